@@ -1,0 +1,3 @@
+from aligner_gui.cli import main
+
+raise SystemExit(main())

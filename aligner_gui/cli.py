@@ -1,0 +1,170 @@
+"""Command line: ``aligner-gui align``, ``aligner-gui convert``, and otherwise the editor window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from aligner_gui import __version__
+from aligner_gui.core.errors import AlignerError
+
+SUBCOMMANDS = ("align", "convert")
+
+
+class StderrProgress:
+    """A one-line progress bar on a terminal; one line per stage when stderr is not a terminal."""
+
+    def __init__(self, stream: TextIO | None = None, min_interval: float = 0.1) -> None:
+        self.stream = stream or sys.stderr
+        self.is_tty = self.stream.isatty()
+        self.min_interval = min_interval
+        self._stage = ""
+        self._last = 0.0
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        now = time.monotonic()
+        new_stage = stage != self._stage
+        if new_stage and self._stage and self.is_tty:
+            self.stream.write("\n")
+        if new_stage:
+            self._stage = stage
+            if not self.is_tty:
+                self.stream.write(f"{stage}...\n")
+                self.stream.flush()
+        if not self.is_tty:
+            return
+        if not new_stage and fraction < 1.0 and now - self._last < self.min_interval:
+            return
+        self._last = now
+        width = 30
+        filled = int(round(max(0.0, min(1.0, fraction)) * width))
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r{stage:<22} [{bar}] {fraction * 100:5.1f}%")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.is_tty and self._stage:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _align_parser() -> argparse.ArgumentParser:
+    from aligner_gui.core.model import BUNDLES, DEFAULT_MODEL
+
+    parser = argparse.ArgumentParser(
+        prog="aligner-gui align",
+        description="Force-align a transcript to a recording and write the word and character tiers.",
+    )
+    parser.add_argument("audio", type=Path, help="audio file (wav, flac, ogg/opus, mp3, aiff, raw)")
+    parser.add_argument("transcript", type=Path, help="UTF-8 or UTF-16 (with BOM) text file")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="output file")
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"a bundle name ({', '.join(BUNDLES)}, demo), an aligner-gui checkpoint file, "
+        f"or a Hugging Face Wav2Vec2ForCTC folder (default {DEFAULT_MODEL})",
+    )
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    parser.add_argument("--format", choices=("textgrid", "json", "csv"), default=None)
+    parser.add_argument(
+        "--channel",
+        type=int,
+        default=None,
+        help="use only this channel (0-based) of a multi-channel file instead of mixing to mono",
+    )
+    parser.add_argument(
+        "--raw-rate", type=int, default=None, help="sample rate of a headerless raw PCM file"
+    )
+    parser.add_argument(
+        "--raw-subtype",
+        default="PCM_16",
+        help="sample format of raw PCM (PCM_16, PCM_24, FLOAT...)",
+    )
+    parser.add_argument("--raw-channels", type=int, default=1, help="channels of raw PCM")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress or warnings")
+    return parser
+
+
+def _convert_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aligner-gui convert",
+        description="Read a TextGrid in any dialect Praat reads and write it cleanly.",
+    )
+    parser.add_argument("input", type=Path, help="a TextGrid (long or short, UTF-8 or UTF-16)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="output file")
+    parser.add_argument(
+        "--format", choices=("textgrid", "textgrid-short", "json", "csv"), default=None
+    )
+    return parser
+
+
+def run_align(argv: Sequence[str]) -> int:
+    args = _align_parser().parse_args(argv)
+    from aligner_gui.core.audio import load_audio
+    from aligner_gui.core.export import ALIGNMENT_FORMATS, format_from_path, write_alignment
+    from aligner_gui.core.model import load_model
+    from aligner_gui.core.pipeline import align_audio
+    from aligner_gui.core.transcript import read_transcript
+
+    # Fail on a bad output name before minutes of computation.
+    fmt = format_from_path(args.output, args.format, ALIGNMENT_FORMATS)
+    progress = None if args.quiet else StderrProgress()
+    try:
+        text = read_transcript(args.transcript)
+        if progress:
+            progress("Loading model", 0.0)
+        model = load_model(args.model, device=args.device)
+        audio = load_audio(
+            args.audio,
+            target_rate=model.sample_rate,
+            channel=args.channel,
+            raw_sample_rate=args.raw_rate,
+            raw_channels=args.raw_channels,
+            raw_subtype=args.raw_subtype,
+        )
+        result = align_audio(audio, text, model, progress=progress)
+    finally:
+        if progress:
+            progress.close()
+    write_alignment(result, args.output, fmt)
+    if not args.quiet:
+        for warning in result.warnings:
+            sys.stderr.write(f"warning: {warning}\n")
+        unaligned = sum(not w.aligned for w in result.words)
+        sys.stderr.write(
+            f"Aligned {len(result.words)} words ({unaligned} unaligned) in "
+            f"{result.duration:.2f} s of audio -> {args.output}\n"
+        )
+    return 0
+
+
+def run_convert(argv: Sequence[str]) -> int:
+    args = _convert_parser().parse_args(argv)
+    from aligner_gui.core.textgrid_export import convert_textgrid
+
+    convert_textgrid(args.input, args.output, args.format)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("-V", "--version"):
+        sys.stdout.write(f"aligner-gui {__version__}\n")
+        return 0
+    if args and args[0] in SUBCOMMANDS:
+        runner = run_align if args[0] == "align" else run_convert
+        try:
+            return runner(args[1:])
+        except AlignerError as err:
+            sys.stderr.write(f"aligner-gui {args[0]}: error: {err}\n")
+            return 1
+        except KeyboardInterrupt:
+            sys.stderr.write(f"aligner-gui {args[0]}: interrupted; nothing was written\n")
+            return 130
+    from aligner_gui.qt.app import main as gui_main
+
+    return gui_main(args)

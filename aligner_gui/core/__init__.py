@@ -1,0 +1,1 @@
+"""The Qt-free alignment engine: audio, transcripts, models, emissions, Viterbi, segments, TextGrids."""

@@ -1,0 +1,139 @@
+"""Audio + transcript + model -> timed words and characters: the one alignment pipeline.
+
+The command line and the editor's worker thread both call `align_audio`; nothing else strings the
+stages together, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from aligner_gui.core.errors import AlignmentError
+from aligner_gui.core.labels import LabelSet
+from aligner_gui.core.progress import ProgressFn, check_cancel, no_progress
+from aligner_gui.core.segments import CharSegment, WordSegment, build_segments, token_spans
+from aligner_gui.core.textgrid import Interval, IntervalTier, TextGrid, fill_gaps
+from aligner_gui.core.timebase import TimeBase
+from aligner_gui.core.transcript import Tokenized, tokenize
+from aligner_gui.core.viterbi import ForcedPath, bounded_forced_align, min_frames_needed
+
+if TYPE_CHECKING:
+    from aligner_gui.core.audio import Audio
+    from aligner_gui.core.model import LoadedModel
+
+
+@dataclass(frozen=True)
+class AlignmentResult:
+    audio: Audio
+    model_name: str
+    labels: LabelSet
+    timebase: TimeBase
+    emissions: np.ndarray  # (T, C) float32 log-probabilities
+    tokenized: Tokenized
+    path: ForcedPath
+    words: list[WordSegment]
+    chars: list[CharSegment]
+    warnings: tuple[str, ...]
+
+    @property
+    def duration(self) -> float:
+        return self.audio.duration
+
+
+def align_emissions(
+    emissions: np.ndarray,
+    tokenized: Tokenized,
+    labels: LabelSet,
+    timebase: TimeBase,
+    duration: float,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[ForcedPath, list[WordSegment], list[CharSegment]]:
+    """Viterbi over precomputed emissions, then characters and words in seconds."""
+    frames = emissions.shape[0]
+    needed = min_frames_needed(tokenized.tokens)
+    if needed > frames:
+        raise AlignmentError(
+            f"The transcript is too long for the audio: its {len(tokenized.tokens)} labels need at "
+            f"least {needed} frames ({timebase.frame_to_seconds(needed):.2f} s) but the audio gives "
+            f"only {frames} frames ({duration:.2f} s). Check that the transcript belongs to this "
+            "recording."
+        )
+    path = bounded_forced_align(
+        emissions, tokenized.tokens, labels.blank, progress=progress, cancel=cancel
+    )
+    spans = token_spans(path, len(tokenized.tokens))
+    words, chars = build_segments(
+        spans, tokenized.token_word, tokenized.words, labels.labels, timebase, duration
+    )
+    return path, words, chars
+
+
+def align_audio(
+    audio: Audio,
+    text: str,
+    model: LoadedModel,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+) -> AlignmentResult:
+    """Align ``text`` to ``audio`` (already at the model's sample rate) with ``model``."""
+    from aligner_gui.core.emission import compute_emissions  # torch stays out of light imports
+
+    report = progress or no_progress
+    if audio.sample_rate != model.sample_rate:
+        raise AlignmentError(
+            f"Internal error: audio at {audio.sample_rate} Hz given to a {model.sample_rate} Hz model."
+        )
+    tokenized = tokenize(text, model.labels)
+    check_cancel(cancel)
+    emissions = compute_emissions(model, audio.samples, progress=report, cancel=cancel)
+    check_cancel(cancel)
+    report("Aligning", 0.0)
+    path, words, chars = align_emissions(
+        emissions,
+        tokenized,
+        model.labels,
+        model.timebase,
+        audio.duration,
+        progress=lambda _stage, fraction: report("Aligning", fraction),
+        cancel=cancel,
+    )
+    report("Aligning", 1.0)
+    return AlignmentResult(
+        audio=audio,
+        model_name=model.name,
+        labels=model.labels,
+        timebase=model.timebase,
+        emissions=emissions,
+        tokenized=tokenized,
+        path=path,
+        words=words,
+        chars=chars,
+        warnings=tokenized.warnings,
+    )
+
+
+def alignment_to_textgrid(result: AlignmentResult) -> TextGrid:
+    """Tiers ``words`` and ``chars``; silences are empty intervals so each tier covers the file."""
+    duration = result.duration
+    words = IntervalTier(
+        "words",
+        0.0,
+        duration,
+        tuple(Interval(w.start, w.end, w.label) for w in result.words if w.end > w.start),
+    )
+    chars = IntervalTier(
+        "chars",
+        0.0,
+        duration,
+        tuple(Interval(c.start, c.end, c.label) for c in result.chars if c.end > c.start),
+    )
+    return TextGrid(
+        0.0, duration, (fill_gaps(words, 0.0, duration), fill_gaps(chars, 0.0, duration))
+    )
