@@ -17,6 +17,7 @@ import soundfile as sf
 from aligner_gui.cli import StderrProgress, main
 from aligner_gui.core.labels import ENGLISH_ASR_LABELS
 from aligner_gui.core.textgrid import IntervalTier, read_textgrid
+
 from tiny_models import make_tiny_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,9 +34,13 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-def test_align_writes_a_textgrid_covering_the_file(checkpoint: Path, tmp_path: Path, capsys) -> None:
+def test_align_writes_a_textgrid_covering_the_file(
+    checkpoint: Path, tmp_path: Path, capsys
+) -> None:
     out = tmp_path / "sample.TextGrid"
-    status = main(["align", str(SAMPLE_WAV), str(SAMPLE_TXT), "-o", str(out), "--model", str(checkpoint)])
+    status = main(
+        ["align", str(SAMPLE_WAV), str(SAMPLE_TXT), "-o", str(out), "--model", str(checkpoint)]
+    )
     assert status == 0
     grid = read_textgrid(out)
     duration = sf.info(str(SAMPLE_WAV)).duration
@@ -55,14 +60,30 @@ def test_align_writes_a_textgrid_covering_the_file(checkpoint: Path, tmp_path: P
             assert left.end == right.start
             assert left.start < left.end
     chars = "".join(iv.label for iv in grid.tiers[1].intervals)
-    assert chars == "".join(ch for ch in SAMPLE_TXT.read_text().upper() if ch.isalpha() or ch == "'")
+    assert chars == "".join(
+        ch for ch in SAMPLE_TXT.read_text().upper() if ch.isalpha() or ch == "'"
+    )
     assert "Aligned" in capsys.readouterr().err
 
 
 def test_textgrid_output_is_accepted_by_praatio(checkpoint: Path, tmp_path: Path) -> None:
     praatio_textgrid = pytest.importorskip("praatio.textgrid")
     out = tmp_path / "x.TextGrid"
-    assert main(["align", str(SAMPLE_WAV), str(SAMPLE_TXT), "-o", str(out), "--model", str(checkpoint), "-q"]) == 0
+    assert (
+        main(
+            [
+                "align",
+                str(SAMPLE_WAV),
+                str(SAMPLE_TXT),
+                "-o",
+                str(out),
+                "--model",
+                str(checkpoint),
+                "-q",
+            ]
+        )
+        == 0
+    )
     ours = read_textgrid(out)
     theirs = praatio_textgrid.openTextgrid(str(out), includeEmptyIntervals=True)
     assert theirs.tierNames == ("words", "chars")
@@ -100,7 +121,9 @@ def test_format_flag_overrides_extension(checkpoint: Path, tmp_path: Path) -> No
     out = tmp_path / "alignment.out"
     args = [str(SAMPLE_WAV), str(SAMPLE_TXT), "--model", str(checkpoint), "-q", "-o", str(out)]
     assert main(["align", *args, "--format", "json"]) == 0
-    assert json.loads(out.read_text())["duration"] == pytest.approx(sf.info(str(SAMPLE_WAV)).duration)
+    assert json.loads(out.read_text())["duration"] == pytest.approx(
+        sf.info(str(SAMPLE_WAV)).duration
+    )
 
 
 def _run_failing(argv: list[str], capsys) -> str:
@@ -119,12 +142,14 @@ def test_errors_leave_existing_output_untouched(checkpoint: Path, tmp_path: Path
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n\n", encoding="utf-8")
     message = _run_failing(
-        ["align", str(SAMPLE_WAV), str(empty), "-o", str(out), "--model", str(checkpoint), "-q"], capsys
+        ["align", str(SAMPLE_WAV), str(empty), "-o", str(out), "--model", str(checkpoint), "-q"],
+        capsys,
     )
     assert "empty" in message
     missing = tmp_path / "nope.wav"
     message = _run_failing(
-        ["align", str(missing), str(SAMPLE_TXT), "-o", str(out), "--model", str(checkpoint), "-q"], capsys
+        ["align", str(missing), str(SAMPLE_TXT), "-o", str(out), "--model", str(checkpoint), "-q"],
+        capsys,
     )
     assert "nope.wav" in message
     assert out.read_text(encoding="utf-8") == "previous work\n"
@@ -133,7 +158,15 @@ def test_errors_leave_existing_output_untouched(checkpoint: Path, tmp_path: Path
 
 def test_unknown_extension_is_refused_before_work(checkpoint: Path, tmp_path: Path, capsys) -> None:
     message = _run_failing(
-        ["align", str(SAMPLE_WAV), str(SAMPLE_TXT), "-o", str(tmp_path / "x.doc"), "--model", str(checkpoint)],
+        [
+            "align",
+            str(SAMPLE_WAV),
+            str(SAMPLE_TXT),
+            "-o",
+            str(tmp_path / "x.doc"),
+            "--model",
+            str(checkpoint),
+        ],
         capsys,
     )
     assert "--format" in message
@@ -142,11 +175,23 @@ def test_unknown_extension_is_refused_before_work(checkpoint: Path, tmp_path: Pa
 def test_transcript_too_long_for_audio(checkpoint: Path, tmp_path: Path, capsys) -> None:
     short = tmp_path / "short.wav"
     rng = np.random.default_rng(0)
-    sf.write(short, (0.1 * rng.standard_normal(8000)).astype(np.float32), 16000)  # 0.5 s = 24 frames
+    sf.write(
+        short, (0.1 * rng.standard_normal(8000)).astype(np.float32), 16000
+    )  # 0.5 s = 24 frames
     long_text = tmp_path / "long.txt"
-    long_text.write_text("this sentence has far too many letters for half a second of audio", "utf-8")
+    long_text.write_text(
+        "this sentence has far too many letters for half a second of audio", "utf-8"
+    )
     message = _run_failing(
-        ["align", str(short), str(long_text), "-o", str(tmp_path / "o.json"), "--model", str(checkpoint)],
+        [
+            "align",
+            str(short),
+            str(long_text),
+            "-o",
+            str(tmp_path / "o.json"),
+            "--model",
+            str(checkpoint),
+        ],
         capsys,
     )
     assert "too long" in message
@@ -155,7 +200,21 @@ def test_transcript_too_long_for_audio(checkpoint: Path, tmp_path: Path, capsys)
 
 def test_convert_textgrid_to_json(tmp_path: Path, checkpoint: Path) -> None:
     grid = tmp_path / "a.TextGrid"
-    assert main(["align", str(SAMPLE_WAV), str(SAMPLE_TXT), "-o", str(grid), "--model", str(checkpoint), "-q"]) == 0
+    assert (
+        main(
+            [
+                "align",
+                str(SAMPLE_WAV),
+                str(SAMPLE_TXT),
+                "-o",
+                str(grid),
+                "--model",
+                str(checkpoint),
+                "-q",
+            ]
+        )
+        == 0
+    )
     out = tmp_path / "a.json"
     assert main(["convert", str(grid), "-o", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
