@@ -17,8 +17,12 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
-        kwargs = {} if "b" in mode else {"encoding": encoding, "newline": ""}
-        with os.fdopen(fd, mode, **kwargs) as handle:
+        handle: IO
+        if "b" in mode:
+            handle = os.fdopen(fd, mode)
+        else:
+            handle = os.fdopen(fd, mode, encoding=encoding, newline="")
+        with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

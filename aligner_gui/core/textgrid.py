@@ -1,35 +1,19 @@
-"""Praat TextGrids: the data model, a reader that accepts what Praat accepts, and Praat's writers.
+"""Praat TextGrids: the data model, Praat's text writers and filling gaps between intervals.
 
-Why not praatio (6.2.2, measured on the shared corpus and on small hand-made edge cases):
-- it accepts three files Praat refuses (texio2 ``class = 666 "IntervalTier"``, texio4
-  ``tiers? 666.6 <exists>``, texio9 truncated before ``intervals: size``), and its refusals
-  carry no line number ("Expected field in Textgrid missing.", a bare IndexError for texio8,
-  "could not convert string to float: 'nope0'");
-- it refuses valid files: the 1e-7 s overlaps of kbg_*_format (TextgridStateError, even with
-  reportingMode="silence"), duplicate tier names (DuplicateTierName), and the minimal-text
-  files readtextgrid_comment/short ("could not convert string to float: '<exists>'");
-- it silently changes data: it drops the last interval of a short file without a final newline
-  (aeneas_sonnet001_short: 14 of 15), strips label whitespace, leaves doubled quotes in point
-  marks, drops the minus sign of negative tier xmin and point times, cannot read ``1e-05``,
-  writes values within 1e-14 of an integer as that integer, sorts entries and drops intervals
-  shorter than 1e-8 s on save.
-So this module reads the way Praat's ``abcio.cpp`` does: the text is a stream of free-standing
-numbers, "strings" (``""`` is a quote; they may span lines) and <flags>; every other word is
-skipped, and ``!`` at the start of a word comments out the rest of the line. Errors carry the line
-Praat would report. Deliberate differences: a missing ``<exists>`` before the tier count is
-accepted (some old writers omit it); numbers Praat reads as undefined or infinite (``0e``,
-``+.5``, ``1/0``), negative counts and an unclosed quote (reported where it opens) are refused.
-Intervals are kept in file order, overlaps and gaps included, so a grid round-trips exactly.
+The reader lives in :mod:`aligner_gui.core.textgrid_reader`; ``read_textgrid`` and
+``parse_textgrid`` are available here too. Both directions are our own rather than praatio's
+(see the reader for what praatio gets wrong when reading); when writing, praatio 6.2.2 writes
+values within 1e-14 of an integer as that integer, sorts entries and drops intervals shorter
+than 1e-8 s, whereas we write exactly what Praat would write for the same grid.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from aligner_gui.core.errors import AlignerError, TextGridError
+from aligner_gui.core.errors import AlignerError
 from aligner_gui.core.fileio import atomic_write_bytes
 
 
@@ -92,273 +76,28 @@ class TextGrid:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading
-
-# Unicode White_Space, which modern Praat uses to end words (older Praat: only space/tab/CR/LF).
-_WS = " \t\n\v\f\r\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_SKIP = re.compile(f'(?:[{_WS}]+|![^\n\r]*|[^{_WS}!"<+\\-0-9][^{_WS}]*)*')
-_WORD = re.compile(f"[^{_WS}]*")
-_IS_WS = re.compile(f"[{_WS}]")
-_QUOTED = re.compile(r'"(?:[^"\n]|"")*"?')  # a quoted text, for error messages only
-_DECIMAL = re.compile(r"([+-]?[0-9]+(?:\.[0-9]*)?)([eE][+-]?[0-9]+|[eE])?(%)?")
-_HEX = re.compile(r"([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?")
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_MAX_NUMBER_CHARS = 40  # Praat refuses longer number words ("Found long text ...")
-_INT32_MAX = 2**31 - 1
-
-
-def _praat_atof(word: str) -> float | None:
-    """Melder_a8tof: the value of a number word (trailing junk ignored), or None if undefined."""
-    if (hexmatch := _HEX.match(word)) is not None:
-        sign, whole, frac, exponent = hexmatch.groups()
-        if not whole and not frac:
-            return 0.0  # strtod reads just the "0" of "0x"
-        try:
-            return float.fromhex(f"{sign}0x{whole or '0'}.{frac or ''}p{exponent or '0'}")
-        except OverflowError:
-            return None
-    match = _DECIMAL.match(word)
-    if match is None or match.group(2) in ("e", "E"):  # Praat: "2.1E" is not a number
-        return None
-    value = float(match.group(1) + (match.group(2) or ""))
-    return value / 100.0 if match.group(3) else value
-
-
-def _praat_real(word: str) -> float | None:
-    """Praat's getReal on one word: fractions like ``1/3`` and percentages are allowed."""
-    numerator, slash, denominator = word.partition("/")
-    if not slash:
-        value = _praat_atof(word)
-    else:
-        top, bottom = _praat_atof(numerator), _praat_atof(denominator)
-        value = None if top is None or bottom is None or bottom == 0.0 else top / bottom
-    # Praat would keep "undefined" or infinite times; we refuse them, since nothing can use them.
-    return value if value is not None and math.isfinite(value) else None
-
-
-def _describe(word: str) -> str:
-    first_line = word.split("\n", 1)[0]
-    return repr(first_line if len(first_line) <= 40 else first_line[:40] + "…")
-
-
-class _Scanner:
-    """Praat's text reader: each ``expect_*`` skips to the next token and reads it or complains."""
-
-    def __init__(self, text: str, path: str | Path | None) -> None:
-        self.text = text
-        self.path = path
-        self.pos = 0  # next character to read
-        self.token_pos = 0  # first character of the token read last
-
-    def line(self, pos: int) -> int:
-        return self.text.count("\n", 0, pos) + 1
-
-    def fail(self, pos: int, reason: str) -> TextGridError:
-        return TextGridError(self.path, self.line(pos), reason)
-
-    def _next(self, what: str, wanted: str) -> str:
-        """Skip to the next token; return its first character."""
-        start = _SKIP.match(self.text, self.pos).end()  # type: ignore[union-attr]
-        self.token_pos = self.pos = start
-        if start >= len(self.text):
-            raise self.fail(start, f"the file ends too early: {wanted} for {what} is missing")
-        return self.text[start]
-
-    def _word(self) -> str:
-        word = _WORD.match(self.text, self.token_pos).group()  # type: ignore[union-attr]
-        self.pos = self.token_pos + len(word)
-        return word
-
-    def _unexpected(self, first: str, what: str, wanted: str) -> TextGridError:
-        if first == '"':
-            quoted = _QUOTED.match(self.text, self.token_pos).group()  # type: ignore[union-attr]
-            found = f"the text {_describe(quoted)}"
-        else:
-            found = _describe(_WORD.match(self.text, self.token_pos).group())  # type: ignore[union-attr]
-        return self.fail(self.token_pos, f"expected {wanted} for {what} but found {found}")
-
-    def _number_word(self, what: str) -> str:
-        word = self._word()
-        strange = next((c for c in word[:_MAX_NUMBER_CHARS] if ord(c) > 127), None)
-        if strange is not None:
-            raise self.fail(
-                self.token_pos, f"the number {_describe(word)} for {what} contains {strange!r}"
-            )
-        if len(word) > _MAX_NUMBER_CHARS:
-            raise self.fail(self.token_pos, f"the number for {what} is too long: {_describe(word)}")
-        return word
-
-    def expect_real(self, what: str) -> float:
-        while True:
-            first = self._next(what, "a number")
-            if first in '"<':
-                raise self._unexpected(first, what, "a number")
-            word = self._number_word(what)
-            if word != "+":  # Praat skips a lone "+" (it separates complex numbers)
-                break
-        value = _praat_real(word)
-        if value is None:
-            raise self.fail(self.token_pos, f"{_describe(word)} is not a valid number for {what}")
-        return value
-
-    def expect_count(self, what: str) -> int:
-        first = self._next(what, "a whole number")
-        if first in '"<':
-            raise self._unexpected(first, what, "a whole number")
-        return self._count_from_word(self._number_word(what), what)
-
-    def _count_from_word(self, word: str, what: str) -> int:
-        match = _INTEGER.match(word)  # like strtoll: "3E" and "3.0" are 3
-        if match is None:
-            raise self.fail(self.token_pos, f"{_describe(word)} is not a whole number for {what}")
-        value = int(match.group())
-        if not 0 <= value <= _INT32_MAX:
-            raise self.fail(self.token_pos, f"{value} is not a possible count for {what}")
-        return value
-
-    def expect_string(self, what: str) -> str:
-        first = self._next(what, "a quoted text")
-        if first != '"':
-            raise self._unexpected(first, what, "a quoted text")
-        text, start = self.text, self.token_pos
-        search = start + 1
-        while True:
-            close = text.find('"', search)
-            if close < 0:
-                raise self.fail(start, f"the quoted text for {what} that starts here never ends")
-            if text.startswith('"', close + 1):  # a doubled quote stands for one quote
-                search = close + 2
-                continue
-            after = text[close + 1 : close + 2]
-            if after and not _IS_WS.match(after):
-                raise self.fail(
-                    close + 1,
-                    f"the quoted text for {what} is followed by {after!r}; "
-                    'a quote inside a text must be written twice ("")',
-                )
-            self.pos = close + 2
-            return text[start + 1 : close].replace('""', '"')
-
-    def expect_exists(self, what: str) -> bool | int:
-        """``<exists>`` -> True, ``<absent>`` -> False; a bare tier count (some old writers) -> it."""
-        first = self._next(what, "<exists>")
-        if first == '"':
-            raise self._unexpected(first, what, "<exists>")
-        word = self._word()
-        if first != "<":
-            if _INTEGER.fullmatch(word) is None:
-                raise self._unexpected(first, what, "<exists>")
-            return self._count_from_word(word, what)
-        end = word.find(">")
-        flag = word[1:end] if end > 0 else word
-        if end < 0 or flag not in ("exists", "absent"):
-            raise self.fail(
-                self.token_pos, f"expected <exists> for {what} but found {_describe(word)}"
-            )
-        self.pos = self.token_pos + end + 1
-        return flag == "exists"
-
-
-def _decode(data: bytes, path: str | Path | None) -> str:
-    """Praat's rules: UTF-16 only with a byte-order mark; else UTF-8 if valid, else Latin-1.
-
-    (Praat's default text input setting is "UTF-8, then ISO Latin-1".)
-    """
-    if data.startswith((b"\xfe\xff", b"\xff\xfe")):
-        codec = "utf-16-be" if data.startswith(b"\xfe\xff") else "utf-16-le"
-        text = data[2:].decode(codec, errors="replace")  # Praat also substitutes bad units
-    else:
-        if b"\x00" in data:
-            raise TextGridError(
-                path, None, "the file contains NUL bytes (UTF-16 without a byte-order mark?)"
-            )
-        data = data.removeprefix(b"\xef\xbb\xbf")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    # Praat turns every CR LF and lone CR into LF before reading, labels included.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+# Reading (the reader builds the dataclasses above, so it imports this module, not vice versa)
 
 
 def read_textgrid(path: str | Path) -> TextGrid:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        raise TextGridError(path, None, f"the file cannot be read ({err.strerror})") from err
-    return parse_textgrid(_decode(data, path), path)
+    """Read a TextGrid file in any of Praat's text formats and encodings."""
+    from aligner_gui.core import textgrid_reader
 
-
-def _check_domain(scan: _Scanner, xmin: float, xmax: float, what: str) -> None:
-    if xmax < xmin:  # Praat's Function reader refuses exactly this ("Wrong xmin and xmax")
-        reason = f"{what} ends ({_num(xmax)} s) before it starts ({_num(xmin)} s)"
-        raise scan.fail(scan.token_pos, reason)
-
-
-def _parse_header(scan: _Scanner) -> None:
-    text = scan.text
-    first_line = text.split("\n", 1)[0]
-    if not text.strip():
-        raise TextGridError(scan.path, None, "the file is empty")
-    if "ooTextFile" not in first_line:
-        kind = "a binary Praat file" if "ooBinaryFile" in first_line else "not a Praat text file"
-        raise scan.fail(0, f"this is {kind} (its first line should mention ooTextFile)")
-    scan.pos = len(first_line)
-    object_class = scan.expect_string("the object class")
-    if object_class.split(" ")[0] != "TextGrid":
-        raise scan.fail(scan.token_pos, f"this is a Praat {object_class} file, not a TextGrid")
-
-
-def _parse_tier(scan: _Scanner, number: int) -> Tier:
-    kind = scan.expect_string(f"the class of tier {number}")
-    if kind not in ("IntervalTier", "TextTier"):
-        raise scan.fail(
-            scan.token_pos, f"tier {number} is a {kind!r}; expected IntervalTier or TextTier"
-        )
-    name = scan.expect_string(f"the name of tier {number}")
-    tier = f"tier {number} ({name!r})"
-    xmin = scan.expect_real(f"the start time (xmin) of {tier}")
-    xmax = scan.expect_real(f"the end time (xmax) of {tier}")
-    _check_domain(scan, xmin, xmax, f"Tier {number} ({name!r})")
-    if kind == "TextTier":
-        count = scan.expect_count(f"the number of points of {tier}")
-        points = []
-        for k in range(1, count + 1):
-            time = scan.expect_real(f"the time of point {k} of {tier}")
-            points.append(Point(time, scan.expect_string(f"the mark of point {k} of {tier}")))
-        return PointTier(name, xmin, xmax, tuple(points))
-    count = scan.expect_count(f"the number of intervals of {tier}")
-    intervals = []
-    for k in range(1, count + 1):
-        start = scan.expect_real(f"the start time of interval {k} of {tier}")
-        end = scan.expect_real(f"the end time of interval {k} of {tier}")
-        _check_domain(scan, start, end, f"Interval {k} of {tier}")
-        intervals.append(
-            Interval(start, end, scan.expect_string(f"the text of interval {k} of {tier}"))
-        )
-    return IntervalTier(name, xmin, xmax, tuple(intervals))
+    return textgrid_reader.read_textgrid(path)
 
 
 def parse_textgrid(text: str, path: str | Path | None = None) -> TextGrid:
     """Parse the text of a long, short or free-format TextGrid (line breaks already LF)."""
-    scan = _Scanner(text, path)
-    _parse_header(scan)
-    xmin = scan.expect_real("the TextGrid's start time (xmin)")
-    xmax = scan.expect_real("the TextGrid's end time (xmax)")
-    _check_domain(scan, xmin, xmax, "The TextGrid")
-    exists = scan.expect_exists("the TextGrid's tiers")
-    if exists is False:
-        return TextGrid(xmin, xmax, ())
-    count = scan.expect_count("the number of tiers") if exists is True else exists
-    tiers = tuple(_parse_tier(scan, number) for number in range(1, count + 1))
-    return TextGrid(xmin, xmax, tiers)  # like Praat, ignore whatever follows the last tier
+    from aligner_gui.core import textgrid_reader
+
+    return textgrid_reader.parse_textgrid(text, path)
 
 
 # ---------------------------------------------------------------------------------------------
 # Writing
 
 
-def _num(value: float) -> str:
+def praat_number(value: float) -> str:
     """Praat's Melder_double: the shortest of %.15g, %.16g, %.17g that reads back exactly."""
     if not math.isfinite(value):
         raise ValueError(f"cannot write the non-finite time {value!r} to a TextGrid")
@@ -377,7 +116,11 @@ def _quote(label: str) -> str:
 
 
 def _long_lines(tg: TextGrid) -> list[str]:
-    lines = [f"xmin = {_num(tg.xmin)} ", f"xmax = {_num(tg.xmax)} ", "tiers? <exists> "]
+    lines = [
+        f"xmin = {praat_number(tg.xmin)} ",
+        f"xmax = {praat_number(tg.xmax)} ",
+        "tiers? <exists> ",
+    ]
     lines += [f"size = {len(tg.tiers)} ", "item []: " if tg.tiers else "item []: (empty)"]
     for number, tier in enumerate(tg.tiers, 1):
         is_interval = isinstance(tier, IntervalTier)
@@ -385,16 +128,16 @@ def _long_lines(tg: TextGrid) -> list[str]:
             f"    item [{number}]:",
             f'        class = "{"IntervalTier" if is_interval else "TextTier"}" ',
             f"        name = {_quote(tier.name)} ",
-            f"        xmin = {_num(tier.xmin)} ",
-            f"        xmax = {_num(tier.xmax)} ",
+            f"        xmin = {praat_number(tier.xmin)} ",
+            f"        xmax = {praat_number(tier.xmax)} ",
         ]
         if isinstance(tier, IntervalTier):
             lines.append(f"        intervals: size = {len(tier.intervals)} ")
             for k, iv in enumerate(tier.intervals, 1):
                 lines += [
                     f"        intervals [{k}]:",
-                    f"            xmin = {_num(iv.start)} ",
-                    f"            xmax = {_num(iv.end)} ",
+                    f"            xmin = {praat_number(iv.start)} ",
+                    f"            xmax = {praat_number(iv.end)} ",
                     f"            text = {_quote(iv.label)} ",
                 ]
         else:
@@ -402,26 +145,26 @@ def _long_lines(tg: TextGrid) -> list[str]:
             for k, pt in enumerate(tier.points, 1):
                 lines += [
                     f"        points [{k}]:",
-                    f"            number = {_num(pt.time)} ",
+                    f"            number = {praat_number(pt.time)} ",
                     f"            mark = {_quote(pt.label)} ",
                 ]
     return lines
 
 
 def _short_lines(tg: TextGrid) -> list[str]:
-    lines = [_num(tg.xmin), _num(tg.xmax), "<exists>", str(len(tg.tiers))]
+    lines = [praat_number(tg.xmin), praat_number(tg.xmax), "<exists>", str(len(tg.tiers))]
     for tier in tg.tiers:
         is_interval = isinstance(tier, IntervalTier)
         lines += ['"IntervalTier"' if is_interval else '"TextTier"', _quote(tier.name)]
-        lines += [_num(tier.xmin), _num(tier.xmax)]
+        lines += [praat_number(tier.xmin), praat_number(tier.xmax)]
         if isinstance(tier, IntervalTier):
             lines.append(str(len(tier.intervals)))
             for iv in tier.intervals:
-                lines += [_num(iv.start), _num(iv.end), _quote(iv.label)]
+                lines += [praat_number(iv.start), praat_number(iv.end), _quote(iv.label)]
         else:
             lines.append(str(len(tier.points)))
             for pt in tier.points:
-                lines += [_num(pt.time), _quote(pt.label)]
+                lines += [praat_number(pt.time), _quote(pt.label)]
     return lines
 
 

@@ -1,0 +1,607 @@
+"""Forced alignment of hour-long recordings in time and memory proportional to frames x band.
+
+The exact Viterbi (:mod:`aligner_gui.core.viterbi`) updates every (frame, state) cell: an hour is
+180,000 frames x ~100,000 states = 2e10 updates. But the path of a recording that matches its
+transcript stays close to where a plain speech recogniser puts the same characters, so:
+
+1. **Anchors.** The greedy (argmax) CTC reading of the emissions is matched to the transcript:
+   k-grams of tokens that occur exactly once in each are paired, and the largest subset that a
+   single path could pass through (enough frames for the tokens between any two anchors) is kept.
+   An anchor says "token j is emitted at about frame f". No anchors (noise, wrong language) is
+   allowed: the line from the first to the last frame then guides the band.
+2. **Band.** In chunks of :data:`CHUNK_FRAMES` frames the path is searched between the token of
+   the last anchor at least ``margin_frames`` before the chunk minus ``margin_tokens`` and the
+   token of the first anchor at least ``margin_frames`` after it plus ``margin_tokens``: between
+   dense anchors a narrow staircase, across a gap in the anchors (untranscribed speech, missing
+   text) the whole rectangle between them. At most ``max_band`` states wide.
+3. **Banded Viterbi** with exactly the recursion, float64 sums and tie-breaking of
+   :class:`~aligner_gui.core.viterbi.CtcTopology`, so scores inside the band are bit-identical to
+   the full Viterbi's.
+4. **Verification.** Where the best banded path comes within ``guard`` states of a band edge that
+   is not a hard limit (a state no path can use at that frame), the band was binding: it is
+   widened there (doubling) and the pass is redone from the first changed chunk. A path that
+   touches no edge is locally unconstrained everywhere. That is not a proof of global optimality
+   (a better path could lie wholly outside the band, behind a barrier of improbable cells), but on
+   CTC emissions a misplaced band shows up as a binding edge; the tests compare the result with
+   the full Viterbi. Chunks whose band reached ``max_band`` and still binds are reported as
+   unverified in :class:`LongAlignReport`.
+
+Memory: backpointers take one byte per band cell (~100-200 states wide on matching audio: 20-40 MB
+per hour) and float64 checkpoints a quarter of that; past ``max_cells`` cells the backpointers
+are recomputed chunk by chunk from the checkpoints instead of stored (twice the time).
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from aligner_gui.core.progress import ProgressFn, check_cancel
+from aligner_gui.core.viterbi import CtcTopology, ForcedPath, bounded_forced_align
+
+STAGE = "Aligning"
+CHUNK_FRAMES = 32  # the band is constant over a chunk: one gather and one remap per chunk
+_REPORT_CHUNKS = 64  # progress and cancel every 64 chunks (~2,000 frames, a few ms)
+_ARGMAX_FRAMES = 1 << 16  # frames per argmax block: bounds the copy made to mask the star
+_NEIGHBOURS = 4  # chunks on each side of a binding edge that are widened with it
+_MIN_GROW = 64  # states added to a binding edge at least (doubling the band otherwise)
+_REFINE_TOKENS = 48  # gaps between anchors longer than this are searched with shorter k-grams
+
+
+@dataclass(frozen=True)
+class LongAlignReport:
+    method: str  # "exact" (small input: the full Viterbi) or "banded"
+    anchors: int  # anchors found (0 for "exact")
+    passes: int  # banded passes: 1 + the number of times a binding band was widened
+    band_cells: int  # (frame, state) cells in the final band; T * S for "exact"
+    max_width: int  # widest band in states
+    unverified: tuple[tuple[int, int], ...]  # frame ranges [start, end) still binding at max_band
+
+
+def long_forced_align(
+    log_probs: np.ndarray,
+    tokens: Sequence[int],
+    blank: int,
+    *,
+    star: int | None = None,
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+    max_band: int = 2048,
+    exact_states: int = 512,
+    margin_frames: int = 25,
+    margin_tokens: int = 8,
+    guard: int = 4,
+    kgram: int = 10,
+    max_passes: int = 12,
+    max_cells: int = 256_000_000,
+) -> ForcedPath:
+    """The forced CTC path of ``tokens`` through ``log_probs``, for inputs of any length.
+
+    The same path as :func:`aligner_gui.core.viterbi.forced_align` whenever the band check
+    passes (see the module docstring), in time ~ frames x band. ``star`` is the label that
+    matches anything (MMS_FA's appended zero column): it is left out of the greedy reading.
+    Inputs with at most ``exact_states`` CTC states run the exact Viterbi. Raises AlignmentError
+    as ``forced_align`` does (empty transcript, too few frames, NaN, impossible) and Cancelled.
+    """
+    path, _ = long_forced_align_report(
+        log_probs,
+        tokens,
+        blank,
+        star=star,
+        progress=progress,
+        cancel=cancel,
+        max_band=max_band,
+        exact_states=exact_states,
+        margin_frames=margin_frames,
+        margin_tokens=margin_tokens,
+        guard=guard,
+        kgram=kgram,
+        max_passes=max_passes,
+        max_cells=max_cells,
+    )
+    return path
+
+
+def long_forced_align_report(
+    log_probs: np.ndarray,
+    tokens: Sequence[int],
+    blank: int,
+    *,
+    star: int | None = None,
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+    max_band: int = 2048,
+    exact_states: int = 512,
+    margin_frames: int = 25,
+    margin_tokens: int = 8,
+    guard: int = 4,
+    kgram: int = 10,
+    max_passes: int = 12,
+    max_cells: int = 256_000_000,
+) -> tuple[ForcedPath, LongAlignReport]:
+    """:func:`long_forced_align` plus how it went (anchors, passes, band size, unverified)."""
+    if max_band < 8 or guard < 2 or margin_frames < 0 or margin_tokens < 0 or kgram < 2:
+        raise ValueError("invalid band parameters")
+    topo = CtcTopology(log_probs, tokens, blank)
+    topo.check_feasible()
+    T, S = topo.num_frames, topo.num_states
+    if S <= exact_states:
+        path = bounded_forced_align(
+            log_probs, tokens, blank, max_cells=max_cells, progress=progress, cancel=cancel
+        )
+        return path, LongAlignReport("exact", 0, 1, T * S, S, ())
+    anchor_frames, anchor_tokens = find_anchors(
+        topo.log_probs, topo.tokens, blank, star=star, kgram=kgram
+    )
+    band = _Band.from_anchors(
+        T, topo.tokens, anchor_frames, anchor_tokens, margin_frames, margin_tokens, max_band
+    )
+    solver = _BandedViterbi(topo, band, max_cells, _Progress(progress, T), cancel)
+    states, passes = solver.solve(guard, max_passes)
+    if states is None:  # no path inside even the widest band: give up on speed, not on the answer
+        path = bounded_forced_align(
+            log_probs, tokens, blank, max_cells=max_cells, progress=progress, cancel=cancel
+        )
+        return path, LongAlignReport("exact", int(anchor_frames.size), passes, T * S, S, ())
+    if progress is not None:
+        progress(STAGE, 1.0)
+    report = LongAlignReport(
+        method="banded",
+        anchors=int(anchor_frames.size),
+        passes=passes,
+        band_cells=band.cells(),
+        max_width=int((band.hi - band.lo).max()),
+        unverified=solver.unverified,
+    )
+    return topo.to_path(states), report
+
+
+# --- anchors -----------------------------------------------------------------------------------
+
+
+def greedy_labels(log_probs: np.ndarray, star: int | None = None) -> np.ndarray:
+    """int64 (T,): each frame's most probable label, never the star."""
+    lp = np.asarray(log_probs)
+    out = np.empty(lp.shape[0], dtype=np.int64)
+    for a in range(0, lp.shape[0], _ARGMAX_FRAMES):
+        block = lp[a : a + _ARGMAX_FRAMES]
+        if star is not None:
+            block = block.copy()
+            block[:, star] = -np.inf
+        out[a : a + block.shape[0]] = block.argmax(axis=1)
+    return out
+
+
+def find_anchors(
+    log_probs: np.ndarray,
+    tokens: Sequence[int] | np.ndarray,
+    blank: int,
+    *,
+    star: int | None = None,
+    kgram: int = 10,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(frames, token positions), both int64 and strictly increasing: where the greedy reading of
+    the emissions and the transcript agree on a k-gram that each contains exactly once.
+
+    Each matched k-gram gives one anchor, its middle token at the frame where the greedy reading
+    starts that token. The anchors kept are the largest set one path can pass through: between
+    anchors (f_a, j_a) and (f_b, j_b) there must be at least the frames that the tokens j_a..j_b
+    need (one each, plus a blank between adjacent repeats), and the same before the first and
+    after the last.
+    """
+    toks = np.asarray(tokens, dtype=np.int64)
+    empty = np.zeros(0, dtype=np.int64)
+    best = greedy_labels(log_probs, star)
+    T = best.size
+    starts = np.ones(T, dtype=bool)
+    starts[1:] = best[1:] != best[:-1]
+    starts &= best != blank
+    hyp_frames = np.flatnonzero(starts)
+    hyp = best[hyp_frames]
+    if hyp.size == 0:
+        return empty, empty
+    # key[j]: the earliest frame at which token j can be emitted; a set of anchors is passable
+    # exactly when frame - key[token] is non-decreasing and within [0, T - 1 - key[L - 1]].
+    repeats = np.zeros(toks.size, dtype=np.int64)
+    repeats[1:] = toks[1:] == toks[:-1]
+    key = np.arange(toks.size, dtype=np.int64) + np.cumsum(repeats)
+    latest = T - 1 - int(key[-1])
+
+    def passable(tok: np.ndarray, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(tok, kind="stable")
+        tok, frame = tok[order], frame[order]
+        slack = frame - key[tok]
+        ok = (slack >= 0) & (slack <= latest)
+        chain = _longest_non_decreasing(slack[ok])
+        return frame[ok][chain], tok[ok][chain]
+
+    k = kgram
+    p, q = _unique_common_kgrams(toks, hyp, k)
+    frames, positions = passable(p + k // 2, hyp_frames[q + k // 2])
+    # Gaps between anchors (a poor model, a stretch of mismatch) are searched again with shorter
+    # k-grams, which are unique within the gap though not within the whole transcript.
+    small = max(3, kgram // 2)
+    if small < kgram:
+        extra_tok, extra_frame = [], []
+        bounds_f = np.concatenate(([-1], frames, [T]))
+        bounds_j = np.concatenate(([-1], positions, [toks.size]))
+        for i in np.flatnonzero(np.diff(bounds_j) > _REFINE_TOKENS).tolist():
+            j0, j1 = int(bounds_j[i]) + 1, int(bounds_j[i + 1])
+            h0, h1 = np.searchsorted(hyp_frames, [bounds_f[i] + 1, bounds_f[i + 1]])
+            if j1 - j0 < small or h1 - h0 < small:
+                continue
+            p, q = _unique_common_kgrams(toks[j0:j1], hyp[h0:h1], small)
+            extra_tok.append(p + j0 + small // 2)
+            extra_frame.append(hyp_frames[q + h0 + small // 2])
+        if extra_tok:
+            frames, positions = passable(
+                np.concatenate([positions, *extra_tok]), np.concatenate([frames, *extra_frame])
+            )
+    return frames.astype(np.int64), positions.astype(np.int64)
+
+
+def _kgram_hashes(x: np.ndarray, k: int) -> np.ndarray:
+    """uint64 polynomial hash of every k-gram (wrapping arithmetic; matches are re-checked)."""
+    n = x.size - k + 1
+    h = np.zeros(n, dtype=np.uint64)
+    base = np.uint64(1_000_003)
+    vals = x.astype(np.uint64) + np.uint64(1)
+    for m in range(k):
+        h *= base
+        h += vals[m : m + n]
+    return h
+
+
+def _unique_common_kgrams(a: np.ndarray, b: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start positions (in a, in b) of k-grams that occur exactly once in each."""
+    if a.size < k or b.size < k:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ha, hb = _kgram_hashes(a, k), _kgram_hashes(b, k)
+    ua, ia, ca = np.unique(ha, return_index=True, return_counts=True)
+    ub, ib, cb = np.unique(hb, return_index=True, return_counts=True)
+    ua, ia = ua[ca == 1], ia[ca == 1]
+    ub, ib = ub[cb == 1], ib[cb == 1]
+    _, xa, xb = np.intersect1d(ua, ub, assume_unique=True, return_indices=True)
+    p, q = ia[xa], ib[xb]
+    wa = np.lib.stride_tricks.sliding_window_view(a, k)
+    wb = np.lib.stride_tricks.sliding_window_view(b, k)
+    same = np.all(wa[p] == wb[q], axis=1)
+    return p[same].astype(np.int64), q[same].astype(np.int64)
+
+
+def _longest_non_decreasing(values: np.ndarray) -> np.ndarray:
+    """Indices of a longest non-decreasing subsequence (patience sorting, O(n log n))."""
+    tails: list[int] = []  # smallest tail value of a subsequence of each length
+    tail_index: list[int] = []
+    parent = np.full(values.size, -1, dtype=np.int64)
+    for i, v in enumerate(values.tolist()):
+        pos = bisect.bisect_right(tails, v)
+        if pos > 0:
+            parent[i] = tail_index[pos - 1]
+        if pos == len(tails):
+            tails.append(v)
+            tail_index.append(i)
+        else:
+            tails[pos] = v
+            tail_index[pos] = i
+    out: list[int] = []
+    i = tail_index[-1] if tail_index else -1
+    while i >= 0:
+        out.append(i)
+        i = int(parent[i])
+    return np.array(out[::-1], dtype=np.int64)
+
+
+# --- the band ------------------------------------------------------------------------------------
+
+
+class _Band:
+    """Per chunk, the half-open state range [lo, hi) searched, and the hard limits beyond which
+    no path can be at those frames (edges at a hard limit never bind)."""
+
+    def __init__(self, T: int, S: int, lo: np.ndarray, hi: np.ndarray, max_band: int) -> None:
+        self.T, self.S, self.max_band = T, S, max_band
+        self.t0 = np.arange(0, T, CHUNK_FRAMES, dtype=np.int64)
+        self.t1 = np.minimum(self.t0 + CHUNK_FRAMES, T)
+        # A state below S - 2 - 2 * (frames left) cannot reach the end; above 2t + 1 cannot be
+        # reached from the start.
+        self.lo_hard = np.maximum(0, S - 2 - 2 * (T - 1 - self.t0))
+        self.hi_hard = np.minimum(S, 2 * (self.t1 - 1) + 2)
+        self.lo = lo
+        self.hi = hi
+        self._normalise()
+
+    @classmethod
+    def from_anchors(
+        cls,
+        T: int,
+        tokens: np.ndarray,
+        frames: np.ndarray,
+        positions: np.ndarray,
+        margin_frames: int,
+        margin_tokens: int,
+        max_band: int,
+    ) -> _Band:
+        L = int(tokens.size)
+        S = 2 * L + 1
+        t0 = np.arange(0, T, CHUNK_FRAMES, dtype=np.int64)
+        t1 = np.minimum(t0 + CHUNK_FRAMES, T)
+        # Sentinels: "before the first anchor" is token 0, "after the last" token L - 1.
+        pos = np.concatenate(([margin_tokens], positions, [L - 1 - margin_tokens]))
+        before = np.searchsorted(frames, t0 - margin_frames, side="right")
+        j_lo = pos[before] - margin_tokens
+        after = np.searchsorted(frames, t1 - 1 + margin_frames, side="left")
+        j_hi = pos[after + 1] + margin_tokens
+        lo = 2 * np.clip(j_lo, 0, L - 1)
+        hi = 2 * np.clip(j_hi, 0, L - 1) + 3  # token j's state is 2j + 1, the blank after 2j + 2
+        # Too wide (few anchors): centre max_band states on the line through the anchors.
+        wide = hi - lo > max_band
+        if wide.any():
+            xs = np.concatenate(([0], frames, [T - 1])).astype(np.float64)
+            ys = np.concatenate(([0], positions, [L - 1])).astype(np.float64)
+            guide = 2 * np.interp((t0 + t1 - 1) / 2.0, xs, ys) + 1
+            half = max_band // 2
+            centre = np.clip(guide, lo + half, hi - half).astype(np.int64)
+            lo = np.where(wide, centre - half, lo)
+            hi = np.where(wide, centre - half + max_band, hi)
+        return cls(T, S, lo.astype(np.int64), hi.astype(np.int64), max_band)
+
+    def _normalise(self) -> None:
+        # Monotone edges: a path that needs a lower state later needed it earlier too, and
+        # vice versa; then clip to the hard limits, keeping at least 3 states.
+        self.lo = np.minimum.accumulate(self.lo[::-1])[::-1]
+        self.hi = np.maximum.accumulate(self.hi)
+        self.lo = np.clip(self.lo, self.lo_hard, self.S - 1)
+        self.hi = np.clip(self.hi, 1, self.hi_hard)
+        self.lo[0] = 0
+        self.hi[-1] = self.S
+        self.hi = np.minimum(np.maximum(self.hi, self.lo + 3), self.S)
+        self.lo = np.minimum(self.lo, self.hi - 3).clip(0)
+
+    @property
+    def num_chunks(self) -> int:
+        return int(self.t0.size)
+
+    def cells(self) -> int:
+        return int(np.sum((self.t1 - self.t0) * (self.hi - self.lo)))
+
+    def binding(self, states: np.ndarray, guard: int) -> tuple[np.ndarray, np.ndarray]:
+        """Chunks whose lower / upper edge the path comes within ``guard`` states of."""
+        first, last = states[self.t0], states[self.t1 - 1]
+        low = (self.lo > self.lo_hard) & (first < self.lo + guard)
+        high = (self.hi < self.hi_hard) & (last > self.hi - 1 - guard)
+        return low, high
+
+    def widen(self, low: np.ndarray, high: np.ndarray) -> tuple[int | None, np.ndarray]:
+        """Widen around binding chunks, up to ``max_band``; returns (first changed chunk or None,
+        chunks that bind but are already ``max_band`` wide)."""
+        width = self.hi - self.lo
+        limit = np.maximum(width, self.max_band)
+        stuck = (low | high) & (width >= self.max_band)
+        grow = np.maximum(_MIN_GROW, width)
+        old_lo, old_hi = self.lo.copy(), self.hi.copy()
+        for side, mask in (("lo", low & ~stuck), ("hi", high & ~stuck)):
+            # Each chunk near binding ones grows by the largest step among them.
+            amount = np.zeros_like(grow)
+            for c in np.flatnonzero(mask).tolist():
+                a, b = max(0, c - _NEIGHBOURS), c + _NEIGHBOURS + 1
+                np.maximum(amount[a:b], grow[c], out=amount[a:b])
+            if side == "lo":
+                self.lo = np.maximum(self.lo - amount, self.hi - limit)
+            else:
+                self.hi = np.minimum(self.hi + amount, self.lo + limit)
+        self._normalise()
+        changed = np.flatnonzero((self.lo != old_lo) | (self.hi != old_hi))
+        return (int(changed[0]) if changed.size else None), stuck
+
+    def widen_everywhere(self) -> int | None:
+        """Double every chunk that can still grow (the band held no path at all)."""
+        width = self.hi - self.lo
+        grow = np.maximum(_MIN_GROW, width) // 2
+        old_lo, old_hi = self.lo.copy(), self.hi.copy()
+        room = width < self.max_band
+        self.lo = np.where(room, self.lo - grow, self.lo)
+        self.hi = np.where(room, self.hi + grow, self.hi)
+        self._normalise()
+        changed = np.flatnonzero((self.lo != old_lo) | (self.hi != old_hi))
+        return int(changed[0]) if changed.size else None
+
+
+# --- the banded Viterbi --------------------------------------------------------------------------
+
+
+class _Progress:
+    """Monotone progress over passes whose number is not known in advance."""
+
+    def __init__(self, progress: ProgressFn | None, frames: int) -> None:
+        self.progress = progress
+        self.expected = 1.25 * frames  # one forward pass and a backtrack that costs little
+        self.done = 0.0
+        self.last = 0.0
+
+    def add_work(self, frames: int) -> None:
+        self.expected += frames
+
+    def advance(self, frames: int) -> None:
+        self.done += frames
+        if self.progress is not None:
+            fraction = min(0.99, self.done / self.expected)
+            if fraction > self.last:
+                self.last = fraction
+                self.progress(STAGE, fraction)
+
+
+class _BandedViterbi:
+    def __init__(
+        self,
+        topo: CtcTopology,
+        band: _Band,
+        max_cells: int,
+        progress: _Progress,
+        cancel: threading.Event | None,
+    ) -> None:
+        self.topo = topo
+        self.band = band
+        self.max_cells = max_cells
+        self.progress = progress
+        self.cancel = cancel
+        S = topo.num_states
+        # skip_to[s]: added to alpha[s - 2] for the skip into state s (0 where allowed).
+        self.skip_to = np.full(S, -np.inf, dtype=np.float64)
+        odd = np.arange(3, S, 2)
+        toks = topo.tokens
+        self.skip_to[odd] = np.where(toks[1:] != toks[:-1], 0.0, -np.inf)
+        n = band.num_chunks
+        # checkpoints[c]: (lo, alpha) just before chunk c's first frame, over chunk c - 1's band.
+        self.checkpoints: list[tuple[int, np.ndarray] | None] = [None] * (n + 1)
+        self.checkpoints[0] = (0, np.zeros(1, dtype=np.float64))  # only the virtual state 0
+        self.ptrs: list[np.ndarray | None] = [None] * n
+        self.unverified: tuple[tuple[int, int], ...] = ()
+
+    def solve(self, guard: int, max_passes: int) -> tuple[np.ndarray | None, int]:
+        """(states per frame, passes); states is None when no band up to max_band holds a path."""
+        band = self.band
+        start = 0
+        passes = 0
+        while True:
+            passes += 1
+            keep = band.cells() <= self.max_cells
+            alpha = self._forward(start, keep)
+            S = self.topo.num_states
+            final = S - 1 if alpha[S - 1 - band.lo[-1]] > alpha[S - 2 - band.lo[-1]] else S - 2
+            if not np.isfinite(alpha[final - band.lo[-1]]):
+                first = band.widen_everywhere()
+                if first is None or passes >= max_passes:
+                    return None, passes
+                self._invalidate(first)
+                start = first
+                continue
+            states = self._backtrack(final, keep)
+            low, high = band.binding(states, guard)
+            if not (low.any() or high.any()):
+                return states, passes
+            first, stuck = band.widen(low, high)
+            if first is None or passes >= max_passes:
+                self.unverified = _frame_ranges(band, (low | high))
+                return states, passes
+            self.unverified = _frame_ranges(band, stuck)
+            self._invalidate(first)
+            start = first
+
+    def _invalidate(self, first: int) -> None:
+        for c in range(first, self.band.num_chunks):
+            self.ptrs[c] = None
+            self.checkpoints[c + 1] = None
+        self.progress.add_work(int(self.band.T - self.band.t0[first]))
+
+    def _forward(self, start: int, keep: bool) -> np.ndarray:
+        """Run chunks start.. to the end; returns alpha after the last frame over the last band."""
+        band = self.band
+        checkpoint = self.checkpoints[start]
+        assert checkpoint is not None
+        prev_lo, alpha = checkpoint
+        done = 0
+        for c in range(start, band.num_chunks):
+            if (c - start) % _REPORT_CHUNKS == 0:
+                check_cancel(self.cancel)
+            lo, hi = int(band.lo[c]), int(band.hi[c])
+            alpha = _remap(alpha, prev_lo, lo, hi)
+            t0, t1 = int(band.t0[c]), int(band.t1[c])
+            ptrs = np.empty((t1 - t0, hi - lo), dtype=np.uint8) if keep else None
+            alpha = self._run(alpha, lo, hi, t0, t1, ptrs)
+            self.ptrs[c] = ptrs
+            self.checkpoints[c + 1] = (lo, alpha)
+            prev_lo = lo
+            done += t1 - t0
+            if (c - start) % _REPORT_CHUNKS == _REPORT_CHUNKS - 1:
+                self.progress.advance(done)
+                done = 0
+        self.progress.advance(done)
+        return alpha
+
+    def _backtrack(self, final: int, keep: bool) -> np.ndarray:
+        band = self.band
+        states = np.empty(band.T, dtype=np.int64)
+        s = final
+        for c in range(band.num_chunks - 1, -1, -1):
+            lo, hi = int(band.lo[c]), int(band.hi[c])
+            t0, t1 = int(band.t0[c]), int(band.t1[c])
+            ptrs = self.ptrs[c]
+            if ptrs is None:  # recomputed from the checkpoint (over budget, or never kept)
+                if c % _REPORT_CHUNKS == 0:
+                    check_cancel(self.cancel)
+                checkpoint = self.checkpoints[c]
+                assert checkpoint is not None
+                ptrs = np.empty((t1 - t0, hi - lo), dtype=np.uint8)
+                self._run(_remap(checkpoint[1], checkpoint[0], lo, hi), lo, hi, t0, t1, ptrs)
+                if keep:
+                    self.ptrs[c] = ptrs
+            for i in range(t1 - t0 - 1, -1, -1):
+                states[t0 + i] = s
+                s -= int(ptrs[i, s - lo])
+        return states
+
+    def _run(
+        self,
+        alpha: np.ndarray,
+        lo: int,
+        hi: int,
+        t0: int,
+        t1: int,
+        ptrs: np.ndarray | None,
+    ) -> np.ndarray:
+        """CtcTopology.step restricted to states [lo, hi) for frames [t0, t1); states below lo
+        and at or above hi count as -inf. Returns the alpha after frame t1 - 1 (a new array)."""
+        w = hi - lo
+        emit = self.topo.log_probs[t0:t1][:, self.topo.ext[lo:hi]].astype(np.float64)
+        skip = self.skip_to[lo + 2 : hi]
+        bufs = (alpha.copy(), np.empty(w, dtype=np.float64))
+        # Views made once per chunk: per frame, only the ufunc calls remain.
+        views = [(b, b[:-1], b[1:], b[:-2], b[2:]) for b in bufs]
+        tmp = np.empty(max(w - 2, 0), dtype=np.float64)
+        m1 = np.zeros(w, dtype=bool)
+        m2 = np.zeros(w, dtype=bool)
+        m1_tail, m2_tail = m1[1:], m2[2:]
+        m1_u8, m2_u8 = m1.view(np.uint8), m2.view(np.uint8)
+        k = 0
+        for i in range(t1 - t0):
+            prev, prev_head, prev_tail, prev_head2, _ = views[k]
+            out, _, out_tail, _, out_tail2 = views[1 - k]
+            np.greater(prev_head, prev_tail, out=m1_tail)  # step strictly beats stay
+            np.maximum(prev_tail, prev_head, out=out_tail)
+            out[0] = prev[0]
+            np.add(prev_head2, skip, out=tmp)
+            np.greater(tmp, out_tail2, out=m2_tail)  # skip strictly beats both
+            np.maximum(out_tail2, tmp, out=out_tail2)
+            np.add(out, emit[i], out=out)
+            if ptrs is not None:
+                row = ptrs[i]
+                np.left_shift(m2_u8, 1, out=row)
+                np.maximum(row, m1_u8, out=row)
+            k = 1 - k
+        return bufs[k]
+
+
+def _remap(alpha: np.ndarray, old_lo: int, lo: int, hi: int) -> np.ndarray:
+    """``alpha`` over states [old_lo, old_lo + len) as a vector over [lo, hi), -inf elsewhere."""
+    out = np.full(hi - lo, -np.inf, dtype=np.float64)
+    a, b = max(old_lo, lo), min(old_lo + alpha.size, hi)
+    if a < b:
+        out[a - lo : b - lo] = alpha[a - old_lo : b - old_lo]
+    return out
+
+
+def _frame_ranges(band: _Band, chunks: np.ndarray) -> tuple[tuple[int, int], ...]:
+    """Merged frame ranges [start, end) of the flagged chunks."""
+    out: list[tuple[int, int]] = []
+    for c in np.flatnonzero(chunks).tolist():
+        a, b = int(band.t0[c]), int(band.t1[c])
+        if out and out[-1][1] == a:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return tuple(out)
