@@ -1,0 +1,69 @@
+"""The editor's entry point: ``aligner-gui AUDIO [TRANSCRIPT] [--textgrid FILE] ...``.
+
+The window is shown before anything imports torch: the model is loaded by the worker thread when
+an alignment starts, so the editor opens in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from aligner_gui import __version__
+
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aligner-gui",
+        description="Open the alignment editor; with files, align them (or open a TextGrid) at once. "
+        "Subcommands 'align' and 'convert' work without a window (see 'aligner-gui align -h').",
+    )
+    parser.add_argument("audio", nargs="?", type=Path, help="the recording")
+    parser.add_argument("transcript", nargs="?", type=Path, help="its transcript (.txt, .lab)")
+    parser.add_argument("--textgrid", type=Path, help="open this TextGrid for correction instead")
+    parser.add_argument("--model", help="a bundle name, 'demo', or a local checkpoint path")
+    parser.add_argument("--device", choices=DEVICES, help="where the model runs (remembered)")
+    parser.add_argument("--settings", type=Path, help="keep preferences in this INI file")
+    parser.add_argument("-V", "--version", action="version", version=f"aligner-gui {__version__}")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication([sys.argv[0] if sys.argv else "aligner-gui"])
+    app.setApplicationName("aligner-gui")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("aligner-gui")
+
+    # Imported after QApplication exists: pyqtgraph reads the palette for its defaults.
+    from aligner_gui.qt.main_window import MainWindow
+    from aligner_gui.qt.settings import Settings
+    from aligner_gui.qt.theme import apply_theme_setting
+
+    settings = Settings.from_file(args.settings) if args.settings else Settings()
+    if args.model:
+        settings.model_name = args.model
+    if args.device:
+        settings.device = args.device
+    apply_theme_setting(settings.theme)
+    window = MainWindow(settings)
+    window.show()
+    start_from_arguments(window, args)
+    return app.exec()
+
+
+def start_from_arguments(window, args: argparse.Namespace) -> None:
+    """Align or open what the command line names (errors are shown in the window)."""
+    if args.textgrid is not None:
+        window.session.open_textgrid(args.textgrid, args.audio)
+    elif args.audio is not None and args.transcript is not None:
+        window.session.open_alignment(args.audio, args.transcript)
+    elif args.audio is not None:
+        window.open_files([args.audio])

@@ -1,0 +1,238 @@
+"""The editor's dialogs: errors, questions, label input, the two "open" dialogs and About.
+
+Every modal interaction goes through a function of this module so that tests can replace it
+(monkeypatch) instead of having to click through a real modal dialog.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from pathlib import Path
+
+from PySide6.QtCore import Qt, qVersion
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aligner_gui import __version__
+
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".opus", ".mp3", ".aiff", ".aif", ".raw", ".pcm")
+TRANSCRIPT_SUFFIXES = (".txt", ".lab")
+TEXTGRID_SUFFIXES = (".textgrid",)
+AUDIO_FILTER = "Audio (" + " ".join(f"*{s}" for s in AUDIO_SUFFIXES) + ");;All files (*)"
+TRANSCRIPT_FILTER = "Transcripts (*.txt *.lab);;All files (*)"
+TEXTGRID_FILTER = "Praat TextGrid (*.TextGrid *.textgrid);;All files (*)"
+
+
+def show_error(parent: QWidget | None, message: str, title: str = "aligner-gui") -> None:
+    """The engine's one-sentence message in a modal box; the window stays usable afterwards."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
+def ask_save_changes(parent: QWidget | None, name: str) -> str:
+    """ "save", "discard" or "cancel" for a document with unsaved changes."""
+    buttons = (
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel
+    )
+    answer = QMessageBox.question(
+        parent,
+        "Unsaved changes",
+        f"“{name}” has unsaved changes. Save them first?",
+        buttons,
+        QMessageBox.StandardButton.Save,
+    )
+    if answer == QMessageBox.StandardButton.Save:
+        return "save"
+    if answer == QMessageBox.StandardButton.Discard:
+        return "discard"
+    return "cancel"
+
+
+def ask_text(parent: QWidget | None, title: str, prompt: str, text: str) -> str | None:
+    """One line of text, or None when cancelled."""
+    value, ok = QInputDialog.getText(parent, title, prompt, QLineEdit.EchoMode.Normal, text)
+    return value if ok else None
+
+
+def ask_save_path(
+    parent: QWidget | None, title: str, start: Path | None, filters: str
+) -> Path | None:
+    name, _ = QFileDialog.getSaveFileName(
+        parent, title, "" if start is None else str(start), filters
+    )
+    return Path(name) if name else None
+
+
+def ask_export_path(
+    parent: QWidget | None, title: str, start: Path | None, filters: str
+) -> tuple[Path, str] | None:
+    """The chosen file and the filter (format) chosen with it, or None."""
+    name, chosen = QFileDialog.getSaveFileName(
+        parent, title, "" if start is None else str(start), filters
+    )
+    return (Path(name), chosen) if name else None
+
+
+def ask_open_path(
+    parent: QWidget | None, title: str, start: Path | None, filters: str
+) -> Path | None:
+    name, _ = QFileDialog.getOpenFileName(
+        parent, title, "" if start is None else str(start), filters
+    )
+    return Path(name) if name else None
+
+
+def sibling_with_suffix(path: Path, suffixes: tuple[str, ...]) -> Path | None:
+    """A file beside ``path`` with the same stem and one of ``suffixes`` (any letter case)."""
+    if not path.parent.is_dir():
+        return None
+    wanted = {s.lower() for s in suffixes}
+    for candidate in sorted(path.parent.iterdir()):
+        if candidate.stem == path.stem and candidate.suffix.lower() in wanted and candidate != path:
+            return candidate
+    return None
+
+
+class PairDialog(QDialog):
+    """Pick a primary file and its companion (audio + transcript, or TextGrid + audio).
+
+    Choosing the first file fills in a same-named companion when one exists beside it.
+    """
+
+    def __init__(self, parent: QWidget | None, title: str, first: tuple[str, str],
+                 second: tuple[str, str], companion_suffixes: tuple[str, ...],
+                 second_optional: bool, start: Path | None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self._start = start
+        self._suffixes = companion_suffixes
+        self._optional = second_optional
+        self.first_edit = QLineEdit()
+        self.second_edit = QLineEdit()
+        form = QFormLayout()
+        form.addRow(first[0], self._row(self.first_edit, first[1], self._first_chosen))
+        form.addRow(second[0], self._row(self.second_edit, second[1], None))
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.first_edit.textChanged.connect(self._validate)
+        self.second_edit.textChanged.connect(self._validate)
+        self.resize(560, self.sizeHint().height())
+        self._validate()
+
+    def _row(self, edit: QLineEdit, filters: str, on_chosen) -> QWidget:
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(edit, 1)
+        button = QPushButton("Browse…")
+        box.addWidget(button)
+
+        def browse() -> None:
+            here = Path(edit.text()).parent if edit.text() else self._start
+            chosen = ask_open_path(self, "Choose a file", here, filters)
+            if chosen is not None:
+                edit.setText(str(chosen))
+                if on_chosen is not None:
+                    on_chosen(chosen)
+
+        button.clicked.connect(browse)
+        return row
+
+    def _first_chosen(self, path: Path) -> None:
+        if not self.second_edit.text():
+            companion = sibling_with_suffix(path, self._suffixes)
+            if companion is not None:
+                self.second_edit.setText(str(companion))
+
+    def _validate(self) -> None:
+        ok = Path(self.first_edit.text()).is_file() and (
+            (self._optional and not self.second_edit.text())
+            or Path(self.second_edit.text()).is_file()
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+    def paths(self) -> tuple[Path, Path | None]:
+        second = self.second_edit.text()
+        return Path(self.first_edit.text()), (Path(second) if second else None)
+
+
+def ask_audio_and_transcript(
+    parent: QWidget | None, start: Path | None
+) -> tuple[Path, Path] | None:
+    dialog = PairDialog(parent, "Open audio + transcript", ("Audio:", AUDIO_FILTER),
+                        ("Transcript:", TRANSCRIPT_FILTER), TRANSCRIPT_SUFFIXES, False, start)  # fmt: skip
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    audio, transcript = dialog.paths()
+    return (audio, transcript) if transcript is not None else None
+
+
+def ask_textgrid_and_audio(
+    parent: QWidget | None, start: Path | None
+) -> tuple[Path, Path | None] | None:
+    dialog = PairDialog(parent, "Open TextGrid for correction", ("TextGrid:", TEXTGRID_FILTER),
+                        ("Audio (optional):", AUDIO_FILTER), AUDIO_SUFFIXES, True, start)  # fmt: skip
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.paths()
+
+
+def package_version(name: str) -> str:
+    """Installed version of distribution ``name`` without importing it (torch is slow to import)."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def about_text(model: str, device: str) -> str:
+    import pyqtgraph
+    import PySide6
+
+    rows = [
+        ("aligner-gui", __version__),
+        ("Qt", qVersion()),
+        ("PySide6", PySide6.__version__),
+        ("pyqtgraph", pyqtgraph.__version__),
+        ("torch", package_version("torch")),
+        ("torchaudio", package_version("torchaudio")),
+        ("Model", model),
+        ("Device", device),
+        ("Licence", "MIT"),
+    ]
+    table = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in rows)
+    return (
+        "<h3>aligner-gui</h3><p>A CTC forced-alignment editor: align a transcript to a recording, "
+        f"inspect, hear and correct the boundaries, export Praat TextGrids.</p><table>{table}</table>"
+    )
+
+
+def show_about(parent: QWidget | None, model: str, device: str) -> None:
+    box = QMessageBox(parent)
+    box.setWindowTitle("About aligner-gui")
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setText(about_text(model, device))
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.exec()

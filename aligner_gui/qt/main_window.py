@@ -1,0 +1,350 @@
+"""The editor's main window: wiring between the document model, the views, the background worker,
+the player and the settings. Document files (open, save, export) are handled in ``session.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QToolButton, QWidget
+
+from aligner_gui.core.timebase import seconds_to_sample
+from aligner_gui.qt import dialogs
+from aligner_gui.qt.actions import Actions
+from aligner_gui.qt.document_model import DocumentModel
+from aligner_gui.qt.playback import Player
+from aligner_gui.qt.session import Session
+from aligner_gui.qt.settings import Settings
+from aligner_gui.qt.theme import apply_theme_setting
+from aligner_gui.qt.view_stack import ViewStack
+from aligner_gui.qt.views.base import selected_span
+from aligner_gui.qt.views.colors import theme_from_palette
+from aligner_gui.qt.views.tier_view import TierView
+from aligner_gui.qt.worker import AlignmentController
+
+APP_NAME = "aligner-gui"
+STATUS_TIMEOUT_MS = 8000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.model = DocumentModel(self)
+        self.controller = AlignmentController(self)
+        self.player = Player(self)
+        self.stack = ViewStack(self.model, self)
+        self.setCentralWidget(self.stack)
+        self.session = Session(self)
+        self.actions_ = Actions(self)
+        self._build_status_bar()
+        self.setAcceptDrops(True)
+        self.resize(1200, 800)
+
+        self.model.modifiedChanged.connect(self.setWindowModified)
+        self.model.documentReset.connect(self._on_document_reset)
+        self.model.selectionChanged.connect(self._on_selection_changed)
+        self.stack.playRequested.connect(self.play_span)
+        self.player.positionChanged.connect(self._on_play_position)
+        self.stack.editRefused.connect(self.show_status)
+        self.player.stopped.connect(lambda: self.stack.set_playhead(None))
+        self.controller.stageChanged.connect(self._on_stage)
+        self.controller.progressChanged.connect(self._on_progress)
+        self.controller.finished.connect(self.session.on_job_finished)
+        self.controller.failed.connect(self._on_job_failed)
+        self.controller.cancelled.connect(self._on_job_cancelled)
+
+        for name, action in self.actions_.panels.items():
+            self.stack.set_panel_visible(name, action.isChecked())
+        self._restore_layout()
+        self.actions_.set_document_open(False)
+        self.update_title()
+        # Probing the sound device loads PortAudio: after the window is up, not before.
+        QTimer.singleShot(0, self._check_playback)
+
+    # -- layout and status -----------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.stage_label = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumWidth(220)
+        self.progress.hide()
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_job)
+        self.cancel_button.hide()
+        bar.addPermanentWidget(self.stage_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.window_geometry
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.window_state
+        if state is not None:
+            self.restoreState(state)
+        self.stack.restore(self.session.splitter_state())
+
+    def _save_layout(self) -> None:
+        self.settings.window_geometry = self.saveGeometry()
+        self.settings.window_state = self.saveState()
+        self.session.save_splitter_state(self.stack.state())
+        self.settings.sync()
+
+    def show_status(self, message: str, timeout: int = STATUS_TIMEOUT_MS) -> None:
+        self.statusBar().showMessage(message, timeout)
+
+    def update_title(self) -> None:
+        name = self.session.display_name()
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}" if name else APP_NAME)
+        self.setWindowModified(self.model.is_modified())
+
+    def set_panel_visible(self, name: str, visible: bool) -> None:
+        self.stack.set_panel_visible(name, visible)
+        self.settings.set_view_visible(name, visible)
+
+    def set_theme(self, theme: str) -> None:
+        self.settings.theme = theme
+        apply_theme_setting(theme)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.stack.apply_theme(theme_from_palette(self.palette()))
+        super().changeEvent(event)
+
+    # -- background jobs -------------------------------------------------------------------------
+
+    def set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.actions_.cancel.setEnabled(busy)
+        self.actions_.align.setEnabled(not busy)
+        if busy:
+            self.progress.setValue(0)
+        else:
+            self.stage_label.setText("")
+
+    def _on_stage(self, stage: str) -> None:
+        self.stage_label.setText(stage)
+
+    def _on_progress(self, stage: str, fraction: float) -> None:
+        self.stage_label.setText(stage)
+        self.progress.setValue(int(round(1000 * fraction)))
+
+    def _on_job_failed(self, message: str) -> None:
+        self.set_busy(False)
+        self.show_status("Failed.")
+        dialogs.show_error(self, message)
+
+    def _on_job_cancelled(self) -> None:
+        self.set_busy(False)
+        self.show_status("Cancelled.")
+
+    def cancel_job(self) -> None:
+        if self.controller.is_running():
+            self.stage_label.setText("Cancelling…")
+            self.controller.cancel()
+        elif self.player.is_playing():
+            self.player.stop()
+
+    # -- alignment settings ----------------------------------------------------------------------
+
+    def set_model(self, name: str) -> None:
+        self.settings.model_name = name
+        self.show_status(f"Model: {name}. Use Alignment > Align to re-align with it.")
+
+    def set_device(self, device: str) -> None:
+        self.settings.device = device
+        self.show_status(f"Device: {device}.")
+
+    def browse_checkpoint(self) -> None:
+        path = dialogs.ask_open_path(self, "Choose a model checkpoint", self.settings.last_directory,
+                                     "Checkpoints (*.pt *.pth *.ckpt);;All files (*)")  # fmt: skip
+        if path is not None:
+            self.set_model(str(path))
+
+    def realign(self) -> None:
+        self.session.realign()
+
+    # -- files (delegated) -----------------------------------------------------------------------
+
+    def ask_open_alignment(self) -> None:
+        self.session.ask_open_alignment()
+
+    def ask_open_textgrid(self) -> None:
+        self.session.ask_open_textgrid()
+
+    def open_files(self, paths: list[Path]) -> None:
+        self.session.open_files(paths)
+
+    def save(self) -> bool:
+        return self.session.save()
+
+    def save_as(self) -> bool:
+        return self.session.save_as()
+
+    def export_textgrid(self) -> None:
+        self.session.export_textgrid()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if urls and all(url.isLocalFile() for url in urls):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        event.acceptProposedAction()
+        self.open_files(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.session.maybe_save():
+            event.ignore()
+            return
+        self._save_layout()
+        self.player.stop()
+        self.player.close()
+        self.controller.shutdown()
+        self.stack.detach()
+        event.accept()
+
+    # -- document state ----------------------------------------------------------------------------
+
+    def _on_document_reset(self) -> None:
+        doc = self.model.document
+        self.actions_.set_document_open(doc is not None)
+        self.update_title()
+        if doc is not None and doc.audio is None:
+            self.show_status("No audio: playback and the waveform need the recording.")
+
+    def _on_selection_changed(self, tier: str, index: int) -> None:
+        doc = self.model.document
+        if doc is None or index < 0:
+            return
+        try:
+            seg = doc.tier(tier).segments[index]
+        except (KeyError, IndexError):
+            return
+        self.show_status(
+            f"{tier}: “{seg.label or '(silence)'}” {seg.start:.3f}–{seg.end:.3f} s "
+            f"({1000 * (seg.end - seg.start):.0f} ms)"
+        )
+
+    # -- editing at the cursor / selection -------------------------------------------------------
+
+    def cursor_time(self) -> float | None:
+        return self.model.cursor()
+
+    def active_tier_view(self) -> TierView | None:
+        """The tier of the selection, else the first tier."""
+        selection = self.model.selection()
+        if selection is not None:
+            view = self.stack.tiers.view(selection[0])
+            if view is not None:
+                return view
+        return self.stack.tiers.views[0] if self.stack.tiers.views else None
+
+    def edit_selected_label(self) -> None:
+        selection = self.model.selection()
+        view = self.active_tier_view()
+        if selection is not None and view is not None:
+            view.edit_label(selection[1])
+
+    def delete_selected(self) -> None:
+        selection = self.model.selection()
+        view = self.active_tier_view()
+        if selection is not None and view is not None:
+            view.delete_segment(selection[1])
+
+    def insert_boundary_at_cursor(self) -> None:
+        view, t = self.active_tier_view(), self.cursor_time()
+        if view is not None and t is not None:
+            view.insert_boundary_at(t)
+
+    def remove_boundary_at_cursor(self) -> None:
+        view, t = self.active_tier_view(), self.cursor_time()
+        if view is None or t is None:
+            return
+        index = view.nearest_boundary(t)
+        if index is None:
+            self.show_status("No boundary at the cursor.")
+        else:
+            view.remove_boundary(index)
+
+    def insert_word_at_cursor(self) -> None:
+        view, t = self.active_tier_view(), self.cursor_time()
+        if view is not None and t is not None and not view.insert_word_at(t):
+            self.show_status("A word can only be inserted in a silence.")
+
+    def zoom_to_selection(self) -> None:
+        span = selected_span(self.model)
+        if span is not None:
+            self.stack.zoom_to(*span)
+
+    # -- playback --------------------------------------------------------------------------------
+
+    def _check_playback(self) -> None:
+        available = self.player.available
+        for action in self.actions_.playback_actions:
+            action.setEnabled(available)
+        if not available:
+            self.show_status(self.player.unavailable_reason, 0)
+
+    def _on_play_position(self, seconds: float) -> None:
+        self.stack.set_playhead(seconds)
+        self.stack.follow(seconds)
+
+    def _playable(self) -> bool:
+        doc = self.model.document
+        if doc is None or doc.audio is None:
+            self.show_status("Nothing to play: no audio is loaded.")
+            return False
+        if not self.player.available:
+            self.show_status(self.player.unavailable_reason)
+            for action in self.actions_.playback_actions:
+                action.setEnabled(False)
+            return False
+        return True
+
+    def play_span(self, start: float, end: float) -> None:
+        """Play exactly [start, end) of the audio (samples nearest to the two times)."""
+        doc = self.model.document
+        if not self._playable() or doc is None or doc.audio is None:
+            return
+        audio = doc.audio
+        rate = audio.sample_rate
+        self.player.play(audio.samples, rate, seconds_to_sample(start, rate),
+                         seconds_to_sample(end, rate))  # fmt: skip
+
+    def toggle_play(self) -> None:
+        if self.player.is_playing():
+            self.player.stop()
+            return
+        span = selected_span(self.model)
+        if span is None:
+            doc = self.model.document
+            cursor = self.cursor_time()
+            end = self.stack.x_range()[1] if doc is None else doc.duration
+            span = (cursor if cursor is not None else self.stack.x_range()[0], end)
+        self.play_span(*span)
+
+    def play_visible(self) -> None:
+        doc = self.model.document
+        if doc is None:
+            return
+        t0, t1 = self.stack.x_range()
+        self.play_span(max(0.0, t0), min(doc.duration, t1))
+
+    def stop_playback(self) -> None:
+        self.player.stop()
+
+    # -- help ------------------------------------------------------------------------------------
+
+    def show_about(self) -> None:
+        dialogs.show_about(self, self.settings.model_name, self.settings.device)

@@ -1,0 +1,49 @@
+"""The model's emissions: one row per label, one column per frame, brightness = probability."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from aligner_gui.qt.views.heatmap import HeatmapPlot, to_uint8
+
+if TYPE_CHECKING:
+    from aligner_gui.core.labels import LabelSet
+    from aligner_gui.qt.document_model import DocumentModel
+
+NO_EMISSIONS = "No emissions: this document was opened from a TextGrid (align it to see them)"
+
+
+def row_names(labels: LabelSet) -> list[str]:
+    """Readable names for the label rows: the blank and the word delimiter spelled out."""
+    names = []
+    for i, label in enumerate(labels.labels):
+        if i == labels.blank:
+            names.append("(blank)")
+        elif label == labels.word_delimiter:
+            names.append(f"{label} (word)")
+        elif label == " ":
+            names.append("(space)")
+        else:
+            names.append(label)
+    return names
+
+
+class EmissionView(HeatmapPlot):
+    view_name = "emission"
+    title = "Emissions"
+
+    def __init__(self, model: DocumentModel, parent=None) -> None:
+        super().__init__(model, parent)
+        self.getPlotItem().getAxis("left").setLabel("Label")
+        self.refresh()
+
+    def refresh(self) -> None:
+        doc = self.document
+        result = None if doc is None else doc.result
+        if result is None:
+            self.clear_heatmap(NO_EMISSIONS if doc is not None else "")
+            return
+        probs = np.exp(np.asarray(result.emissions, dtype=np.float32))
+        self.set_heatmap(to_uint8(probs), result.timebase.frame_seconds, row_names(result.labels))

@@ -1,0 +1,335 @@
+"""One interval (or point) tier as a row of labelled, confidence-tinted intervals whose boundaries
+can be dragged, and whose intervals can be selected, heard, relabelled, split, merged and deleted.
+
+Every change goes to the document as a core Edit through DocumentModel.push; the view redraws from
+the document when the model reports the change, so what is shown is always what the core
+accepted (a dragged boundary snaps to the clamped time the core kept).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+
+from aligner_gui.core import edits
+from aligner_gui.qt import dialogs
+from aligner_gui.qt.views.base import TimePlot
+from aligner_gui.qt.views.colors import Theme
+from aligner_gui.qt.views.intervals_item import IntervalsItem, TierData
+
+if TYPE_CHECKING:
+    from aligner_gui.core.document import Tier
+    from aligner_gui.qt.document_model import DocumentModel
+
+# Movable lines are created only for boundaries in view, and only when they are at most this
+# many and at least MIN_HANDLE_SPACING pixels apart on average: otherwise zoom in to edit.
+MAX_HANDLES = 1000
+MIN_HANDLE_SPACING = 2.0
+BOUNDARY_GRAB_PIXELS = 6  # "remove boundary" acts on a boundary this close to the click
+NEW_WORD_SECONDS = 0.3  # width of a word inserted into a long silence
+
+
+class BoundaryLine(pg.InfiniteLine):
+    """A movable boundary; ``index`` is the document's boundary (or point) index it stands for."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0, movable=True)
+        self.index = -1
+        self.drag_id: int | None = None
+        self.setZValue(10)
+
+
+class TierView(TimePlot):
+    view_name = "tiers"
+    playRequested = Signal(float, float)  # seconds: play exactly this span
+    editRefused = Signal(str)  # the core's reason why an edit is impossible, for the status bar
+
+    def __init__(self, model: DocumentModel, tier_name: str, parent=None) -> None:
+        self.tier_name = tier_name
+        self.title = tier_name
+        self.item = IntervalsItem()
+        self.data = TierData.empty()
+        self.handles: list[BoundaryLine] = []
+        self._syncing = False  # True while this view moves its own lines (no edits pushed)
+        self._dragging: BoundaryLine | None = None
+        super().__init__(model, parent)
+        plot = self.getPlotItem()
+        plot.addItem(self.item)
+        self.item.on_click = self._on_item_click
+        self.item.on_context_menu = self.show_context_menu
+        self.time_box.sigTimeContextMenu.connect(self.show_context_menu)
+        self.time_box.setYRange(0.0, 1.0, padding=0.0)
+        self.time_box.disableAutoRange()
+        self.time_box.sigXRangeChanged.connect(self._update_handles)
+        self.time_box.sigResized.connect(self._update_handles)
+        self.setMinimumHeight(36)
+        plot.getAxis("left").setStyle(tickLength=0)
+        self.refresh()
+
+    # -- data from the document ------------------------------------------------------------------
+
+    def _tier(self) -> Tier | None:
+        doc = self.document
+        if doc is None:
+            return None
+        try:
+            return doc.tier(self.tier_name)
+        except (KeyError, ValueError):
+            return None
+
+    def refresh(self) -> None:
+        tier = self._tier()
+        doc = self.document
+        if tier is None or doc is None:
+            self.data = TierData.empty()
+            self.item.set_data(self.data, 0.0)
+        else:
+            self.data = TierData.from_segments(tier.segments, tier.is_point_tier)
+            self.item.set_data(self.data, doc.duration)
+        name = self.tier_name if len(self.tier_name) <= 12 else self.tier_name[:11] + "…"
+        self.getPlotItem().getAxis("left").setTicks([[(0.5, name)]])
+        self._update_selected()
+        self._update_handles()
+
+    def on_tier_changed(self, tier: str, kind: str, index: int) -> None:
+        # The core reports every tier an edit touched (a word's edge moves its characters too),
+        # so listening to our own tier is enough.
+        if tier in ("", self.tier_name):
+            self.refresh()
+
+    def _on_selection_changed(self, tier: str, index: int) -> None:
+        super()._on_selection_changed(tier, index)
+        self._update_selected()
+
+    def _update_selected(self) -> None:
+        selection = self.model.selection()
+        if selection is not None and selection[0] == self.tier_name:
+            self.item.set_selected(selection[1])
+        else:
+            self.item.set_selected(None)
+
+    def apply_theme(self, theme: Theme) -> None:
+        super().apply_theme(theme)
+        self.item.set_theme(theme)
+        for line in self.handles:
+            self._style_line(line)
+
+    def _style_line(self, line: BoundaryLine) -> None:
+        line.setPen(pg.mkPen(self.theme.boundary, width=1))
+        line.setHoverPen(pg.mkPen(self.theme.boundary_hover, width=3))
+
+    # -- queries (also used by tests) --------------------------------------------------------------
+
+    def intervals(self) -> list[tuple[float, float, str]]:
+        d = self.data
+        return [(float(d.starts[i]), float(d.ends[i]), d.labels[i]) for i in range(len(d))]
+
+    def boundary_times(self) -> list[tuple[int, float]]:
+        """(index, seconds) of every editable boundary: the internal ones, or every point."""
+        d = self.data
+        if d.is_points:
+            return [(i, float(d.starts[i])) for i in range(len(d))]
+        return [(i, float(d.starts[i])) for i in range(1, len(d))]
+
+    def visible_handles(self) -> list[BoundaryLine]:
+        return [line for line in self.handles if line.isVisible()]
+
+    def handle_for(self, index: int) -> BoundaryLine | None:
+        return next((h for h in self.visible_handles() if h.index == index), None)
+
+    # -- movable boundary lines --------------------------------------------------------------------
+
+    def _update_handles(self, *_args) -> None:
+        if self._dragging is not None:
+            self._snap_handles()  # never reassign a line under the user's mouse
+            return
+        d = self.data
+        t0, t1 = self.x_range()
+        first = 0 if d.is_points else 1
+        lo, hi = d.visible_range(t0, t1)
+        lo = max(lo, first)
+        count = max(0, hi - lo)
+        usable = count <= MAX_HANDLES and count * MIN_HANDLE_SPACING <= self.plot_width_pixels()
+        self.item.show_boundaries = not usable
+        self.item.update()
+        if not usable:
+            count = 0
+        while len(self.handles) < count:
+            self._new_handle()
+        self._syncing = True
+        try:
+            for k, line in enumerate(self.handles):
+                if k < count:
+                    line.index = lo + k
+                    line.setValue(float(d.starts[lo + k]))
+                    line.show()
+                else:
+                    line.index = -1
+                    line.hide()
+        finally:
+            self._syncing = False
+
+    def _snap_handles(self) -> None:
+        d = self.data
+        self._syncing = True
+        try:
+            for line in self.handles:
+                if 0 <= line.index < len(d) and line.isVisible():
+                    line.setValue(float(d.starts[line.index]))
+        finally:
+            self._syncing = False
+
+    def _new_handle(self) -> BoundaryLine:
+        line = BoundaryLine()
+        self._style_line(line)
+        line.sigPositionChanged.connect(self._on_line_moved)
+        line.sigPositionChangeFinished.connect(self._on_line_finished)
+        self.getPlotItem().addItem(line, ignoreBounds=True)
+        self.handles.append(line)
+        return line
+
+    def _on_line_moved(self, line: BoundaryLine) -> None:
+        if self._syncing or line.index < 0:
+            return
+        if line.drag_id is None:
+            line.drag_id = edits.new_drag_id()
+            self._dragging = line
+        self._push_move(line)
+
+    def _on_line_finished(self, line: BoundaryLine) -> None:
+        if self._syncing or line.index < 0:
+            return
+        if line.drag_id is not None and abs(line.value() - self._doc_time(line.index)) > 1e-12:
+            self._push_move(line)
+        line.drag_id = None
+        self._dragging = None
+        self._update_handles()
+
+    def _doc_time(self, index: int) -> float:
+        return float(self.data.starts[index]) if 0 <= index < len(self.data) else float("nan")
+
+    def _push_move(self, line: BoundaryLine) -> None:
+        self.push(
+            edits.MoveBoundary(
+                self.tier_name, line.index, float(line.value()), drag_id=line.drag_id
+            )
+        )
+        # The model's tierChanged already redrew us; snap in case the core clamped to the same
+        # value as before (no change, no signal) while the line kept following the mouse.
+        self._snap_handles()
+
+    # -- clicks ----------------------------------------------------------------------------------
+
+    def _on_item_click(self, seconds: float, double: bool) -> None:
+        index = self.index_at(seconds)
+        self.model.set_cursor(seconds)
+        if index is None:
+            return
+        if double:
+            self.edit_label(index)
+        else:
+            self.select(index, play=True)
+
+    def index_at(self, seconds: float) -> int | None:
+        tolerance = 4 * self.time_box.viewPixelSize()[0] if self.data.is_points else 0.0
+        return self.data.index_at(seconds, tolerance)
+
+    def select(self, index: int, play: bool = False) -> None:
+        """Select interval ``index``; with ``play``, ask for exactly its span to be played."""
+        self.model.select(self.tier_name, index)
+        if play and not self.data.is_points:
+            self.playRequested.emit(float(self.data.starts[index]), float(self.data.ends[index]))
+
+    # -- editing ---------------------------------------------------------------------------------
+
+    def edit_label(self, index: int) -> bool:
+        """Ask for a new label of item ``index``; True if one was set."""
+        if not 0 <= index < len(self.data):
+            return False
+        text = dialogs.ask_text(self, "Edit label", f"Label in tier “{self.tier_name}”:",
+                                self.data.labels[index])  # fmt: skip
+        if text is None or text == self.data.labels[index]:
+            return False
+        return self.push(edits.SetLabel(self.tier_name, index, text))
+
+    def push(self, edit: edits.Edit) -> bool:
+        """Apply ``edit`` through the model; an impossible edit is reported, not raised."""
+        try:
+            return self.model.push(edit)
+        except ValueError as err:
+            self.editRefused.emit(str(err))
+            self._snap_handles()
+            return False
+
+    def insert_boundary_at(self, seconds: float) -> bool:
+        return self.push(edits.InsertBoundary(self.tier_name, seconds))
+
+    def nearest_boundary(
+        self, seconds: float, max_pixels: float = BOUNDARY_GRAB_PIXELS
+    ) -> int | None:
+        tolerance = max_pixels * self.time_box.viewPixelSize()[0]
+        best = min(self.boundary_times(), key=lambda b: abs(b[1] - seconds), default=None)
+        return best[0] if best is not None and abs(best[1] - seconds) <= tolerance else None
+
+    def remove_boundary(self, index: int) -> bool:
+        return self.push(edits.RemoveBoundary(self.tier_name, index))
+
+    def delete_segment(self, index: int) -> bool:
+        return self.push(edits.DeleteWord(self.tier_name, index))
+
+    def insert_word_at(self, seconds: float, label: str | None = None) -> bool:
+        """Insert a word in the silence at ``seconds``: all of a short silence, else 0.3 s around."""
+        index = self.index_at(seconds)
+        if index is None or self.data.labels[index] or self.data.is_points:
+            return False
+        if label is None:
+            label = dialogs.ask_text(self, "Insert word", "New word:", "")
+        if not label:
+            return False
+        start, end = float(self.data.starts[index]), float(self.data.ends[index])
+        if end - start > 2 * NEW_WORD_SECONDS:
+            half = NEW_WORD_SECONDS / 2
+            centre = min(max(seconds, start + half), end - half)
+            start, end = centre - half, centre + half
+        return self.push(edits.InsertWord(self.tier_name, start, end, label))
+
+    def context_actions(self, seconds: float) -> list[QAction]:
+        """The actions the context menu offers at ``seconds`` (built fresh each time)."""
+        actions: list[QAction] = []
+        index = self.index_at(seconds)
+        boundary = self.nearest_boundary(seconds)
+
+        def add(text: str, slot, enabled: bool = True) -> None:
+            action = QAction(text, self)
+            action.setEnabled(enabled)
+            action.triggered.connect(slot)
+            actions.append(action)
+
+        points = self.data.is_points
+        if index is not None:
+            i = index
+            has_label = bool(self.data.labels[i])
+            if not points:
+                add("Play", lambda: self.select(i, play=True))
+            add("Edit label…", lambda: self.edit_label(i))
+        if not points:
+            add("Insert boundary here", lambda: self.insert_boundary_at(seconds))
+            if boundary is not None:
+                b = boundary
+                add("Remove boundary", lambda: self.remove_boundary(b))
+            else:
+                add("Remove boundary", lambda: None, False)
+            if index is not None:
+                add("Delete word", lambda: self.delete_segment(i), has_label)
+                add("Insert word here…", lambda: self.insert_word_at(seconds), not has_label)
+        return actions
+
+    def show_context_menu(self, seconds: float, screen_pos: QPointF) -> None:
+        menu = QMenu(self)
+        for action in self.context_actions(seconds):
+            menu.addAction(action)
+        menu.popup(screen_pos.toPoint())

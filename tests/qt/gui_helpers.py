@@ -1,0 +1,108 @@
+"""Helpers for the view and main-window tests: synthetic alignments without a model, and real
+mouse gestures on pyqtgraph views."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from aligner_gui.core.audio import Audio
+from aligner_gui.core.document import AlignmentDocument, Segment, Tier
+from aligner_gui.core.labels import ENGLISH_ASR_LABELS
+from aligner_gui.core.pipeline import AlignmentResult, align_emissions
+from aligner_gui.core.timebase import TimeBase
+from aligner_gui.core.transcript import tokenize
+
+RATE = 16_000
+STRIDE = 320
+
+
+def synthetic_audio(duration: float, rate: int = RATE, seed: int = 0) -> Audio:
+    """A tone burst per 0.25 s plus noise: a waveform with visible structure."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(round(duration * rate))) / rate
+    envelope = 0.5 + 0.5 * np.sin(2 * np.pi * 2.0 * t)
+    samples = 0.4 * envelope * np.sin(2 * np.pi * 180 * t) + 0.01 * rng.standard_normal(t.size)
+    return Audio(samples.astype(np.float32), rate, None, rate, 1, None)
+
+
+def synthetic_result(text: str, duration: float, seed: int = 0) -> AlignmentResult:
+    """A real AlignmentResult from random emissions (no torch): the engine's own Viterbi."""
+    audio = synthetic_audio(duration, seed=seed)
+    labels = ENGLISH_ASR_LABELS
+    timebase = TimeBase(RATE, STRIDE)
+    frames = audio.num_samples // STRIDE
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(0.0, 2.0, size=(frames, len(labels))).astype(np.float32)
+    emissions = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    tokenized = tokenize(text, labels)
+    path, words, chars = align_emissions(
+        emissions.astype(np.float32), tokenized, labels, timebase, audio.duration
+    )
+    return AlignmentResult(
+        audio=audio,
+        model_name="synthetic",
+        labels=labels,
+        timebase=timebase,
+        emissions=emissions.astype(np.float32),
+        tokenized=tokenized,
+        path=path,
+        words=words,
+        chars=chars,
+        warnings=tokenized.warnings,
+    )
+
+
+def many_words_document(n_words: int, duration: float) -> AlignmentDocument:
+    """A single "words" tier of ``n_words`` equal words separated by nothing (shared bounds)."""
+    width = duration / n_words
+    segments = [
+        Segment(i * width, duration if i == n_words - 1 else (i + 1) * width, f"w{i}", 0.5)
+        for i in range(n_words)
+    ]
+    return AlignmentDocument([Tier("words", segments)], duration, audio=synthetic_audio(duration))
+
+
+def tiers_snapshot(doc: AlignmentDocument) -> list[tuple[str, list[tuple[float, float, str]]]]:
+    return [(t.name, [(s.start, s.end, s.label) for s in t.segments]) for t in doc.tiers]
+
+
+def view_pixel(view, seconds: float, y: float) -> QPoint:
+    """The viewport pixel of data point (seconds, y) of a pyqtgraph PlotWidget."""
+    scene = view.getPlotItem().getViewBox().mapViewToScene(QPointF(seconds, y))
+    return view.mapFromScene(scene)
+
+
+def mouse_drag(view, start: QPoint, end: QPoint, steps: int = 12) -> None:
+    """A real press-move-release with the left button on the view's viewport."""
+    viewport = view.viewport()
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for k in range(1, steps + 1):
+        x = start.x() + round((end.x() - start.x()) * k / steps)
+        y = start.y() + round((end.y() - start.y()) * k / steps)
+        QTest.mouseMove(viewport, QPoint(x, y))
+        QTest.qWait(5)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+
+
+def mouse_click(view, pos: QPoint, double: bool = False) -> None:
+    """A left click; ``double`` sends the real sequence press, release, double-click, release
+    (QTest.mouseDClick skips the first press and release, which pyqtgraph's scene relies on)."""
+    viewport = view.viewport()
+    if not double:
+        QTest.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+        return
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    sequence = (
+        (QEvent.Type.MouseButtonPress, left),
+        (QEvent.Type.MouseButtonRelease, none),
+        (QEvent.Type.MouseButtonDblClick, left),
+        (QEvent.Type.MouseButtonRelease, none),
+    )
+    for kind, buttons in sequence:
+        event = QMouseEvent(kind, QPointF(pos), QPointF(viewport.mapToGlobal(pos)), left, buttons,
+                            Qt.KeyboardModifier.NoModifier)  # fmt: skip
+        QApplication.sendEvent(viewport, event)
