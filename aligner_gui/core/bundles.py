@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from aligner_gui.core.errors import ModelError
+from aligner_gui.core.errors import ModelError, ModelUnavailableError
 from aligner_gui.core.labels import LabelSet
 from aligner_gui.core.progress import ProgressFn
 
@@ -92,7 +92,7 @@ def fetch_bundle_weights(spec: BundleSpec, report: ProgressFn) -> Path:
             cached.parent.mkdir(parents=True, exist_ok=True)
             torch.hub.download_url_to_file(url, str(cached), progress=True)
         except Exception as exc:
-            raise ModelError(
+            raise ModelUnavailableError(
                 f"Could not download the model {spec.name} ({exc}). Its weights file {url} is not "
                 f"in torchaudio's cache at {cached}: download it on a computer with internet "
                 f"access and place it there, or load a local checkpoint with --model PATH "

@@ -21,6 +21,10 @@ class ModelError(AlignerError):
     pass
 
 
+class ModelUnavailableError(ModelError):
+    """A pretrained model whose weights could not be fetched (offline, or the download failed)."""
+
+
 class AlignmentError(AlignerError):
     pass
 

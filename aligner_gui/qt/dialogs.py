@@ -43,6 +43,24 @@ def show_error(parent: QWidget | None, message: str, title: str = "aligner-gui")
     box.exec()
 
 
+DEMO_MODEL_NOTE = (
+    "The demo model was trained on synthetic espeak-ng speech. It shows how the editor works and "
+    "aligns clear synthetic English, but it is not accurate on real voices: use it to try the "
+    "editor offline, not for your data."
+)
+
+
+def offer_demo_model(parent: QWidget | None, message: str) -> bool:
+    """After a failed model download: True if the user explicitly chooses the demo model."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Model not available", message,
+                      QMessageBox.StandardButton.Cancel, parent)  # fmt: skip
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setInformativeText(DEMO_MODEL_NOTE)
+    use_demo = box.addButton("Use the demo model", QMessageBox.ButtonRole.AcceptRole)
+    box.exec()
+    return box.clickedButton() is use_demo
+
+
 def ask_save_changes(parent: QWidget | None, name: str) -> str:
     """ "save", "discard" or "cancel" for a document with unsaved changes."""
     buttons = (

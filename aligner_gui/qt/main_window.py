@@ -22,7 +22,7 @@ from aligner_gui.qt.view_stack import ViewStack
 from aligner_gui.qt.views.base import selected_span
 from aligner_gui.qt.views.colors import theme_from_palette
 from aligner_gui.qt.views.tier_view import TierView
-from aligner_gui.qt.worker import AlignmentController
+from aligner_gui.qt.worker import AlignmentController, AlignmentJob
 
 APP_NAME = "aligner-gui"
 STATUS_TIMEOUT_MS = 8000
@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.controller.progressChanged.connect(self._on_progress)
         self.controller.finished.connect(self.session.on_job_finished)
         self.controller.failed.connect(self._on_job_failed)
+        self.controller.modelUnavailable.connect(self._on_model_unavailable)
         self.controller.cancelled.connect(self._on_job_cancelled)
 
         for name, action in self.actions_.panels.items():
@@ -140,6 +141,14 @@ class MainWindow(QMainWindow):
         self.set_busy(False)
         self.show_status("Failed.")
         dialogs.show_error(self, message)
+
+    def _on_model_unavailable(self, message: str) -> None:
+        """Offline: say so, and offer the demo model explicitly; never switch to it silently."""
+        self.set_busy(False)
+        self.show_status("Model not available.")
+        job = self.controller.job()
+        if isinstance(job, AlignmentJob) and dialogs.offer_demo_model(self, message):
+            self.session.open_alignment(job.audio_path, job.transcript_path, model="demo")
 
     def _on_job_cancelled(self) -> None:
         self.set_busy(False)

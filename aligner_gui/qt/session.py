@@ -28,6 +28,17 @@ TEXTGRID_EXPORT_FILTERS = (
 )
 
 
+def alignment_summary(result: AlignmentResult) -> str:
+    """One status-bar line: what was aligned with what, and what to look at."""
+    text = f"Aligned {len(result.words)} words with {result.model_name}."
+    if result.model_name == "demo":
+        text += " " + dialogs.DEMO_MODEL_NOTE
+    if result.warnings:
+        more = f" (and {len(result.warnings) - 1} more)" if len(result.warnings) > 1 else ""
+        text += f" Warning: {result.warnings[0]}{more}"
+    return text
+
+
 class Session:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
@@ -89,14 +100,17 @@ class Session:
         else:
             dialogs.show_error(self.window, request)
 
-    def open_alignment(self, audio: Path, transcript: Path) -> bool:
-        """Start aligning ``transcript`` to ``audio`` in the background; False if not started."""
+    def open_alignment(self, audio: Path, transcript: Path, model: str | None = None) -> bool:
+        """Start aligning ``transcript`` to ``audio`` in the background; False if not started.
+
+        ``model`` overrides the chosen model for this job only (the demo model offered offline).
+        """
         if not self.maybe_save():
             return False
         job = AlignmentJob(
             audio_path=Path(audio),
             transcript_path=Path(transcript),
-            model=self.settings.model_name,
+            model=model or self.settings.model_name,
             device=self.settings.device,
         )
         self._start(job, f"Aligning {Path(audio).name}…")
@@ -136,14 +150,10 @@ class Session:
         job = window.controller.job()
         try:
             if isinstance(job, AlignmentJob):
-                doc = AlignmentDocument.from_alignment(cast("AlignmentResult", result))
+                aligned = cast("AlignmentResult", result)
+                doc = AlignmentDocument.from_alignment(aligned)
                 self._install(doc, None, job.audio_path, job.transcript_path, job.audio_path)
-                warnings = getattr(result, "warnings", ())
-                if warnings:
-                    more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
-                    window.show_status(f"Aligned with warnings: {warnings[0]}{more}", 20000)
-                else:
-                    window.show_status(f"Aligned {len(doc.tier('words').segments)} intervals.")
+                window.show_status(alignment_summary(aligned), 0 if job.model == "demo" else 20000)
             elif isinstance(job, OpenTextGridJob):
                 audio, grid = cast("tuple[Audio | None, TextGrid]", result)
                 doc = AlignmentDocument.from_textgrid(grid, audio)

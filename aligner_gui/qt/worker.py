@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from aligner_gui.core.errors import AlignerError, Cancelled
+from aligner_gui.core.errors import AlignerError, Cancelled, ModelUnavailableError
 from aligner_gui.core.model import DEFAULT_MODEL  # a light import: torch loads only on demand
 from aligner_gui.core.progress import ProgressFn, check_cancel
 
@@ -101,6 +101,7 @@ class AlignWorker(QObject):
     progressChanged = Signal(int, str, float)
     finished = Signal(int, object)
     failed = Signal(int, str)
+    modelUnavailable = Signal(int, str)
     cancelled = Signal(int)
 
     def __init__(self) -> None:
@@ -123,6 +124,8 @@ class AlignWorker(QObject):
             check_cancel(cancel)
         except Cancelled:
             self.cancelled.emit(job_id)
+        except ModelUnavailableError as err:
+            self.modelUnavailable.emit(job_id, str(err))
         except AlignerError as err:
             self.failed.emit(job_id, str(err))
         except Exception as err:  # the thread must never die silently: report, log the trace
@@ -197,6 +200,8 @@ class AlignmentController(QObject):
     progressChanged = Signal(str, float)
     finished = Signal(object)  # AlignmentResult, or (Audio | None, TextGrid) for OpenTextGridJob
     failed = Signal(str)
+    # A pretrained model could not be downloaded: the window offers the demo model explicitly.
+    modelUnavailable = Signal(str)
     cancelled = Signal()
 
     _submit = Signal(int, object, object)
@@ -214,6 +219,7 @@ class AlignmentController(QObject):
         self._worker.progressChanged.connect(self._on_progress)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
+        self._worker.modelUnavailable.connect(self._on_model_unavailable)
         self._worker.cancelled.connect(self._on_cancelled)
         self._job_id = 0
         self._job: Job | None = None
@@ -284,6 +290,12 @@ class AlignmentController(QObject):
         if self._is_current(job_id):
             self._running = False
             self.failed.emit(message)
+
+    @Slot(int, str)
+    def _on_model_unavailable(self, job_id: int, message: str) -> None:
+        if self._is_current(job_id):
+            self._running = False
+            self.modelUnavailable.emit(message)
 
     @Slot(int)
     def _on_cancelled(self, job_id: int) -> None:
