@@ -5,10 +5,12 @@ The exact Viterbi (:mod:`aligner_gui.core.viterbi`) updates every (frame, state)
 transcript stays close to where a plain speech recogniser puts the same characters, so:
 
 1. **Anchors.** The greedy (argmax) CTC reading of the emissions is matched to the transcript:
-   k-grams of tokens that occur exactly once in each are paired, and the largest subset that a
-   single path could pass through (enough frames for the tokens between any two anchors) is kept.
-   An anchor says "token j is emitted at about frame f". No anchors (noise, wrong language) is
-   allowed: the line from the first to the last frame then guides the band.
+   k-grams of tokens that occur exactly once in each are paired; gaps between matches are
+   searched again with half-length k-grams (unique within the gap); lone matches are dropped as
+   possible coincidences; and the largest subset one path could pass through (enough frames for
+   the tokens between any two anchors) is kept. An anchor says "token j is emitted at about
+   frame f". No anchors (noise, a model for another language) is allowed: the line from the
+   first to the last frame then guides the band.
 2. **Band.** In chunks of :data:`CHUNK_FRAMES` frames the path is searched between the token of
    the last anchor at least ``margin_frames`` before the chunk minus ``margin_tokens`` and the
    token of the first anchor at least ``margin_frames`` after it plus ``margin_tokens``: between
@@ -17,14 +19,17 @@ transcript stays close to where a plain speech recogniser puts the same characte
 3. **Banded Viterbi** with exactly the recursion, float64 sums and tie-breaking of
    :class:`~aligner_gui.core.viterbi.CtcTopology`, so scores inside the band are bit-identical to
    the full Viterbi's.
-4. **Verification.** Where the best banded path comes within ``guard`` states of a band edge that
-   is not a hard limit (a state no path can use at that frame), the band was binding: it is
-   widened there (doubling) and the pass is redone from the first changed chunk. A path that
-   touches no edge is locally unconstrained everywhere. That is not a proof of global optimality
-   (a better path could lie wholly outside the band, behind a barrier of improbable cells), but on
-   CTC emissions a misplaced band shows up as a binding edge; the tests compare the result with
-   the full Viterbi. Chunks whose band reached ``max_band`` and still binds are reported as
-   unverified in :class:`LongAlignReport`.
+4. **Verification.** An edge of the band that is not a hard limit (a state no path can use at
+   that frame) is *binding* in a chunk when the best banded path comes within ``guard`` states of
+   it, or when the best prefix (the argmax of the forward scores) does on entering or leaving the
+   chunk: the band then cut off prefixes that were winning, which a misplaced band does long
+   before the final path is pushed against its edge. Binding chunks and their neighbours are
+   widened (doubling) and the pass is redone from the first changed chunk. This is not a proof
+   of global optimality (a better path could lie wholly outside the band, behind a barrier of
+   improbable cells), but on CTC emissions a misplaced band binds; the tests compare the result
+   with the full Viterbi. Chunks still binding at ``max_band`` (or after ``max_passes``) are
+   reported as unverified in :class:`LongAlignReport`; if no band up to ``max_band`` holds any
+   path, the exact checkpointed Viterbi is run instead.
 
 Memory: backpointers take one byte per band cell (~100-200 states wide on matching audio: 20-40 MB
 per hour) and float64 checkpoints a quarter of that; past ``max_cells`` cells the backpointers
@@ -40,6 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aligner_gui.core.errors import AlignmentError
 from aligner_gui.core.progress import ProgressFn, check_cancel
 from aligner_gui.core.viterbi import CtcTopology, ForcedPath, bounded_forced_align
 
@@ -50,6 +56,8 @@ _ARGMAX_FRAMES = 1 << 16  # frames per argmax block: bounds the copy made to mas
 _NEIGHBOURS = 4  # chunks on each side of a binding edge that are widened with it
 _MIN_GROW = 64  # states added to a binding edge at least (doubling the band otherwise)
 _REFINE_TOKENS = 48  # gaps between anchors longer than this are searched with shorter k-grams
+_RUN_TOKENS = 32  # anchors this close (and _RUN_FRAMES) support each other
+_RUN_FRAMES = 250
 
 
 @dataclass(frozen=True)
@@ -129,7 +137,13 @@ def long_forced_align_report(
     topo = CtcTopology(log_probs, tokens, blank)
     topo.check_feasible()
     T, S = topo.num_frames, topo.num_states
-    if S <= exact_states:
+    used = np.unique(topo.tokens)
+    if not np.isfinite(np.asarray(topo.log_probs)[:, used].max(axis=0)).all():
+        # A label that no frame can emit: say so now rather than after widening every band.
+        raise AlignmentError(
+            "The transcript cannot be aligned: every alignment has zero probability."
+        )
+    if topo.num_states <= exact_states:
         path = bounded_forced_align(
             log_probs, tokens, blank, max_cells=max_cells, progress=progress, cancel=cancel
         )
@@ -241,7 +255,25 @@ def find_anchors(
             frames, positions = passable(
                 np.concatenate([positions, *extra_tok]), np.concatenate([frames, *extra_frame])
             )
+    # A lone short match can be a coincidence that drags the band off the path: keep anchors in
+    # runs that span at least `small` tokens (two separate matches, or one long match).
+    keep = _in_long_runs(frames, positions, small)
+    frames, positions = passable(positions[keep], frames[keep])
     return frames.astype(np.int64), positions.astype(np.int64)
+
+
+def _in_long_runs(frames: np.ndarray, positions: np.ndarray, span: int) -> np.ndarray:
+    """Mask of anchors in runs (neighbours at most _RUN_TOKENS tokens and _RUN_FRAMES frames
+    apart) whose first and last tokens are at least ``span`` apart."""
+    if positions.size == 0:
+        return np.zeros(0, dtype=bool)
+    breaks = (np.diff(positions) > _RUN_TOKENS) | (np.diff(frames) > _RUN_FRAMES)
+    run = np.concatenate(([0], np.cumsum(breaks)))
+    first = np.full(run[-1] + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(run[-1] + 1, -1, dtype=np.int64)
+    np.minimum.at(first, run, positions)
+    np.maximum.at(last, run, positions)
+    return (last - first)[run] >= span
 
 
 def _kgram_hashes(x: np.ndarray, k: int) -> np.ndarray:
@@ -376,9 +408,9 @@ class _Band:
         high = (self.hi < self.hi_hard) & (last > self.hi - 1 - guard)
         return low, high
 
-    def widen(self, low: np.ndarray, high: np.ndarray) -> tuple[int | None, np.ndarray]:
-        """Widen around binding chunks, up to ``max_band``; returns (first changed chunk or None,
-        chunks that bind but are already ``max_band`` wide)."""
+    def widen(self, low: np.ndarray, high: np.ndarray) -> int | None:
+        """Widen around binding chunks, up to ``max_band``; returns the first changed chunk, or
+        None when every binding chunk is already ``max_band`` wide."""
         width = self.hi - self.lo
         limit = np.maximum(width, self.max_band)
         stuck = (low | high) & (width >= self.max_band)
@@ -396,7 +428,7 @@ class _Band:
                 self.hi = np.minimum(self.hi + amount, self.lo + limit)
         self._normalise()
         changed = np.flatnonzero((self.lo != old_lo) | (self.hi != old_hi))
-        return (int(changed[0]) if changed.size else None), stuck
+        return int(changed[0]) if changed.size else None
 
     def widen_everywhere(self) -> int | None:
         """Double every chunk that can still grow (the band held no path at all)."""
@@ -460,11 +492,17 @@ class _BandedViterbi:
         self.checkpoints: list[tuple[int, np.ndarray] | None] = [None] * (n + 1)
         self.checkpoints[0] = (0, np.zeros(1, dtype=np.float64))  # only the virtual state 0
         self.ptrs: list[np.ndarray | None] = [None] * n
+        # Chunks where the best prefix (the argmax of alpha) came within `guard` states of a
+        # real edge, entering or leaving the chunk: the band cut off prefixes that were winning.
+        self.prefix_low = np.zeros(n, dtype=bool)
+        self.prefix_high = np.zeros(n, dtype=bool)
+        self.guard = 2
         self.unverified: tuple[tuple[int, int], ...] = ()
 
     def solve(self, guard: int, max_passes: int) -> tuple[np.ndarray | None, int]:
         """(states per frame, passes); states is None when no band up to max_band holds a path."""
         band = self.band
+        self.guard = guard
         start = 0
         passes = 0
         while True:
@@ -482,13 +520,15 @@ class _BandedViterbi:
                 continue
             states = self._backtrack(final, keep)
             low, high = band.binding(states, guard)
+            low |= self.prefix_low
+            high |= self.prefix_high
             if not (low.any() or high.any()):
+                self.unverified = ()
                 return states, passes
-            first, stuck = band.widen(low, high)
-            if first is None or passes >= max_passes:
-                self.unverified = _frame_ranges(band, (low | high))
+            first = None if passes >= max_passes else band.widen(low, high)
+            if first is None:  # binding where the band cannot grow (max_band) or no passes left
+                self.unverified = _frame_ranges(band, low | high)
                 return states, passes
-            self.unverified = _frame_ranges(band, stuck)
             self._invalidate(first)
             start = first
 
@@ -509,10 +549,16 @@ class _BandedViterbi:
             if (c - start) % _REPORT_CHUNKS == 0:
                 check_cancel(self.cancel)
             lo, hi = int(band.lo[c]), int(band.hi[c])
+            real_lo, real_hi = lo > band.lo_hard[c], hi < band.hi_hard[c]
+            entering = prev_lo + int(np.argmax(alpha))
             alpha = _remap(alpha, prev_lo, lo, hi)
             t0, t1 = int(band.t0[c]), int(band.t1[c])
             ptrs = np.empty((t1 - t0, hi - lo), dtype=np.uint8) if keep else None
             alpha = self._run(alpha, lo, hi, t0, t1, ptrs)
+            leaving = lo + int(np.argmax(alpha))
+            g = self.guard
+            self.prefix_low[c] = real_lo and min(entering, leaving) < lo + g
+            self.prefix_high[c] = real_hi and leaving > hi - 1 - g
             self.ptrs[c] = ptrs
             self.checkpoints[c + 1] = (lo, alpha)
             prev_lo = lo

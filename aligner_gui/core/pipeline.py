@@ -12,14 +12,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from aligner_gui.core.doubt import DoubtfulRegion, find_doubtful_regions
 from aligner_gui.core.errors import AlignmentError
 from aligner_gui.core.labels import LabelSet
+from aligner_gui.core.long_align import long_forced_align
 from aligner_gui.core.progress import ProgressFn, check_cancel, no_progress
 from aligner_gui.core.segments import CharSegment, WordSegment, build_segments, token_spans
 from aligner_gui.core.textgrid import Interval, IntervalTier, TextGrid, fill_gaps
 from aligner_gui.core.timebase import TimeBase
 from aligner_gui.core.transcript import Tokenized, tokenize
-from aligner_gui.core.viterbi import ForcedPath, bounded_forced_align, min_frames_needed
+from aligner_gui.core.viterbi import ForcedPath, min_frames_needed
 
 if TYPE_CHECKING:
     from aligner_gui.core.audio import Audio
@@ -38,6 +40,7 @@ class AlignmentResult:
     words: list[WordSegment]
     chars: list[CharSegment]
     warnings: tuple[str, ...]
+    doubtful: tuple[DoubtfulRegion, ...] = ()  # where audio and transcript seem not to match
 
     @property
     def duration(self) -> float:
@@ -54,7 +57,11 @@ def align_emissions(
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> tuple[ForcedPath, list[WordSegment], list[CharSegment]]:
-    """Viterbi over precomputed emissions, then characters and words in seconds."""
+    """Viterbi over precomputed emissions, then characters and words in seconds.
+
+    The path is :func:`long_forced_align`'s: the exact Viterbi for short inputs, a verified
+    banded one (seconds per hour of audio) for long ones.
+    """
     frames = emissions.shape[0]
     needed = min_frames_needed(tokenized.tokens)
     if needed > frames:
@@ -64,8 +71,13 @@ def align_emissions(
             f"only {frames} frames ({duration:.2f} s). Check that the transcript belongs to this "
             "recording."
         )
-    path = bounded_forced_align(
-        emissions, tokenized.tokens, labels.blank, progress=progress, cancel=cancel
+    path = long_forced_align(
+        emissions,
+        tokenized.tokens,
+        labels.blank,
+        star=labels.star,
+        progress=progress,
+        cancel=cancel,
     )
     spans = token_spans(path, len(tokenized.tokens))
     words, chars = build_segments(
@@ -104,6 +116,7 @@ def align_audio(
         progress=lambda _stage, fraction: report("Aligning", fraction),
         cancel=cancel,
     )
+    doubtful = find_doubtful_regions(words, chars, path, emissions, model.labels, model.timebase)
     report("Aligning", 1.0)
     return AlignmentResult(
         audio=audio,
@@ -116,6 +129,7 @@ def align_audio(
         words=words,
         chars=chars,
         warnings=tokenized.warnings,
+        doubtful=tuple(doubtful),
     )
 
 
