@@ -45,8 +45,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aligner_gui.core.anchors import greedy_labels
 from aligner_gui.core.labels import LabelSet
-from aligner_gui.core.long_align import greedy_labels
 from aligner_gui.core.segments import CharSegment, WordSegment
 from aligner_gui.core.timebase import TimeBase
 from aligner_gui.core.viterbi import ForcedPath

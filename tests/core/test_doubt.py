@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from ctc_synth import emissions, noise_emissions, sentence, speak, vocabulary
 
 from aligner_gui.core.audio import Audio
 from aligner_gui.core.doubt import (
@@ -23,6 +22,8 @@ from aligner_gui.core.segments import CharSegment, WordSegment
 from aligner_gui.core.timebase import TimeBase
 from aligner_gui.core.transcript import tokenize
 from aligner_gui.core.viterbi import ForcedPath
+
+from ctc_synth import emissions, noise_emissions, sentence, speak, vocabulary
 
 TB = TimeBase(16000, 320)
 FRAME = TB.frame_seconds

@@ -7,18 +7,15 @@ import threading
 
 import numpy as np
 import pytest
-from ctc_synth import noise_emissions, sentence, speak, vocabulary
 
 from aligner_gui.core import long_align
+from aligner_gui.core.anchors import find_anchors, greedy_labels
 from aligner_gui.core.errors import AlignmentError, Cancelled
 from aligner_gui.core.labels import MMS_FA_LABELS
-from aligner_gui.core.long_align import (
-    find_anchors,
-    greedy_labels,
-    long_forced_align,
-    long_forced_align_report,
-)
+from aligner_gui.core.long_align import long_forced_align, long_forced_align_report
 from aligner_gui.core.viterbi import ForcedPath, forced_align
+
+from ctc_synth import noise_emissions, sentence, speak, vocabulary
 
 VOCAB = vocabulary(np.random.default_rng(0))
 
