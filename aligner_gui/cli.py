@@ -134,10 +134,13 @@ def run_align(argv: Sequence[str]) -> int:
     if not args.quiet:
         for warning in result.warnings:
             sys.stderr.write(f"warning: {warning}\n")
+        for region in result.doubtful:
+            sys.stderr.write(f"doubtful: {region.message}\n")
         unaligned = sum(not w.aligned for w in result.words)
         sys.stderr.write(
-            f"Aligned {len(result.words)} words ({unaligned} unaligned) in "
-            f"{result.duration:.2f} s of audio -> {args.output}\n"
+            f"Aligned {len(result.words)} words ({unaligned} unaligned, "
+            f"{len(result.doubtful)} doubtful regions) in {result.duration:.2f} s of audio "
+            f"-> {args.output}\n"
         )
     return 0
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from aligner_gui.core.errors import TextGridError
+from aligner_gui.core.pipeline import DOUBTFUL_TIER, doubtful_intervals
 
 if TYPE_CHECKING:
     from aligner_gui.core.audio import Audio
@@ -225,7 +226,11 @@ class AlignmentDocument:
         # a consistent pair of tiers is linked, so that edits can rely on the nesting.
         if not _nesting_problems(char_tier, word_tier):
             char_tier.parent = WORD_TIER
-        return cls([word_tier, char_tier], duration, audio=result.audio, result=result)
+        tiers = [word_tier, char_tier]
+        if result.doubtful:  # regions to review, kept as a tier the user can edit or delete
+            doubt = (Segment(i.start, i.end, i.label) for i in doubtful_intervals(result.doubtful))
+            tiers.append(Tier(DOUBTFUL_TIER, partition(doubt, duration)))
+        return cls(tiers, duration, audio=result.audio, result=result)
 
     @classmethod
     def from_textgrid(cls, tg: TextGrid, audio: Audio | None = None) -> AlignmentDocument:

@@ -61,6 +61,16 @@ def alignment_to_json_dict(result: AlignmentResult) -> dict[str, Any]:
             {"label": c.label, "start": c.start, "end": c.end, "score": _score(c.score)}
             for c in result.chars
         ],
+        "doubtful": [
+            {
+                "start": r.start,
+                "end": r.end,
+                "kind": r.kind,
+                "words": list(r.words),
+                "message": r.message,
+            }
+            for r in result.doubtful
+        ],
         "warnings": list(result.warnings),
     }
 
@@ -75,6 +85,8 @@ def alignment_to_csv(result: AlignmentResult) -> str:
         )
     for c in result.chars:
         writer.writerow(["chars", c.label, repr(c.start), repr(c.end), _csv_score(c.score), True])
+    for r in result.doubtful:
+        writer.writerow(["doubtful", f"{r.kind}: {r.message}", repr(r.start), repr(r.end), "", ""])
     return buffer.getvalue()
 
 

@@ -133,8 +133,31 @@ def align_audio(
     )
 
 
+DOUBTFUL_TIER = "doubtful"
+
+
+def doubtful_intervals(
+    regions: tuple[DoubtfulRegion, ...] | list[DoubtfulRegion],
+) -> list[Interval]:
+    """Doubtful regions as non-overlapping intervals (a TextGrid tier cannot overlap): regions
+    that overlap are merged, and the merged interval is labelled with all their kinds."""
+    merged: list[tuple[float, float, list[str]]] = []
+    for region in sorted(regions, key=lambda r: (r.start, r.end)):
+        if region.end <= region.start:
+            continue
+        if merged and region.start < merged[-1][1]:
+            start, end, kinds = merged[-1]
+            if region.kind not in kinds:
+                kinds.append(region.kind)
+            merged[-1] = (start, max(end, region.end), kinds)
+        else:
+            merged.append((region.start, region.end, [region.kind]))
+    return [Interval(start, end, "+".join(kinds)) for start, end, kinds in merged]
+
+
 def alignment_to_textgrid(result: AlignmentResult) -> TextGrid:
-    """Tiers ``words`` and ``chars``; silences are empty intervals so each tier covers the file."""
+    """Tiers ``words`` and ``chars``, and ``doubtful`` when regions of doubt were found; silences
+    are empty intervals so each tier covers the file."""
     duration = result.duration
     words = IntervalTier(
         "words",
@@ -148,6 +171,10 @@ def alignment_to_textgrid(result: AlignmentResult) -> TextGrid:
         duration,
         tuple(Interval(c.start, c.end, c.label) for c in result.chars if c.end > c.start),
     )
-    return TextGrid(
-        0.0, duration, (fill_gaps(words, 0.0, duration), fill_gaps(chars, 0.0, duration))
-    )
+    tiers = [fill_gaps(words, 0.0, duration), fill_gaps(chars, 0.0, duration)]
+    if result.doubtful:
+        doubt = IntervalTier(
+            DOUBTFUL_TIER, 0.0, duration, tuple(doubtful_intervals(result.doubtful))
+        )
+        tiers.append(fill_gaps(doubt, 0.0, duration))
+    return TextGrid(0.0, duration, tuple(tiers))

@@ -46,7 +46,9 @@ def test_align_writes_a_textgrid_covering_the_file(
     duration = sf.info(str(SAMPLE_WAV)).duration
     assert grid.xmin == 0.0
     assert grid.xmax == pytest.approx(duration, abs=1e-9)
-    assert [tier.name for tier in grid.tiers] == ["words", "chars"]
+    # A random tiny model also earns a "doubtful" tier: it hears nothing it can be sure of.
+    assert [tier.name for tier in grid.tiers][:2] == ["words", "chars"]
+    assert {tier.name for tier in grid.tiers[2:]} <= {"doubtful"}
     words_tier = grid.tiers[0]
     assert isinstance(words_tier, IntervalTier)
     spoken = [iv.label for iv in words_tier.intervals if iv.label]
@@ -86,7 +88,7 @@ def test_textgrid_output_is_accepted_by_praatio(checkpoint: Path, tmp_path: Path
     )
     ours = read_textgrid(out)
     theirs = praatio_textgrid.openTextgrid(str(out), includeEmptyIntervals=True)
-    assert theirs.tierNames == ("words", "chars")
+    assert theirs.tierNames == tuple(t.name for t in ours.tiers)
     for tier in ours.tiers:
         entries = theirs.getTier(tier.name).entries
         assert [(e.start, e.end, e.label) for e in entries] == [
@@ -219,7 +221,7 @@ def test_convert_textgrid_to_json(tmp_path: Path, checkpoint: Path) -> None:
     assert main(["convert", str(grid), "-o", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     original = read_textgrid(grid)
-    assert [t["name"] for t in data["tiers"]] == ["words", "chars"]
+    assert [t["name"] for t in data["tiers"]] == [t.name for t in original.tiers]
     assert data["tiers"][0]["class"] == "IntervalTier"
     assert [(i["start"], i["end"], i["label"]) for i in data["tiers"][0]["items"]] == [
         (iv.start, iv.end, iv.label) for iv in original.tiers[0].intervals
