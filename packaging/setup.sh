@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libxcb-icccm4 libxcb-cursor0 libxcb-keysyms1 libxcb-image0  # what Qt's xcb plugin loads
   libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0
   libegl1 libgl1 libfontconfig1 libdbus-1-3
-  espeak-ng libespeak-ng1 sox                                 # synthetic test speech
+  espeak-ng libespeak-ng1 sox wamerican                       # synthetic speech, demo model data
 )
 
 if [[ "${ALIGNER_SKIP_APT:-0}" != 1 ]] && command -v apt-get >/dev/null 2>&1; then
