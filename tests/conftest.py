@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,3 +22,28 @@ def corpus_dir() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not present beside this checkout")
     return CORPUS
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread() -> Iterator[None]:
+    """Tiny models gain nothing from threads, and on a busy 2-core machine OpenMP threads that
+    wait for each other make them several times slower."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture
+def offline_torch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty torch hub cache on a machine without internet; skips where the model host
+    resolves, because the test would then really download hundreds of MB."""
+    try:
+        socket.getaddrinfo("download.pytorch.org", 443)
+    except OSError:
+        home = tmp_path / "torch-home"
+        monkeypatch.setenv("TORCH_HOME", str(home))
+        return home
+    pytest.skip("download.pytorch.org resolves: this test would download a real model")

@@ -41,6 +41,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 import numpy as np
 
@@ -66,22 +67,24 @@ class LongAlignReport:
     unverified: tuple[tuple[int, int], ...]  # frame ranges [start, end) still binding at max_band
 
 
+class LongAlignOptions(TypedDict, total=False):
+    """Keyword options of :func:`long_forced_align_report` (defaults there)."""
+
+    star: int | None
+    progress: ProgressFn | None
+    cancel: threading.Event | None
+    max_band: int
+    exact_states: int
+    margin_frames: int
+    margin_tokens: int
+    guard: int
+    kgram: int
+    max_passes: int
+    max_cells: int
+
+
 def long_forced_align(
-    log_probs: np.ndarray,
-    tokens: Sequence[int],
-    blank: int,
-    *,
-    star: int | None = None,
-    progress: ProgressFn | None = None,
-    cancel: threading.Event | None = None,
-    max_band: int = 2048,
-    exact_states: int = 512,
-    margin_frames: int = 25,
-    margin_tokens: int = 8,
-    guard: int = 4,
-    kgram: int = 10,
-    max_passes: int = 12,
-    max_cells: int = 256_000_000,
+    log_probs: np.ndarray, tokens: Sequence[int], blank: int, **options: Unpack[LongAlignOptions]
 ) -> ForcedPath:
     """The forced CTC path of ``tokens`` through ``log_probs``, for inputs of any length.
 
@@ -91,23 +94,7 @@ def long_forced_align(
     Inputs with at most ``exact_states`` CTC states run the exact Viterbi. Raises AlignmentError
     as ``forced_align`` does (empty transcript, too few frames, NaN, impossible) and Cancelled.
     """
-    path, _ = long_forced_align_report(
-        log_probs,
-        tokens,
-        blank,
-        star=star,
-        progress=progress,
-        cancel=cancel,
-        max_band=max_band,
-        exact_states=exact_states,
-        margin_frames=margin_frames,
-        margin_tokens=margin_tokens,
-        guard=guard,
-        kgram=kgram,
-        max_passes=max_passes,
-        max_cells=max_cells,
-    )
-    return path
+    return long_forced_align_report(log_probs, tokens, blank, **options)[0]
 
 
 def long_forced_align_report(

@@ -7,7 +7,6 @@ import dataclasses
 import itertools
 import threading
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +21,7 @@ from aligner_gui.core.model import LoadedModel, load_model, save_checkpoint
 
 from tiny_models import make_tiny_checkpoint, tiny_config, tiny_state_dict
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread() -> Iterator[None]:
-    """Tiny models gain nothing from threads, and on a busy 2-core machine OpenMP threads that
-    wait for each other make them several times slower."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -40,14 +39,7 @@ from tiny_models import make_tiny_checkpoint, tiny_config, tiny_state_dict
 CPU = torch.device("cpu")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread() -> Iterator[None]:
-    """Tiny models gain nothing from threads, and on a busy 2-core machine OpenMP threads that
-    wait for each other make them several times slower."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
@@ -337,20 +329,8 @@ def test_demo_model_path_points_into_resources() -> None:
 # --- bundles (offline) --------------------------------------------------------------------------
 
 
-def _internet_reachable() -> bool:
-    try:
-        socket.getaddrinfo("download.pytorch.org", 443)
-    except OSError:
-        return False
-    return True
-
-
-def test_bundle_download_failure_explains_what_to_do(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    if _internet_reachable():
-        pytest.skip("download.pytorch.org resolves: this test would download ~360 MB")
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+def test_bundle_download_failure_explains_what_to_do(offline_torch_home: Path) -> None:
+    tmp_path = offline_torch_home
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(5.0)  # a firewall that drops packets must not hang the test
     try:

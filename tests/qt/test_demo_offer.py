@@ -3,7 +3,6 @@ explicitly, and uses it only when the user chooses it."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +20,10 @@ from tiny_models import make_tiny_checkpoint
 pytestmark = pytest.mark.gui
 
 
-def _internet_reachable() -> bool:
-    try:
-        socket.getaddrinfo("download.pytorch.org", 443)
-    except OSError:
-        return False
-    return True
-
-
 @pytest.fixture
-def offline_window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    if _internet_reachable():
-        pytest.skip("download.pytorch.org resolves: the default model would really download")
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch-home"))  # an empty cache
+def offline_window(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline_torch_home: Path
+):
     # The demo weights are stood in for by a tiny model, so this test does not depend on them.
     demo = make_tiny_checkpoint(tmp_path / "demo.pt", name="demo")
     monkeypatch.setattr(model_module, "demo_model_path", lambda: demo)
