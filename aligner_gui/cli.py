@@ -54,6 +54,8 @@ class StderrProgress:
 
 def _align_parser() -> argparse.ArgumentParser:
     from aligner_gui.core.model import BUNDLES, DEFAULT_MODEL
+    from aligner_gui.core.pipeline import DEFAULT_REFINE
+    from aligner_gui.core.refine import REFINE_METHODS
 
     parser = argparse.ArgumentParser(
         prog="aligner-gui align",
@@ -85,6 +87,13 @@ def _align_parser() -> argparse.ArgumentParser:
         help="sample format of raw PCM (PCM_16, PCM_24, FLOAT...)",
     )
     parser.add_argument("--raw-channels", type=int, default=1, help="channels of raw PCM")
+    parser.add_argument(
+        "--refine",
+        choices=REFINE_METHODS,
+        default=DEFAULT_REFINE,
+        help="where word edges go inside the silent gaps the model leaves around words: "
+        f"'none' keeps the raw CTC frame spans (default {DEFAULT_REFINE}, see README)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress or warnings")
     return parser
 
@@ -126,7 +135,7 @@ def run_align(argv: Sequence[str]) -> int:
             raw_channels=args.raw_channels,
             raw_subtype=args.raw_subtype,
         )
-        result = align_audio(audio, text, model, progress=progress)
+        result = align_audio(audio, text, model, refine=args.refine, progress=progress)
     finally:
         if progress:
             progress.close()

@@ -49,6 +49,7 @@ def make_input(minutes: float, model: str, cache: Path) -> Path:
     if not target.exists():
         sys.path.insert(0, str(ROOT / "tests" / "core"))
         import numpy as np
+
         from ctc_synth import sentence, speak, vocabulary
 
         rng = np.random.default_rng(2024)

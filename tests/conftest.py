@@ -16,6 +16,23 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def null_sound_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A silent ALSA sound card for the whole session (CI machines have none).
+
+    ALSA reads ``$HOME/.asoundrc`` when PortAudio initialises, i.e. when sounddevice is first
+    imported; ``aligner_gui.qt.playback`` imports it lazily, so pointing HOME here before the
+    first test is early enough, whichever test module runs first. The null device is not paced
+    by a clock: a test that needs playback to take real time paces the callback itself.
+    """
+    home = tmp_path_factory.getbasetemp() / "null-sound-home"
+    home.mkdir(exist_ok=True)
+    (home / ".asoundrc").write_text("pcm.!default { type null }\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        yield home
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     """The shared real-world corpus beside the checkout; tests using it skip when it is absent."""

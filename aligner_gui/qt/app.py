@@ -7,14 +7,20 @@ an alignment starts, so the editor opens in a fraction of a second.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from aligner_gui import __version__
 
 DEVICES = ("auto", "cpu", "cuda")
+# Start-up timing for benchmarks/gui_bench.py: with this set to 1, print the seconds from process
+# start to the window shown on stdout and quit.
+EXIT_AFTER_SHOW = "ALIGNER_GUI_EXIT_AFTER_SHOW"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,7 +62,25 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(settings)
     window.show()
     start_from_arguments(window, args)
+    if os.environ.get(EXIT_AFTER_SHOW) == "1":
+        QTimer.singleShot(0, lambda: _report_shown(app))  # runs once the shown window is up
     return app.exec()
+
+
+def _report_shown(app: QApplication) -> None:
+    sys.stdout.write(f"window shown {_seconds_since_process_start():.3f} s after start\n")
+    sys.stdout.flush()
+    app.quit()
+
+
+def _seconds_since_process_start() -> float:
+    try:  # Linux: the process's start in clock ticks after boot, against the uptime
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as uptime:
+            return float(uptime.read().split()[0]) - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.process_time()  # elsewhere, the CPU time so far as a rough stand-in
 
 
 def start_from_arguments(window, args: argparse.Namespace) -> None:

@@ -106,3 +106,83 @@ def mouse_click(view, pos: QPoint, double: bool = False) -> None:
         event = QMouseEvent(kind, QPointF(pos), QPointF(viewport.mapToGlobal(pos)), left, buttons,
                             Qt.KeyboardModifier.NoModifier)  # fmt: skip
         QApplication.sendEvent(viewport, event)
+
+
+# -- long files, built in seconds without a model -------------------------------------------------
+
+_LETTERS = "ETAONIHSRDLUMWCFGYPBVK"
+
+
+def tiled_audio(duration: float, rate: int = RATE, seed: int = 0) -> Audio:
+    """Hour-long audio in a fraction of a second: a 7.3 s speech-like pattern (bursts of a
+    tone with a syllable-rate envelope, plus noise) repeated, and one loud spike per minute so
+    that peaks must survive every zoom level."""
+    rng = np.random.default_rng(seed)
+    n = int(round(duration * rate))
+    period = int(7.3 * rate)
+    t = np.arange(period, dtype=np.float32) / rate
+    envelope = np.maximum(0.0, np.sin(2 * np.pi * 3.1 * t)) ** 2
+    pattern = 0.4 * envelope * np.sin(2 * np.pi * 180 * t) + 0.01 * rng.standard_normal(period)
+    samples = np.empty(n, dtype=np.float32)
+    for i in range(0, n, period):  # np.tile is several times slower at this size
+        samples[i : i + period] = pattern[: min(period, n - i)]
+    samples[rate * 30 :: rate * 60] = 0.95
+    return Audio(samples, rate, None, rate, 1, None)
+
+
+def long_result(duration: float, n_words: int, seed: int = 0) -> AlignmentResult:
+    """An AlignmentResult of ``n_words`` random words (~5 letters) over ``duration`` seconds with
+    emissions peaked on a forced path laid out evenly by hand: an hour with 10,000 words is built
+    in about a second, where running the Viterbi over 180k frames x 60k tokens would take
+    minutes."""
+    from aligner_gui.core.segments import build_segments, token_spans
+    from aligner_gui.core.viterbi import ForcedPath
+
+    rng = np.random.default_rng(seed)
+    labels = ENGLISH_ASR_LABELS
+    timebase = TimeBase(RATE, STRIDE)
+    audio = tiled_audio(duration, seed=seed)
+    lengths = rng.integers(2, 9, size=n_words)
+    letters = rng.integers(0, len(_LETTERS), size=int(lengths.sum()))
+    text_letters = np.array(list(_LETTERS))[letters]
+    ends = np.cumsum(lengths)
+    words = ["".join(text_letters[e - k : e]) for e, k in zip(ends, lengths, strict=True)]
+    tokenized = tokenize(" ".join(words), labels)
+    tokens = np.asarray(tokenized.tokens, dtype=np.int32)
+    frames = audio.num_samples // STRIDE
+    n_tokens = tokens.size
+    if 2 * n_tokens > frames:
+        raise ValueError(f"{n_tokens} tokens do not fit {frames} frames")
+    # Token k owns frames [start_k, start_{k+1}): its label first, then one blank frame (so that
+    # repeated letters stay separable).
+    starts = (np.arange(n_tokens + 1, dtype=np.int64) * frames) // n_tokens
+    token_index = np.full(frames, -1, dtype=np.int32)
+    for_token = np.repeat(np.arange(n_tokens, dtype=np.int32), np.diff(starts))
+    last_of_run = np.zeros(frames, dtype=bool)
+    last_of_run[starts[1:] - 1] = True
+    token_index[~last_of_run] = for_token[~last_of_run]
+    path_labels = np.where(token_index >= 0, tokens[np.maximum(token_index, 0)], labels.blank)
+    logits = rng.normal(0.0, 1.5, size=(frames, len(labels))).astype(np.float32)
+    logits[np.arange(frames), path_labels] += 6.0
+    emissions = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    path = ForcedPath(
+        labels=path_labels.astype(np.int32),
+        token_index=token_index,
+        frame_scores=emissions[np.arange(frames), path_labels].astype(np.float32),
+    )
+    spans = token_spans(path, n_tokens)
+    word_segs, char_segs = build_segments(
+        spans, tokenized.token_word, tokenized.words, labels.labels, timebase, audio.duration
+    )
+    return AlignmentResult(
+        audio=audio,
+        model_name="synthetic",
+        labels=labels,
+        timebase=timebase,
+        emissions=emissions.astype(np.float32),
+        tokenized=tokenized,
+        path=path,
+        words=word_segs,
+        chars=char_segs,
+        warnings=tokenized.warnings,
+    )

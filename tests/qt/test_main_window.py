@@ -8,14 +8,12 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import soundfile as sf
-from gui_helpers import mouse_click, mouse_drag, tiers_snapshot, view_pixel
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence
 
@@ -33,20 +31,13 @@ from aligner_gui.qt.main_window import MainWindow
 from aligner_gui.qt.session import TEXTGRID_EXPORT_FILTERS
 from aligner_gui.qt.settings import Settings
 
-from sound import null_sound_home
+from gui_helpers import mouse_click, mouse_drag, tiers_snapshot, view_pixel
 from tiny_models import make_tiny_checkpoint
 
 pytestmark = pytest.mark.gui
 RATE = 16_000
 TEXT = "the north wind and the sun were disputing"
 JOB_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _null_sound(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HOME", str(null_sound_home(tmp_path_factory)))
-        yield
 
 
 @pytest.fixture(scope="module")
@@ -434,7 +425,7 @@ def test_the_window_opens_before_torch_is_imported_then_aligns_from_argv(
             if doc is None:
                 QTimer.singleShot(50, poll)
                 return
-            report["tiers"] = [t.name for t in doc.tiers]
+            report["tiers"] = [t.name for t in doc.tiers][:2]  # a random model adds "doubtful"
             report["torch_after_align"] = "torch" in sys.modules
             window().model.mark_saved()
             qapp.quit()

@@ -14,16 +14,7 @@ import pytest
 
 from aligner_gui.qt.playback import Player
 
-from sound import null_sound_home
-
 RATE = 16_000
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _null_sound(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HOME", str(null_sound_home(tmp_path_factory)))
-        yield
 
 
 @pytest.fixture

@@ -8,15 +8,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gui_helpers import (
-    many_words_document,
-    mouse_click,
-    mouse_drag,
-    synthetic_audio,
-    synthetic_result,
-    tiers_snapshot,
-    view_pixel,
-)
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor
 
@@ -32,6 +23,16 @@ from aligner_gui.qt.views.intervals_item import FLAG_MARK, tooltip_text
 from aligner_gui.qt.views.peaks import BASE_BLOCK, PeakPyramid
 from aligner_gui.qt.views.tier_view import TierView
 from aligner_gui.qt.views.trellis_view import edited_staircase, normalise_trellis
+
+from gui_helpers import (
+    many_words_document,
+    mouse_click,
+    mouse_drag,
+    synthetic_audio,
+    synthetic_result,
+    tiers_snapshot,
+    view_pixel,
+)
 
 pytestmark = pytest.mark.gui
 TEXT = "hello world this is a test"
@@ -293,7 +294,9 @@ def test_labels_are_elided_flagged_and_explained(
 
 
 def test_hundreds_of_boundary_lines_paint(qtbot: Any, model: DocumentModel) -> None:
-    """Regression: PySide6 6.12.0 + pyqtgraph aborted Python painting many InfiniteLines."""
+    """Hundreds of boundaries in view: each one drawn and each one a drag handle (they are
+    painted by the tier's one item, not as hundreds of InfiniteLines, which were slow and
+    crashed PySide6 6.12.0)."""
     model.set_document(many_words_document(400, 40.0))
     view = TierView(model, "words")
     qtbot.addWidget(view)
@@ -347,3 +350,192 @@ def test_point_tier_points_can_be_moved(stack: ViewStack, model: DocumentModel, 
     assert model.document.tier("tones").segments[1].start == pytest.approx(1.2, abs=0.01)
     assert math.isclose(view.handle_for(1).value(), model.document.tier("tones").segments[1].start)
     assert isinstance(view_pixel(view, 0.0, 0.0), QPoint)
+
+
+# -- long files: what is drawn is bounded by the screen, not by the file -----------------------------
+
+
+def test_incremental_peak_pyramid_previews_then_equals_the_complete_one() -> None:
+    rng = np.random.default_rng(2)
+    samples = (0.1 * rng.standard_normal(3_000_001)).astype(np.float32)
+    samples[2_345_678] = 5.0  # a spike the preview may miss, the pyramid must not
+    pixels = 700
+    pyramid = PeakPyramid(samples, 16_000, incremental=True)
+    assert not pyramid.complete and pyramid.built == 0 and pyramid.preview is not None
+    _, y = pyramid.envelope(0.0, pyramid.duration, pixels)
+    assert 0 < y.size <= 2 * (pixels + 2)  # the preview alone, still at screen resolution
+    steps = 0
+    while not pyramid.build_step():
+        steps += 1
+        assert 0 < pyramid.built < samples.size
+    assert steps >= 5  # one bounded chunk at a time
+    whole = PeakPyramid(samples, 16_000)
+    assert [lv.block for lv in pyramid.levels] == [lv.block for lv in whole.levels]
+    for mine, ref in zip(pyramid.levels, whole.levels, strict=True):
+        np.testing.assert_array_equal(mine.mins, ref.mins)
+        np.testing.assert_array_equal(mine.maxs, ref.maxs)
+    assert pyramid.peak() == pytest.approx(5.0)
+    for t0, t1 in [(0.0, pyramid.duration), (140.0, 150.0), (146.0, 146.7)]:
+        _, y = pyramid.envelope(t0, t1, pixels)
+        assert y.size <= 2 * (pixels + 2)  # at most a (min, max) pair per pixel column
+        s0, s1 = int(t0 * 16_000), int(t1 * 16_000)
+        assert y.max() == pytest.approx(samples[s0:s1].max(), abs=1e-6)
+        assert y.min() == pytest.approx(samples[s0:s1].min(), abs=1e-6)
+
+
+def test_frame_pyramid_windows_are_exact_max_pools() -> None:
+    from aligner_gui.qt.views.pooling import FramePyramid
+
+    rng = np.random.default_rng(3)
+    values = rng.random((10_007, 37)).astype(np.float32)
+    pyramid = FramePyramid(values)
+    cases = [(0, 10_007, 800, None, None), (123, 4567, 300, (5, 30), 10), (10, 50, 100, None, None)]
+    for f0, f1, columns, rows, max_rows in cases:
+        window = pyramid.window(f0, f1, columns, rows, max_rows)
+        (e0, e1), (g0, _) = window.frame_range, window.row_range
+        assert window.values.shape[0] <= columns and e0 <= f0 and e1 >= f1
+        if max_rows is not None:
+            assert window.values.shape[1] <= max_rows
+        for c in range(0, window.values.shape[0], 7):
+            for r in range(window.values.shape[1]):
+                fa = e0 + c * window.frame_group
+                ra = g0 + r * window.row_group
+                expected = values[fa : fa + window.frame_group, ra : ra + window.row_group].max()
+                assert window.values[c, r] == expected
+    exact = pyramid.window(10, 50, 100)
+    np.testing.assert_array_equal(exact.values, values[10:50])
+
+
+def test_lazy_trellis_window_is_the_core_trellis_of_its_sub_problem() -> None:
+    from aligner_gui.core.trellis import build_trellis, trellis_window
+    from aligner_gui.qt.views.lazy_trellis import PathIndex, TrellisComputation
+
+    result = synthetic_result("the north wind and the sun were disputing which was stronger", 6.0)
+    tokens, blank = result.tokenized.tokens, result.labels.blank
+    index = PathIndex(result.path.token_index, len(tokens))
+    for f0, f1 in [(0, 60), (120, 180)]:
+        plan = index.plan(f0, f1)
+        job = TrellisComputation(result.emissions, tokens, blank, plan)
+        while not job.advance(0.0):  # one slice per call
+            pass
+        g0, (a, b), (k0, k1) = plan.start, plan.frames, plan.tokens
+        assert a <= f0 and b >= f1 and k0 <= index.tokens_in(f0, f1)[0]
+        expected = trellis_window(
+            result.emissions[g0:b], tokens[k0:k1], blank, (a - g0, b - g0), (0, k1 - k0)
+        )
+        np.testing.assert_array_equal(job.result, expected)
+    # From frame 0 and token 0 the window is the true trellis.
+    plan = index.plan(0, 60)
+    assert plan.start == 0 and plan.tokens[0] == 0
+    full = build_trellis(result.emissions, tokens, blank)
+    job = TrellisComputation(result.emissions, tokens, blank, plan)
+    job.advance(10.0)
+    np.testing.assert_array_equal(
+        job.result, full[plan.frames[0] : plan.frames[1], : plan.tokens[1]]
+    )
+
+
+def test_heat_maps_of_a_long_file_are_pooled_to_the_screen(
+    stack: ViewStack, model: DocumentModel, qtbot: Any
+) -> None:
+    from aligner_gui.qt.views.emission_view import probability_image
+    from aligner_gui.qt.views.trellis_view import MAX_VIEW_FRAMES, trellis_image
+
+    from gui_helpers import long_result
+
+    result = long_result(120.0, 300)  # 6,000 frames x ~1,800 tokens: too big to draw whole
+    fs = result.timebase.frame_seconds
+    model.set_document(AlignmentDocument.from_alignment(result))
+    qtbot.wait(20)
+    emission, trellis = stack.emission, stack.trellis
+    width = emission.plot_width_pixels()
+
+    def columns(view) -> tuple[np.ndarray, float, int]:
+        """The image, its first frame and its frames per column (from where it is placed)."""
+        rect = view.image.mapRectToParent(view.image.boundingRect())
+        image = view.image.image
+        return image, rect.left() / fs, round(rect.width() / fs / image.shape[0])
+
+    image, first, group = columns(emission)
+    assert image.shape[0] <= width and image.shape[1] == len(result.labels)
+    assert first == pytest.approx(0.0) and group * image.shape[0] >= 6000 and group > 1
+    for c in (0, 7, image.shape[0] - 1):  # each column: the maximum over its frames
+        expected = probability_image(result.emissions[c * group : (c + 1) * group].max(axis=0))
+        np.testing.assert_array_equal(image[c], expected)
+    assert trellis.image_shape() is None
+    assert "Zoom in to 30 s" in trellis.message.textItem.toPlainText()
+    # Zoomed in: the window around the view is computed in slices, then shown.
+    stack.set_x_range(50.0, 60.0)
+    image, first, group = columns(emission)
+    assert group == 1 and first == pytest.approx(2500.0)  # 500 frames fit: shown as they are
+    np.testing.assert_array_equal(image, probability_image(result.emissions[2500:3000]))
+    assert trellis.is_computing()
+    qtbot.waitUntil(lambda: not trellis.is_computing(), timeout=5000)
+    shape = trellis.image_shape()
+    assert shape is not None and shape[0] <= width and shape[1] <= trellis.time_box.height() + 1
+    plan = trellis._plan
+    assert plan is not None and plan.frames[0] <= 2500 and plan.frames[1] >= 3000
+    assert plan.frames[1] - plan.frames[0] <= 2 * MAX_VIEW_FRAMES
+    x, _ = trellis.path_curve.getData()
+    assert x[0] == pytest.approx(plan.frames[0] * fs) and x[-1] == pytest.approx(
+        plan.frames[1] * fs
+    )
+    ex, _ = trellis.edited_path()
+    assert (
+        ex.size and ex.min() >= plan.frames[0] * fs - 0.1 and ex.max() <= plan.frames[1] * fs + 0.1
+    )
+    assert trellis_image(np.array([[0.0, -15.0]], dtype=np.float32)).tolist() == [[255, 128]]
+    # A short pan stays inside the computed window: nothing new to compute.
+    stack.pan(0.2)
+    assert not trellis.is_computing() and trellis._plan is plan
+    assert columns(emission)[1] == pytest.approx(2600.0)
+
+
+def test_a_zoomed_out_tier_paints_merged_blocks_without_labels(
+    stack: ViewStack, model: DocumentModel, qtbot: Any
+) -> None:
+    model.set_document(many_words_document(3000, 120.0))
+    qtbot.wait(20)
+    view = stack.tiers.view("words")
+    image = view.grab().toImage()
+    assert view.item.painted_mode == "blocks" and view.item.painted_labels == []
+    assert view.visible_handles() == [] and not view.item.editable  # zoom in to edit
+    # Every column of the strip is tinted by the words' score (0.5: amber), none left blank.
+    y = view.pixel_of(60.0, 0.5)[1]
+    x0, x1 = view.pixel_of(0.5, 0.5)[0], view.pixel_of(119.5, 0.5)[0]
+    tint = {image.pixel(x, y) for x in range(x0, x1, 5)}
+    assert len(tint) == 1 and QColor(tint.pop()).hue() in range(30, 70)
+    stack.set_x_range(40.02, 40.38)  # 10 words in view: intervals with labels and handles
+    view.grab()
+    assert view.item.painted_mode == "intervals"
+    assert view.item.painted_labels == [f"w{i}" for i in range(1000, 1010)]
+    assert [h.index for h in view.visible_handles()] == list(range(1000, 1010))
+
+
+def test_a_drag_step_rereads_only_the_segments_it_moved(
+    stack: ViewStack, model: DocumentModel, aligned, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aligner_gui.qt.views.intervals_item import TierData
+
+    doc = model.document
+    words, chars = stack.tiers.view("words"), stack.tiers.view("chars")
+    refreshed: list[str] = []
+    for view in (words, chars):
+        monkeypatch.setattr(view, "refresh", lambda v=view: refreshed.append(v.tier_name))
+    segs = doc.tier("words").segments
+    index = next(i for i in range(1, len(segs)) if segs[i].label and segs[i - 1].label == "")
+    drag = edits.new_drag_id()
+    for step in (0.01, 0.02, -0.01):
+        model.push(edits.MoveBoundary("words", index, segs[index].start + step, drag_id=drag))
+    model.undo_stack.undo()
+    model.undo_stack.redo()
+    assert refreshed == []  # boundary moves never rebuild a tier view
+    for view in (words, chars):
+        fresh = TierData.from_segments(doc.tier(view.tier_name).segments)
+        np.testing.assert_array_equal(view.data.starts, fresh.starts)
+        np.testing.assert_array_equal(view.data.ends, fresh.ends)
+        assert view.data.labels == fresh.labels
+    model.push(edits.SetLabel("words", index, "renamed"))
+    assert words.data.labels[index] == "renamed" and refreshed == []
+    model.push(edits.InsertBoundary("words", segs[index].start + 0.01))
+    assert "words" in refreshed  # a structural edit rebuilds

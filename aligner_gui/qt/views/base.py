@@ -33,6 +33,13 @@ class TimeViewBox(pg.ViewBox):
     def __init__(self) -> None:
         super().__init__(enableMenu=False)
         self.setMouseEnabled(x=True, y=False)
+        # pyqtgraph applies a new range to its transform only when it is about to paint, which
+        # changes the scene during the paint and makes Qt paint the view a second time: apply
+        # it at once, so that a pan or a zoom costs one paint per view.
+        self.sigRangeChanged.connect(self._apply_range)
+
+    def _apply_range(self, *_args) -> None:
+        self.updateMatrix()
 
     def mouseClickEvent(self, ev) -> None:
         x = self.mapSceneToView(ev.scenePos()).x()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aligner_gui.qt.views.heatmap import HeatmapPlot, to_uint8
+from aligner_gui.qt.views.pooling import FramePyramid
 
 if TYPE_CHECKING:
     from aligner_gui.core.labels import LabelSet
@@ -30,6 +31,12 @@ def row_names(labels: LabelSet) -> list[str]:
     return names
 
 
+def probability_image(log_probs: np.ndarray) -> np.ndarray:
+    """uint8 probabilities of (pooled) log-probabilities: exp is increasing, so pooling first and
+    converting only the columns shown gives the same picture as converting everything."""
+    return to_uint8(np.exp(np.asarray(log_probs, dtype=np.float32)))
+
+
 class EmissionView(HeatmapPlot):
     view_name = "emission"
     title = "Emissions"
@@ -45,5 +52,8 @@ class EmissionView(HeatmapPlot):
         if result is None:
             self.clear_heatmap(NO_EMISSIONS if doc is not None else "")
             return
-        probs = np.exp(np.asarray(result.emissions, dtype=np.float32))
-        self.set_heatmap(to_uint8(probs), result.timebase.frame_seconds, row_names(result.labels))
+        rows = row_names(result.labels)
+        self.set_source(
+            FramePyramid(result.emissions), result.timebase.frame_seconds, rows, probability_image
+        )
+        self.time_box.setYRange(0, max(1, len(rows)), padding=0)

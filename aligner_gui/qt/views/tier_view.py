@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pyqtgraph as pg
+import numpy as np
 from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
@@ -25,22 +25,32 @@ if TYPE_CHECKING:
     from aligner_gui.core.document import Tier
     from aligner_gui.qt.document_model import DocumentModel
 
-# Movable lines are created only for boundaries in view, and only when they are at most this
-# many and at least MIN_HANDLE_SPACING pixels apart on average: otherwise zoom in to edit.
+# Boundaries in view can be dragged only when they are at most this many and at least
+# MIN_HANDLE_SPACING pixels apart on average: otherwise zoom in to edit.
 MAX_HANDLES = 1000
 MIN_HANDLE_SPACING = 2.0
 BOUNDARY_GRAB_PIXELS = 6  # "remove boundary" acts on a boundary this close to the click
 NEW_WORD_SECONDS = 0.3  # width of a word inserted into a long silence
+FOLLOW_SLACK = 1e-6  # seconds: margin around a parent's moved span when re-reading a child tier
 
 
-class BoundaryLine(pg.InfiniteLine):
-    """A movable boundary; ``index`` is the document's boundary (or point) index it stands for."""
+class BoundaryHandle:
+    """A draggable boundary in view: ``index`` is the document's boundary (or point) index.
 
-    def __init__(self) -> None:
-        super().__init__(0.0, movable=True)
-        self.index = -1
-        self.drag_id: int | None = None
-        self.setZValue(10)
+    Boundaries are drawn and dragged by the tier's IntervalsItem; this is the handle's public
+    face (what is shown for that boundary), not a graphics item.
+    """
+
+    def __init__(self, view: TierView, index: int) -> None:
+        self.view = view
+        self.index = index
+
+    def value(self) -> float:
+        """Where the boundary is drawn: the document's time for it."""
+        return self.view._doc_time(self.index)
+
+    def isVisible(self) -> bool:
+        return True
 
 
 class TierView(TimePlot):
@@ -53,14 +63,19 @@ class TierView(TimePlot):
         self.title = tier_name
         self.item = IntervalsItem()
         self.data = TierData.empty()
-        self.handles: list[BoundaryLine] = []
-        self._syncing = False  # True while this view moves its own lines (no edits pushed)
-        self._dragging: BoundaryLine | None = None
+        self._handle_range = (0, 0)  # boundary indices [lo, hi) draggable in view
+        self._drag_id: int | None = None
+        # A parent's moved boundary span [left, right]: the only place where this tier's
+        # boundaries can have followed it (see edits.MoveBoundary), so the only part to re-read.
+        self._follow_span: tuple[float, float] | None = None
         super().__init__(model, parent)
         plot = self.getPlotItem()
         plot.addItem(self.item)
+        # The intervals are painted opaque: the selection band goes on top of them.
+        self.selection_region.setZValue(5)
         self.item.on_click = self._on_item_click
         self.item.on_context_menu = self.show_context_menu
+        self.item.on_drag = self._on_drag
         self.time_box.sigTimeContextMenu.connect(self.show_context_menu)
         self.time_box.setYRange(0.0, 1.0, padding=0.0)
         self.time_box.disableAutoRange()
@@ -96,10 +111,60 @@ class TierView(TimePlot):
         self._update_handles()
 
     def on_tier_changed(self, tier: str, kind: str, index: int) -> None:
-        # The core reports every tier an edit touched (a word's edge moves its characters too),
-        # so listening to our own tier is enough.
-        if tier in ("", self.tier_name):
+        # The core reports every tier an edit touched, the edited tier first (with the index
+        # of what changed) and then the tiers that followed it (without one). A drag step
+        # re-reads only the few segments it moved, never the whole tier.
+        if tier not in ("", self.tier_name):
+            if kind != "boundary":
+                self._follow_span = None
+            elif index >= 0:
+                self._follow_span = self._moved_span(tier, index)
+            return
+        span, self._follow_span = self._follow_span, None
+        tier_obj = self._tier()
+        if tier_obj is None or len(tier_obj.segments) != len(self.data) or not tier:
             self.refresh()
+        elif kind == "boundary" and index >= 0:
+            first = index if tier_obj.is_point_tier else index - 1
+            self._reread(tier_obj, first, index + 1)
+        elif kind == "boundary" and span is not None and not tier_obj.is_point_tier:
+            d = self.data
+            lo = max(0, int(np.searchsorted(d.starts, span[0] - FOLLOW_SLACK, "left")) - 1)
+            hi = min(len(d), int(np.searchsorted(d.starts, span[1] + FOLLOW_SLACK, "right")) + 1)
+            self._reread(tier_obj, lo, hi)
+        elif kind == "label" and index >= 0:
+            self._reread(tier_obj, index, index + 1)
+        else:
+            self.refresh()
+
+    def _moved_span(self, tier: str, index: int) -> tuple[float, float] | None:
+        """[left, right] around boundary ``index`` of interval tier ``tier``: the segments on
+        either side of it, whose outer edges a move of that boundary leaves in place."""
+        doc = self.document
+        try:
+            moved = None if doc is None else doc.tier(tier)
+        except (KeyError, ValueError):
+            moved = None
+        if moved is None or moved.is_point_tier or not 1 <= index < len(moved.segments):
+            return None
+        return (moved.segments[index - 1].start, moved.segments[index].end)
+
+    def _reread(self, tier: Tier, lo: int, hi: int) -> None:
+        """Take segments [lo, hi) from the document again; a full refresh if that leaves the
+        arrays inconsistent (never expected: a safety net, not a code path)."""
+        segs = tier.segments
+        lo, hi = max(0, lo), min(len(segs), hi)
+        for i in range(lo, hi):
+            self.data.set_segment(i, segs[i])
+        d = self.data
+        if not tier.is_point_tier:
+            for i in (lo, hi):
+                if 0 < i < len(d) and d.ends[i - 1] != d.starts[i]:
+                    self.refresh()
+                    return
+        self.item.update()
+        self._update_selected()
+        self._update_handles()
 
     def _on_selection_changed(self, tier: str, index: int) -> None:
         super()._on_selection_changed(tier, index)
@@ -115,12 +180,6 @@ class TierView(TimePlot):
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
         self.item.set_theme(theme)
-        for line in self.handles:
-            self._style_line(line)
-
-    def _style_line(self, line: BoundaryLine) -> None:
-        line.setPen(pg.mkPen(self.theme.boundary, width=1))
-        line.setHoverPen(pg.mkPen(self.theme.boundary_hover, width=3))
 
     # -- queries (also used by tests) --------------------------------------------------------------
 
@@ -135,18 +194,18 @@ class TierView(TimePlot):
             return [(i, float(d.starts[i])) for i in range(len(d))]
         return [(i, float(d.starts[i])) for i in range(1, len(d))]
 
-    def visible_handles(self) -> list[BoundaryLine]:
-        return [line for line in self.handles if line.isVisible()]
+    def visible_handles(self) -> list[BoundaryHandle]:
+        """The boundaries in view that can be dragged (none when too many are in view)."""
+        return [BoundaryHandle(self, i) for i in range(*self._handle_range)]
 
-    def handle_for(self, index: int) -> BoundaryLine | None:
-        return next((h for h in self.visible_handles() if h.index == index), None)
+    def handle_for(self, index: int) -> BoundaryHandle | None:
+        lo, hi = self._handle_range
+        return BoundaryHandle(self, index) if lo <= index < hi else None
 
-    # -- movable boundary lines --------------------------------------------------------------------
+    # -- dragging boundaries -----------------------------------------------------------------------
 
     def _update_handles(self, *_args) -> None:
-        if self._dragging is not None:
-            self._snap_handles()  # never reassign a line under the user's mouse
-            return
+        """Allow drags when the boundaries in view are few and far enough apart to aim at."""
         d = self.data
         t0, t1 = self.x_range()
         first = 0 if d.is_points else 1
@@ -154,73 +213,22 @@ class TierView(TimePlot):
         lo = max(lo, first)
         count = max(0, hi - lo)
         usable = count <= MAX_HANDLES and count * MIN_HANDLE_SPACING <= self.plot_width_pixels()
-        self.item.show_boundaries = not usable
-        self.item.update()
-        if not usable:
-            count = 0
-        while len(self.handles) < count:
-            self._new_handle()
-        self._syncing = True
-        try:
-            for k, line in enumerate(self.handles):
-                if k < count:
-                    line.index = lo + k
-                    line.setValue(float(d.starts[lo + k]))
-                    line.show()
-                else:
-                    line.index = -1
-                    line.hide()
-        finally:
-            self._syncing = False
+        if self.item.dragged is None:  # never take the boundary from under the user's mouse
+            self.item.editable = usable
+        self._handle_range = (lo, hi) if usable and count else (0, 0)
 
-    def _snap_handles(self) -> None:
-        d = self.data
-        self._syncing = True
-        try:
-            for line in self.handles:
-                if 0 <= line.index < len(d) and line.isVisible():
-                    line.setValue(float(d.starts[line.index]))
-        finally:
-            self._syncing = False
-
-    def _new_handle(self) -> BoundaryLine:
-        line = BoundaryLine()
-        self._style_line(line)
-        line.sigPositionChanged.connect(self._on_line_moved)
-        line.sigPositionChangeFinished.connect(self._on_line_finished)
-        self.getPlotItem().addItem(line, ignoreBounds=True)
-        self.handles.append(line)
-        return line
-
-    def _on_line_moved(self, line: BoundaryLine) -> None:
-        if self._syncing or line.index < 0:
+    def _on_drag(self, index: int, seconds: float, phase: str) -> None:
+        if phase == "start":
+            self._drag_id = edits.new_drag_id()
             return
-        if line.drag_id is None:
-            line.drag_id = edits.new_drag_id()
-            self._dragging = line
-        self._push_move(line)
-
-    def _on_line_finished(self, line: BoundaryLine) -> None:
-        if self._syncing or line.index < 0:
-            return
-        if line.drag_id is not None and abs(line.value() - self._doc_time(line.index)) > 1e-12:
-            self._push_move(line)
-        line.drag_id = None
-        self._dragging = None
-        self._update_handles()
+        if abs(seconds - self._doc_time(index)) > 1e-12:
+            self.push(edits.MoveBoundary(self.tier_name, index, seconds, drag_id=self._drag_id))
+        if phase == "finish":
+            self._drag_id = None
+            self._update_handles()
 
     def _doc_time(self, index: int) -> float:
         return float(self.data.starts[index]) if 0 <= index < len(self.data) else float("nan")
-
-    def _push_move(self, line: BoundaryLine) -> None:
-        self.push(
-            edits.MoveBoundary(
-                self.tier_name, line.index, float(line.value()), drag_id=line.drag_id
-            )
-        )
-        # The model's tierChanged already redrew us; snap in case the core clamped to the same
-        # value as before (no change, no signal) while the line kept following the mouse.
-        self._snap_handles()
 
     # -- clicks ----------------------------------------------------------------------------------
 
@@ -262,7 +270,6 @@ class TierView(TimePlot):
             return self.model.push(edit)
         except ValueError as err:
             self.editRefused.emit(str(err))
-            self._snap_handles()
             return False
 
     def insert_boundary_at(self, seconds: float) -> bool:
@@ -271,9 +278,7 @@ class TierView(TimePlot):
     def nearest_boundary(
         self, seconds: float, max_pixels: float = BOUNDARY_GRAB_PIXELS
     ) -> int | None:
-        tolerance = max_pixels * self.time_box.viewPixelSize()[0]
-        best = min(self.boundary_times(), key=lambda b: abs(b[1] - seconds), default=None)
-        return best[0] if best is not None and abs(best[1] - seconds) <= tolerance else None
+        return self.data.boundary_near(seconds, max_pixels * self.time_box.viewPixelSize()[0])
 
     def remove_boundary(self, index: int) -> bool:
         return self.push(edits.RemoveBoundary(self.tier_name, index))
