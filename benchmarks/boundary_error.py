@@ -102,7 +102,7 @@ def errors(model: LoadedModel, items: list[Item]) -> tuple[dict[str, np.ndarray]
     found: dict[str, list[float]] = {m: [] for m in REFINE_METHODS}
     hypotheses, references = [], []
     for item in items:
-        result = align_audio(item.audio, item.text, model)
+        result = align_audio(item.audio, item.text, model, refine="none")  # raw spans
         hypotheses.append(greedy_decode(result.emissions))
         references.append(reference_text(item.text))
         if len(result.words) != len(item.truth):

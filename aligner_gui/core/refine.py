@@ -16,7 +16,7 @@ only the gaps' extent and the signal's short-time energy, at 1 ms resolution:
     the next word starts where it rises above it before its first character; a gap with no
     silence is split at its quietest point.
 
-Only aligned words move; interpolated (unaligned) ones keep their times. benchmarks/README-demo.md
+Only aligned words move; interpolated (unaligned) ones keep their times. benchmarks/demo-model.md
 gives the measured effect of each method.
 """
 

@@ -115,7 +115,7 @@ def test_without_stored_backpointers_the_path_is_the_same() -> None:
 
 def test_noise_emissions_exact_with_a_full_band_and_flagged_when_capped() -> None:
     """Flat emissions carry no anchors; the band then follows the diagonal. Measured (recorded in
-    benchmarks/README-engine.md): capped at 256 of 1,401 states, 1 of 30 such inputs ends 1.0 nat
+    benchmarks/engine.md): capped at 256 of 1,401 states, 1 of 30 such inputs ends 1.0 nat
     below the optimum, and every capped run on noise is reported unverified."""
     for seed in range(3):
         rng = np.random.default_rng(100 + seed)

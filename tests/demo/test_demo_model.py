@@ -14,7 +14,6 @@ from aligner_gui.core.audio import load_audio
 from aligner_gui.core.labels import ENGLISH_ASR_LABELS
 from aligner_gui.core.model import demo_model_path, load_model, read_checkpoint
 from aligner_gui.core.pipeline import AlignmentResult, align_audio
-from aligner_gui.core.refine import refine_word_boundaries
 from aligner_gui.demo import espeak
 from aligner_gui.demo.train import character_error_rate, greedy_decode, reference_text
 
@@ -28,10 +27,9 @@ MAX_SAMPLE_CER = 0.25
 
 
 @pytest.fixture(scope="module")
-def aligned() -> tuple[AlignmentResult, list[dict]]:
-    import torch
-
-    torch.set_num_threads(1)
+def aligned(one_torch_thread: None) -> tuple[AlignmentResult, list[dict]]:
+    """The sample through the whole pipeline, as the app and the command line run it (word edges
+    refined with the default ``energy_edge``)."""
     model = load_model("demo", "cpu")
     audio = load_audio(RESOURCES / "sample.wav", target_rate=model.sample_rate)
     text = (RESOURCES / "sample.txt").read_text(encoding="utf-8")
@@ -56,9 +54,7 @@ def test_sample_words_lie_within_40_ms_of_their_true_times(
     aligned: tuple[AlignmentResult, list[dict]],
 ) -> None:
     result, truth = aligned
-    words = refine_word_boundaries(
-        result.words, result.chars, result.audio.samples, result.timebase, "energy_edge"
-    )
+    words = result.words
     assert [w.label.strip(",.") for w in words] == [t["word"] for t in truth]
     starts = np.array([w.start - t["start"] for w, t in zip(words, truth, strict=True)])
     ends = np.array([w.end - t["end"] for w, t in zip(words, truth, strict=True)])
