@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from aligner_gui import __version__
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("aligner-gui")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("aligner-gui")
+    icon = Path(__file__).resolve().parents[2] / "resources" / "aligner-gui.svg"
+    if icon.is_file():  # a source checkout; an installed wheel uses the desktop entry's icon
+        app.setWindowIcon(QIcon(str(icon)))
 
     # Imported after QApplication exists: pyqtgraph reads the palette for its defaults.
     from aligner_gui.qt.main_window import MainWindow
