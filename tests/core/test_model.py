@@ -470,13 +470,10 @@ def test_huggingface_directory_faults(tmp_path: Path) -> None:
         load_model(novocab, device="cpu")
 
 
-def test_huggingface_without_transformers_says_what_to_install(tmp_path: Path) -> None:
-    try:
-        import transformers  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("transformers is installed")
+def test_huggingface_without_transformers_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "transformers", None)  # as if it were not installed
     directory = _fake_hf_dir(tmp_path / "hf")
     with pytest.raises(ModelError) as info:
         load_model(directory, device="cpu")
