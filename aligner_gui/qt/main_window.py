@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
 
     def update_title(self) -> None:
         name = self.session.display_name()
-        self.setWindowTitle(f"{name}[*] — {APP_NAME}" if name else APP_NAME)
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}" if name else f"{APP_NAME}[*]")
         self.setWindowModified(self.model.is_modified())
 
     def set_panel_visible(self, name: str, visible: bool) -> None:
