@@ -4,7 +4,8 @@ An edit is computed once, on its first ``apply``, as one *splice* per changed ti
 segment objects it replaces and the run it puts there). ``revert`` puts the old objects back and a
 later ``apply`` (redo) puts the new ones back, so undo/redo restore the document bit for bit and
 never recompute anything. Segment objects are never mutated in place, which is what makes keeping
-the old objects as the undo record safe.
+the old objects as the undo record safe. The splice/draft machinery and the tier operations the
+edits are built from live in :mod:`aligner_gui.core.tier_splices`.
 
 Invariants every edit keeps: each interval tier stays a contiguous partition of
 ``[0, duration]``; no edit makes a segment shorter than ``MIN_SEGMENT``; a child tier's labelled
@@ -14,12 +15,9 @@ An edit that cannot be applied raises ``ValueError`` with a readable sentence an
 
 from __future__ import annotations
 
-import bisect
 import itertools
-import operator
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from aligner_gui.core.document import (
     MIN_SEGMENT,
@@ -27,8 +25,18 @@ from aligner_gui.core.document import (
     AlignmentDocument,
     DocumentChange,
     Segment,
-    Tier,
-    inside_labelled,
+)
+from aligner_gui.core.tier_splices import (
+    Draft,
+    Splice,
+    check_index,
+    clear_range,
+    compose,
+    containing,
+    follow,
+    interval_tier,
+    require_inside_parent,
+    starts_between,
 )
 
 __all__ = [
@@ -51,56 +59,6 @@ def new_drag_id() -> int:
     return next(_drag_ids)
 
 
-@dataclass(frozen=True)
-class _Splice:
-    """``segments[start : start + len(old)]`` of ``tier`` was ``old`` and becomes ``new``."""
-
-    tier: str
-    start: int
-    old: tuple[Segment, ...]
-    new: tuple[Segment, ...]
-
-    def do(self, doc: AlignmentDocument) -> None:
-        doc.tier(self.tier).segments[self.start : self.start + len(self.old)] = self.new
-
-    def undo(self, doc: AlignmentDocument) -> None:
-        doc.tier(self.tier).segments[self.start : self.start + len(self.new)] = self.old
-
-    @property
-    def kind(self) -> str:
-        if len(self.old) != len(self.new):
-            return "structure"
-        if any(a.label != b.label for a, b in zip(self.old, self.new, strict=True)):
-            return "label"
-        return "boundary"
-
-
-class _Draft:
-    """Copy-on-first-touch segment lists of the tiers an edit is computing; diffed into splices."""
-
-    def __init__(self, doc: AlignmentDocument) -> None:
-        self.doc = doc
-        self._lists: dict[str, list[Segment]] = {}
-
-    def segs(self, name: str) -> list[Segment]:
-        if name not in self._lists:
-            self._lists[name] = list(self.doc.tier(name).segments)
-        return self._lists[name]
-
-    def splices(self) -> list[_Splice]:
-        out: list[_Splice] = []
-        for name, new in self._lists.items():
-            old = self.doc.tier(name).segments
-            n = min(len(old), len(new))
-            p = _same_run(old, new)
-            q = min(_same_run(reversed(old), reversed(new)), n - p)
-            if p + q < len(old) or p + q < len(new):
-                out.append(
-                    _Splice(name, p, tuple(old[p : len(old) - q]), tuple(new[p : len(new) - q]))
-                )
-        return out
-
-
 class Edit(ABC):
     """One undoable change. Subclasses compute it in ``_build`` from a draft of the document."""
 
@@ -111,7 +69,7 @@ class Edit(ABC):
         self.text = text
         self._kind = "structure"  # of the change on self.tier, for subscribers
         self._index: int | None = None
-        self._splices: list[_Splice] | None = None
+        self._splices: list[Splice] | None = None
         self._applied = False
 
     @property
@@ -123,7 +81,7 @@ class Edit(ABC):
         if self._applied:
             raise RuntimeError(f"{type(self).__name__} is already applied")
         if self._splices is None:
-            draft = _Draft(doc)
+            draft = Draft(doc)
             self._build(doc, draft)  # raises ValueError before anything is changed
             self._splices = draft.splices()
         for splice in self._splices:
@@ -144,7 +102,7 @@ class Edit(ABC):
         return False
 
     @abstractmethod
-    def _build(self, doc: AlignmentDocument, draft: _Draft) -> None: ...
+    def _build(self, doc: AlignmentDocument, draft: Draft) -> None: ...
 
     def _notify(self, doc: AlignmentDocument) -> None:
         if not self._splices:
@@ -194,18 +152,18 @@ class MoveBoundary(Edit):
             or not (self._applied and other._applied)
         ):
             return False
-        self._splices = _compose(self._splices, other._splices)
+        self._splices = compose(self._splices, other._splices)
         self.new_time = other.new_time
         if other.applied_time is not None:
             self.applied_time = other.applied_time
         return True
 
-    def _build(self, doc: AlignmentDocument, draft: _Draft) -> None:
+    def _build(self, doc: AlignmentDocument, draft: Draft) -> None:
         tier = doc.tier(self.tier)
         segs = draft.segs(self.tier)
         i = self.index
         if tier.is_point_tier:
-            _check_index(tier, i, 0, len(segs) - 1, "point")
+            check_index(tier, i, 0, len(segs) - 1, "point")
             lo = segs[i - 1].start + MIN_SEGMENT if i > 0 else 0.0
             hi = segs[i + 1].start - MIN_SEGMENT if i + 1 < len(segs) else doc.duration
             self.text = f"Move point {segs[i].label!r}"
@@ -216,14 +174,14 @@ class MoveBoundary(Edit):
                     segs[i] = replace(segs[i], start=t, end=t)
                     self.applied_time = t
             return
-        _check_index(tier, i, 1, len(segs) - 1, "boundary")
+        check_index(tier, i, 1, len(segs) - 1, "boundary")
         old, left, right = segs[i].start, segs[i - 1].start, segs[i].end
         self.text = f"Move boundary of {(segs[i].label or segs[i - 1].label or tier.name)!r}"
         self.applied_time = old
         descendants = doc.descendants(self.tier)
         k_left = k_right = 0
         for child in descendants:
-            inner = [child.segments[k].start for k in _starts_between(child.segments, left, right)]
+            inner = [child.segments[k].start for k in starts_between(child.segments, left, right)]
             k_left = max(
                 k_left, sum(left + TIME_TOLERANCE < c < old - TIME_TOLERANCE for c in inner)
             )
@@ -235,9 +193,9 @@ class MoveBoundary(Edit):
         if tier.parent is not None:
             parent = doc.tier(tier.parent)
             if segs[i - 1].label:
-                hi = min(hi, _containing(parent, segs[i - 1].start).end)
+                hi = min(hi, containing(parent, segs[i - 1].start).end)
             if segs[i].label:
-                lo = max(lo, _containing(parent, segs[i].start).start)
+                lo = max(lo, containing(parent, segs[i].start).start)
         if lo > hi:
             return  # no room to move at all
         t = min(max(self.new_time, lo), hi)
@@ -247,7 +205,7 @@ class MoveBoundary(Edit):
         segs[i] = replace(segs[i], start=t)
         self.applied_time = t
         for child in descendants:
-            _follow(draft.segs(child.name), old, t, left, right)
+            follow(draft.segs(child.name), old, t, left, right)
 
 
 class SetLabel(Edit):
@@ -262,20 +220,20 @@ class SetLabel(Edit):
         self._kind = "label"
         self._index = index
 
-    def _build(self, doc: AlignmentDocument, draft: _Draft) -> None:
+    def _build(self, doc: AlignmentDocument, draft: Draft) -> None:
         tier = doc.tier(self.tier)
         segs = draft.segs(self.tier)
-        _check_index(tier, self.index, 0, len(segs) - 1, "segment")
+        check_index(tier, self.index, 0, len(segs) - 1, "segment")
         seg = segs[self.index]
         self.text = f"Relabel {seg.label!r} as {self.new_label!r}"
         if seg.label == self.new_label:
             return
         if tier.parent is not None and self.new_label:
-            _require_inside_parent(doc, tier, seg.start, seg.end, self.new_label)
+            require_inside_parent(doc, tier, seg.start, seg.end, self.new_label)
         segs[self.index] = replace(seg, label=self.new_label)
         if not self.new_label and not tier.is_point_tier:
             for child in doc.descendants(self.tier):
-                _clear_range(draft.segs(child.name), seg.start, seg.end)
+                clear_range(draft.segs(child.name), seg.start, seg.end)
 
 
 class InsertBoundary(Edit):
@@ -290,8 +248,8 @@ class InsertBoundary(Edit):
         self.time = float(time)
         self._kind = "structure"
 
-    def _build(self, doc: AlignmentDocument, draft: _Draft) -> None:
-        tier = _interval_tier(doc, self.tier)
+    def _build(self, doc: AlignmentDocument, draft: Draft) -> None:
+        tier = interval_tier(doc, self.tier)
         segs = draft.segs(self.tier)
         i = doc.segment_at(self.tier, self.time)
         if i is None:
@@ -304,7 +262,7 @@ class InsertBoundary(Edit):
         inner = [
             child.segments[k].start
             for child in descendants
-            for k in _starts_between(child.segments, seg.start, seg.end)
+            for k in starts_between(child.segments, seg.start, seg.end)
         ]
         near = [c for c in inner if seg.start < c < seg.end and abs(c - t) < MIN_SEGMENT]
         if near:
@@ -323,7 +281,7 @@ class InsertBoundary(Edit):
         self._index = i
         segs[i : i + 1] = [replace(seg, end=t), Segment(t, seg.end, "")]
         for child in descendants:
-            _clear_range(draft.segs(child.name), t, seg.end)
+            clear_range(draft.segs(child.name), t, seg.end)
 
 
 class RemoveBoundary(Edit):
@@ -336,10 +294,10 @@ class RemoveBoundary(Edit):
         self._kind = "structure"
         self._index = index - 1
 
-    def _build(self, doc: AlignmentDocument, draft: _Draft) -> None:
-        tier = _interval_tier(doc, self.tier)
+    def _build(self, doc: AlignmentDocument, draft: Draft) -> None:
+        tier = interval_tier(doc, self.tier)
         segs = draft.segs(self.tier)
-        _check_index(tier, self.index, 1, len(segs) - 1, "boundary")
+        check_index(tier, self.index, 1, len(segs) - 1, "boundary")
         a, b = segs[self.index - 1], segs[self.index]
         label = " ".join(x for x in (a.label, b.label) if x)
         if a.label and b.label:
@@ -349,7 +307,7 @@ class RemoveBoundary(Edit):
         aligned = (a.aligned or not a.label) and (b.aligned or not b.label)
         merged = Segment(a.start, b.end, label, score, aligned)
         if tier.parent is not None and label:
-            _require_inside_parent(doc, tier, merged.start, merged.end, label)
+            require_inside_parent(doc, tier, merged.start, merged.end, label)
         self.text = f"Merge {a.label!r} and {b.label!r}"
         segs[self.index - 1 : self.index + 1] = [merged]
 
@@ -368,8 +326,8 @@ class InsertWord(Edit):
         self.label = label
         self._kind = "structure"
 
-    def _build(self, doc: AlignmentDocument, draft: _Draft) -> None:
-        tier = _interval_tier(doc, self.tier)
+    def _build(self, doc: AlignmentDocument, draft: Draft) -> None:
+        tier = interval_tier(doc, self.tier)
         segs = draft.segs(self.tier)
         if not self.label:
             raise ValueError("A word to insert needs a non-empty label.")
@@ -398,7 +356,7 @@ class InsertWord(Edit):
                 f"Cannot insert {self.label!r}: it would be shorter than {MIN_SEGMENT * 1000:g} ms."
             )
         if tier.parent is not None:
-            _require_inside_parent(doc, tier, s, e, self.label)
+            require_inside_parent(doc, tier, s, e, self.label)
         pieces = [Segment(s, e, self.label)]
         if s > seg.start:
             pieces.insert(0, replace(seg, end=s))
@@ -417,10 +375,10 @@ class DeleteWord(Edit):
         self.index = index
         self._kind = "structure"
 
-    def _build(self, doc: AlignmentDocument, draft: _Draft) -> None:
-        tier = _interval_tier(doc, self.tier)
+    def _build(self, doc: AlignmentDocument, draft: Draft) -> None:
+        tier = interval_tier(doc, self.tier)
         segs = draft.segs(self.tier)
-        _check_index(tier, self.index, 0, len(segs) - 1, "segment")
+        check_index(tier, self.index, 0, len(segs) - 1, "segment")
         seg = segs[self.index]
         if not seg.label:
             raise ValueError(f"Segment {self.index} of tier {tier.name!r} is already silence.")
@@ -434,134 +392,4 @@ class DeleteWord(Edit):
         self._index = a
         segs[a : b + 1] = [Segment(segs[a].start, segs[b].end, "")]
         for child in doc.descendants(self.tier):
-            _clear_range(draft.segs(child.name), seg.start, seg.end)
-
-
-# -- helpers -----------------------------------------------------------------------------------
-
-
-def _check_index(tier: Tier, index: int, lo: int, hi: int, what: str) -> None:
-    if not lo <= index <= hi:
-        raise ValueError(f"Tier {tier.name!r} has no {what} {index} (valid: {lo} to {hi}).")
-
-
-def _interval_tier(doc: AlignmentDocument, name: str) -> Tier:
-    tier = doc.tier(name)
-    if tier.is_point_tier:
-        raise ValueError(
-            f"Tier {name!r} is a point tier: its points can only be moved and relabelled."
-        )
-    return tier
-
-
-def _start(seg: Segment) -> float:
-    return seg.start
-
-
-def _end(seg: Segment) -> float:
-    return seg.end
-
-
-def _same_run(a: Iterable[Segment], b: Iterable[Segment]) -> int:
-    """Length of the common leading run of identical objects (a C-speed scan)."""
-    same = list(map(operator.is_, a, b))
-    return same.index(False) if False in same else len(same)
-
-
-def _starts_between(segs: list[Segment], lo: float, hi: float) -> range:
-    """Indices k >= 1 of the segments whose start (boundary k) lies in [lo, hi]."""
-    a = max(1, bisect.bisect_left(segs, lo, key=_start))
-    return range(a, bisect.bisect_right(segs, hi, key=_start))
-
-
-def _containing(tier: Tier, time: float) -> Segment:
-    """The segment of ``tier`` that contains ``time`` (tolerant at its start)."""
-    k = bisect.bisect_right(tier.segments, time + TIME_TOLERANCE, key=_start) - 1
-    return tier.segments[min(max(k, 0), len(tier.segments) - 1)]
-
-
-def _require_inside_parent(
-    doc: AlignmentDocument, tier: Tier, start: float, end: float, label: str
-) -> None:
-    assert tier.parent is not None
-    if not inside_labelled(doc.tier(tier.parent), start, end):
-        raise ValueError(
-            f"{label!r} in tier {tier.name!r} must lie inside one labelled segment of "
-            f"its parent tier {tier.parent!r}."
-        )
-
-
-def _follow(segs: list[Segment], old: float, t: float, left: float, right: float) -> None:
-    """Move a descendant tier's boundaries along with a parent boundary going from old to t
-    inside [left, right]: coincident ones move to t, those in the way are pushed ahead."""
-    ks = _starts_between(segs, left - TIME_TOLERANCE, right + TIME_TOLERANCE)
-    bounds = {k: segs[k].start for k in ks}
-    new = dict(bounds)
-    for k, c in bounds.items():
-        if abs(c - old) <= TIME_TOLERANCE:
-            new[k] = t
-    if t < old:
-        idx = [k for k in ks if left + TIME_TOLERANCE < bounds[k] < old - TIME_TOLERANCE]
-        limit = t - MIN_SEGMENT
-        for rank in range(len(idx) - 1, -1, -1):
-            k = idx[rank]
-            # The floor only binds for input already violating MIN_SEGMENT; it keeps the order.
-            new[k] = max(min(bounds[k], limit), left + MIN_SEGMENT * (rank + 1))
-            limit = new[k] - MIN_SEGMENT
-    else:
-        idx = [k for k in ks if old + TIME_TOLERANCE < bounds[k] < right - TIME_TOLERANCE]
-        limit = t + MIN_SEGMENT
-        for rank, k in enumerate(idx):
-            new[k] = min(max(bounds[k], limit), right - MIN_SEGMENT * (len(idx) - rank))
-            limit = new[k] + MIN_SEGMENT
-    for k in ks:
-        if new[k] != bounds[k]:
-            segs[k - 1] = replace(segs[k - 1], end=new[k])
-            segs[k] = replace(segs[k], start=new[k])
-
-
-def _split_at(segs: list[Segment], t: float) -> None:
-    """Split the labelled segment strictly containing ``t`` into two with the same label."""
-    k = bisect.bisect_right(segs, t, key=_start) - 1
-    if k < 0:
-        return
-    seg = segs[k]
-    if seg.label and seg.start + TIME_TOLERANCE < t < seg.end - TIME_TOLERANCE:
-        segs[k : k + 1] = [replace(seg, end=t), replace(seg, start=t)]
-
-
-def _clear_range(segs: list[Segment], start: float, end: float) -> None:
-    """Silence everything of a descendant tier inside [start, end) as one "" segment (merged
-    with adjacent silences); labelled segments straddling the edges keep their outer part."""
-    _split_at(segs, start)
-    _split_at(segs, end)
-    a = bisect.bisect_right(segs, start + TIME_TOLERANCE, key=_end)
-    b = bisect.bisect_left(segs, end - TIME_TOLERANCE, key=_start) - 1
-    if a > b:
-        return
-    while a > 0 and not segs[a - 1].label:
-        a -= 1
-    while b + 1 < len(segs) and not segs[b + 1].label:
-        b += 1
-    if a == b and not segs[a].label:
-        return
-    segs[a : b + 1] = [Segment(segs[a].start, segs[b].end, "")]
-
-
-def _compose(first: list[_Splice], second: list[_Splice]) -> list[_Splice]:
-    """The splices of ``first`` then ``second``; a splice of ``second`` that exactly replaces
-    the result of the last splice on its tier is fused with it (a drag stays a few splices)."""
-    out = list(first)
-    for splice in second:
-        last = max((k for k, s in enumerate(out) if s.tier == splice.tier), default=None)
-        if last is not None:
-            prev = out[last]
-            if (
-                prev.start == splice.start
-                and len(prev.new) == len(splice.old)
-                and all(x is y for x, y in zip(prev.new, splice.old, strict=True))
-            ):
-                out[last] = _Splice(splice.tier, prev.start, prev.old, splice.new)
-                continue
-        out.append(splice)
-    return out
+            clear_range(draft.segs(child.name), seg.start, seg.end)
