@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libportaudio2 libsndfile1                                   # sound output, audio files
   libxcb-icccm4 libxcb-cursor0 libxcb-keysyms1 libxcb-image0  # what Qt's xcb plugin loads
   libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0
+  libxcb-randr0 libxcb-sync1 libxcb-xfixes0 libxcb-render0 libxcb-shm0 libglib2.0-0
   libegl1 libgl1 libfontconfig1 libdbus-1-3
   espeak-ng libespeak-ng1 sox wamerican                       # synthetic speech, demo model data
 )
