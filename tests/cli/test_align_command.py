@@ -30,6 +30,22 @@ def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_tiny_checkpoint(tmp_path_factory.mktemp("model") / "tiny.pt", ENGLISH_ASR_LABELS)
 
 
+def align_sample(checkpoint: Path, out: Path, *extra: str) -> int:
+    """`aligner-gui align` on the bundled sample with the tiny model."""
+    return main(
+        [
+            "align",
+            str(SAMPLE_WAV),
+            str(SAMPLE_TXT),
+            "-o",
+            str(out),
+            "--model",
+            str(checkpoint),
+            *extra,
+        ]
+    )
+
+
 def _words(text: str) -> list[str]:
     return text.split()
 
@@ -38,10 +54,7 @@ def test_align_writes_a_textgrid_covering_the_file(
     checkpoint: Path, tmp_path: Path, capsys
 ) -> None:
     out = tmp_path / "sample.TextGrid"
-    status = main(
-        ["align", str(SAMPLE_WAV), str(SAMPLE_TXT), "-o", str(out), "--model", str(checkpoint)]
-    )
-    assert status == 0
+    assert align_sample(checkpoint, out) == 0
     grid = read_textgrid(out)
     duration = sf.info(str(SAMPLE_WAV)).duration
     assert grid.xmin == 0.0
@@ -71,21 +84,7 @@ def test_align_writes_a_textgrid_covering_the_file(
 def test_textgrid_output_is_accepted_by_praatio(checkpoint: Path, tmp_path: Path) -> None:
     praatio_textgrid = pytest.importorskip("praatio.textgrid")
     out = tmp_path / "x.TextGrid"
-    assert (
-        main(
-            [
-                "align",
-                str(SAMPLE_WAV),
-                str(SAMPLE_TXT),
-                "-o",
-                str(out),
-                "--model",
-                str(checkpoint),
-                "-q",
-            ]
-        )
-        == 0
-    )
+    assert align_sample(checkpoint, out, "-q") == 0
     ours = read_textgrid(out)
     theirs = praatio_textgrid.openTextgrid(str(out), includeEmptyIntervals=True)
     assert theirs.tierNames == tuple(t.name for t in ours.tiers)
@@ -202,21 +201,7 @@ def test_transcript_too_long_for_audio(checkpoint: Path, tmp_path: Path, capsys)
 
 def test_convert_textgrid_to_json(tmp_path: Path, checkpoint: Path) -> None:
     grid = tmp_path / "a.TextGrid"
-    assert (
-        main(
-            [
-                "align",
-                str(SAMPLE_WAV),
-                str(SAMPLE_TXT),
-                "-o",
-                str(grid),
-                "--model",
-                str(checkpoint),
-                "-q",
-            ]
-        )
-        == 0
-    )
+    assert align_sample(checkpoint, grid, "-q") == 0
     out = tmp_path / "a.json"
     assert main(["convert", str(grid), "-o", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
