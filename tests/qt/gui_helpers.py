@@ -29,6 +29,14 @@ def synthetic_audio(duration: float, rate: int = RATE, seed: int = 0) -> Audio:
     return Audio(samples.astype(np.float32), rate, None, rate, 1, None)
 
 
+def _synthetic(audio, timebase, emissions, tokenized, path, words, chars) -> AlignmentResult:
+    """An AlignmentResult of the English alphabet made without a model."""
+    return AlignmentResult(audio=audio, model_name="synthetic", labels=ENGLISH_ASR_LABELS,
+                           timebase=timebase, emissions=emissions.astype(np.float32),
+                           tokenized=tokenized, path=path, words=list(words), chars=list(chars),
+                           warnings=tokenized.warnings)  # fmt: skip
+
+
 def synthetic_result(text: str, duration: float, seed: int = 0) -> AlignmentResult:
     """A real AlignmentResult from random emissions (no torch): the engine's own Viterbi."""
     audio = synthetic_audio(duration, seed=seed)
@@ -42,18 +50,7 @@ def synthetic_result(text: str, duration: float, seed: int = 0) -> AlignmentResu
     path, words, chars = align_emissions(
         emissions.astype(np.float32), tokenized, labels, timebase, audio.duration
     )
-    return AlignmentResult(
-        audio=audio,
-        model_name="synthetic",
-        labels=labels,
-        timebase=timebase,
-        emissions=emissions.astype(np.float32),
-        tokenized=tokenized,
-        path=path,
-        words=words,
-        chars=chars,
-        warnings=tokenized.warnings,
-    )
+    return _synthetic(audio, timebase, emissions, tokenized, path, words, chars)
 
 
 def many_words_document(n_words: int, duration: float) -> AlignmentDocument:
@@ -174,15 +171,4 @@ def long_result(duration: float, n_words: int, seed: int = 0) -> AlignmentResult
     word_segs, char_segs = build_segments(
         spans, tokenized.token_word, tokenized.words, labels.labels, timebase, audio.duration
     )
-    return AlignmentResult(
-        audio=audio,
-        model_name="synthetic",
-        labels=labels,
-        timebase=timebase,
-        emissions=emissions.astype(np.float32),
-        tokenized=tokenized,
-        path=path,
-        words=word_segs,
-        chars=char_segs,
-        warnings=tokenized.warnings,
-    )
+    return _synthetic(audio, timebase, emissions, tokenized, path, word_segs, char_segs)
