@@ -174,6 +174,7 @@ class _Band:
         self.hi_hard = np.minimum(S, 2 * (self.t1 - 1) + 2)
         self.lo = lo
         self.hi = hi
+        self.last_changed = -1  # the last chunk the latest widening changed
         self._normalise()
 
     @classmethod
@@ -257,6 +258,7 @@ class _Band:
                 self.hi = np.minimum(self.hi + amount, self.lo + limit)
         self._normalise()
         changed = np.flatnonzero((self.lo != old_lo) | (self.hi != old_hi))
+        self.last_changed = int(changed[-1]) if changed.size else -1
         return int(changed[0]) if changed.size else None
 
     def widen_everywhere(self) -> int | None:
@@ -269,6 +271,7 @@ class _Band:
         self.hi = np.where(room, self.hi + grow, self.hi)
         self._normalise()
         changed = np.flatnonzero((self.lo != old_lo) | (self.hi != old_hi))
+        self.last_changed = int(changed[-1]) if changed.size else -1
         return int(changed[0]) if changed.size else None
 
 
@@ -327,6 +330,7 @@ class _BandedViterbi:
         self.prefix_high = np.zeros(n, dtype=bool)
         self.guard = 2
         self.unverified: tuple[tuple[int, int], ...] = ()
+        self.final_alpha: np.ndarray | None = None  # of the last complete forward pass
 
     def solve(self, guard: int, max_passes: int) -> tuple[np.ndarray | None, int]:
         """(states per frame, passes); states is None when no band up to max_band holds a path."""
@@ -334,10 +338,11 @@ class _BandedViterbi:
         self.guard = guard
         start = 0
         passes = 0
+        reuse_after: int | None = None
         while True:
             passes += 1
             keep = band.cells() <= self.max_cells
-            alpha = self._forward(start, keep)
+            alpha = self._forward(start, keep, reuse_after)
             S = self.topo.num_states
             final = S - 1 if alpha[S - 1 - band.lo[-1]] > alpha[S - 2 - band.lo[-1]] else S - 2
             if not np.isfinite(alpha[final - band.lo[-1]]):
@@ -346,6 +351,7 @@ class _BandedViterbi:
                     return None, passes
                 self._invalidate(first)
                 start = first
+                reuse_after = None
                 continue
             states = self._backtrack(final, keep)
             low, high = band.binding(states, guard)
@@ -360,15 +366,27 @@ class _BandedViterbi:
                 return states, passes
             self._invalidate(first)
             start = first
+            # Past the last widened chunk the band is as before: once the forward scores there
+            # equal the previous pass's, so does everything after (see _forward).
+            reuse_after = band.last_changed
 
     def _invalidate(self, first: int) -> None:
-        for c in range(first, self.band.num_chunks):
-            self.ptrs[c] = None
-            self.checkpoints[c + 1] = None
+        # Pointers and checkpoints from ``first`` on are overwritten by the next forward pass
+        # before anything reads them; the old checkpoints are kept until then, to be compared.
         self.progress.add_work(int(self.band.T - self.band.t0[first]))
 
-    def _forward(self, start: int, keep: bool) -> np.ndarray:
-        """Run chunks start.. to the end; returns alpha after the last frame over the last band."""
+    def _converged(self, c: int, lo: int, alpha: np.ndarray) -> bool:
+        """Whether the scores entering chunk ``c`` equal those of the previous pass."""
+        old = self.checkpoints[c]
+        return old is not None and old[0] == lo and np.array_equal(old[1], alpha)
+
+    def _forward(self, start: int, keep: bool, reuse_after: int | None = None) -> np.ndarray:
+        """Run chunks start.. to the end; returns alpha after the last frame over the last band.
+
+        With ``reuse_after``, chunks after it have the band of the previous pass: as soon as the
+        scores entering one of them are bit-identical to the previous pass's, every later
+        chunk's scores, pointers and flags are too, and the previous result is reused.
+        """
         band = self.band
         checkpoint = self.checkpoints[start]
         assert checkpoint is not None
@@ -389,13 +407,25 @@ class _BandedViterbi:
             self.prefix_low[c] = real_lo and min(entering, leaving) < lo + g
             self.prefix_high[c] = real_hi and leaving > hi - 1 - g
             self.ptrs[c] = ptrs
+            done += t1 - t0
+            if (
+                reuse_after is not None
+                and c + 1 > reuse_after
+                and c + 1 < band.num_chunks
+                and self.final_alpha is not None
+                and self._converged(c + 1, lo, alpha)
+            ):
+                if not keep:
+                    self.ptrs[c + 1 :] = [None] * (band.num_chunks - c - 1)
+                self.progress.advance(done + int(band.T - band.t1[c]))
+                return self.final_alpha
             self.checkpoints[c + 1] = (lo, alpha)
             prev_lo = lo
-            done += t1 - t0
             if (c - start) % _REPORT_CHUNKS == _REPORT_CHUNKS - 1:
                 self.progress.advance(done)
                 done = 0
         self.progress.advance(done)
+        self.final_alpha = alpha
         return alpha
 
     def _backtrack(self, final: int, keep: bool) -> np.ndarray:
