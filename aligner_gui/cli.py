@@ -114,13 +114,14 @@ def _convert_parser() -> argparse.ArgumentParser:
 def run_align(argv: Sequence[str]) -> int:
     args = _align_parser().parse_args(argv)
     from aligner_gui.core.audio import load_audio
-    from aligner_gui.core.export import ALIGNMENT_FORMATS, format_from_path, write_alignment
+    from aligner_gui.core.export import ALIGNMENT_FORMATS, write_alignment
     from aligner_gui.core.model import load_model
     from aligner_gui.core.pipeline import align_audio
+    from aligner_gui.core.textgrid_export import output_format
     from aligner_gui.core.transcript import read_transcript
 
     # Fail on a bad output name before minutes of computation.
-    fmt = format_from_path(args.output, args.format, ALIGNMENT_FORMATS)
+    fmt = output_format(args.output, args.format, ALIGNMENT_FORMATS)
     progress = None if args.quiet else StderrProgress()
     try:
         text = read_transcript(args.transcript)

@@ -9,30 +9,12 @@ import math
 from pathlib import Path
 from typing import Any
 
-from aligner_gui.core.errors import AlignerError
 from aligner_gui.core.fileio import atomic_write_text
 from aligner_gui.core.pipeline import AlignmentResult, alignment_to_textgrid
 from aligner_gui.core.textgrid import write_textgrid
+from aligner_gui.core.textgrid_export import output_format
 
 ALIGNMENT_FORMATS = ("textgrid", "json", "csv")
-_EXTENSIONS = {".textgrid": "textgrid", ".json": "json", ".csv": "csv"}
-
-
-def format_from_path(path: str | Path, fmt: str | None, allowed: tuple[str, ...]) -> str:
-    """The explicit ``fmt``, else the one implied by the file extension; a clear error otherwise."""
-    if fmt is not None:
-        if fmt not in allowed:
-            raise AlignerError(
-                f"Unknown output format {fmt!r}; choose one of {', '.join(allowed)}."
-            )
-        return fmt
-    guessed = _EXTENSIONS.get(Path(path).suffix.lower())
-    if guessed is None or guessed not in allowed:
-        raise AlignerError(
-            f"Cannot tell the output format from the name {str(path)!r}; use an extension "
-            f"(.TextGrid, .json, .csv) or --format {{{','.join(allowed)}}}."
-        )
-    return guessed
 
 
 def _score(value: float) -> float | None:
@@ -96,7 +78,7 @@ def _csv_score(value: float) -> str:
 
 def write_alignment(result: AlignmentResult, path: str | Path, fmt: str | None = None) -> str:
     """Write ``result`` to ``path`` atomically; returns the format used."""
-    chosen = format_from_path(path, fmt, ALIGNMENT_FORMATS)
+    chosen = output_format(path, fmt, ALIGNMENT_FORMATS)
     if chosen == "textgrid":
         write_textgrid(alignment_to_textgrid(result), path)
     elif chosen == "json":

@@ -69,19 +69,22 @@ def _num(value: float) -> str:
     return repr(float(value))  # shortest text that reads back exactly
 
 
-def _format_for(dst: Path, fmt: str | None) -> str:
+def output_format(dst: str | Path, fmt: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
+    """The explicit ``fmt``, else the one ``dst``'s extension names; a clear error otherwise.
+    Shared by ``convert`` (``FORMATS``) and ``align`` (its own subset)."""
     if fmt is not None:
-        if fmt not in FORMATS:
+        if fmt not in allowed:
             raise AlignerError(
-                f"{dst}: unknown output format {fmt!r}; the formats are {', '.join(FORMATS)}."
+                f"{dst}: unknown output format {fmt!r}; the formats are {', '.join(allowed)}."
             )
         return fmt
-    found = _BY_EXTENSION.get(dst.suffix.lower())
-    if found is None:
+    suffix = Path(dst).suffix
+    found = _BY_EXTENSION.get(suffix.lower())
+    if found is None or found not in allowed:
         raise AlignerError(
-            f"{dst}: cannot tell the output format from the extension {dst.suffix or '(none)'!r};"
-            " name the file .TextGrid, .json or .csv, or choose one of "
-            f"{', '.join(FORMATS)}."
+            f"{dst}: cannot tell the output format from the extension {suffix or '(none)'!r};"
+            " name the file .TextGrid, .json or .csv, or choose one with --format: "
+            f"{', '.join(allowed)}."
         )
     return found
 
@@ -93,7 +96,7 @@ def convert_textgrid(src: str | Path, dst: str | Path, fmt: str | None = None) -
     malformed source or a failed write leaves an existing ``dst`` as it was.
     """
     target = Path(dst)
-    chosen = _format_for(target, fmt)
+    chosen = output_format(target, fmt)
     tg = read_textgrid(src)
     if chosen in ("textgrid", "textgrid-short"):
         write_textgrid(tg, target, short=chosen == "textgrid-short")
