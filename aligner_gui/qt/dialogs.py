@@ -88,32 +88,30 @@ def ask_text(parent: QWidget | None, title: str, prompt: str, text: str) -> str 
     return value if ok else None
 
 
-def ask_save_path(
-    parent: QWidget | None, title: str, start: Path | None, filters: str
-) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(
-        parent, title, "" if start is None else str(start), filters
-    )
-    return Path(name) if name else None
-
-
 def ask_export_path(
     parent: QWidget | None, title: str, start: Path | None, filters: str
 ) -> tuple[Path, str] | None:
     """The chosen file and the filter (format) chosen with it, or None."""
-    name, chosen = QFileDialog.getSaveFileName(
-        parent, title, "" if start is None else str(start), filters
-    )
+    name, chosen = QFileDialog.getSaveFileName(parent, title, _start_dir(start), filters)
     return (Path(name), chosen) if name else None
+
+
+def ask_save_path(
+    parent: QWidget | None, title: str, start: Path | None, filters: str
+) -> Path | None:
+    chosen = ask_export_path(parent, title, start, filters)
+    return None if chosen is None else chosen[0]
 
 
 def ask_open_path(
     parent: QWidget | None, title: str, start: Path | None, filters: str
 ) -> Path | None:
-    name, _ = QFileDialog.getOpenFileName(
-        parent, title, "" if start is None else str(start), filters
-    )
+    name, _ = QFileDialog.getOpenFileName(parent, title, _start_dir(start), filters)
     return Path(name) if name else None
+
+
+def _start_dir(start: Path | None) -> str:
+    return "" if start is None else str(start)
 
 
 def sibling_with_suffix(path: Path, suffixes: tuple[str, ...]) -> Path | None:
