@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from aligner_gui import __version__
-from aligner_gui.core.errors import AlignerError
+from aligner_gui.core.base.errors import AlignerError
 
 SUBCOMMANDS = ("align", "convert")
 
@@ -53,9 +53,9 @@ class StderrProgress:
 
 
 def _align_parser() -> argparse.ArgumentParser:
-    from aligner_gui.core.model import BUNDLES, DEFAULT_MODEL
-    from aligner_gui.core.pipeline import DEFAULT_REFINE
-    from aligner_gui.core.refine import REFINE_METHODS
+    from aligner_gui.core.alignment.pipeline import DEFAULT_REFINE
+    from aligner_gui.core.alignment.refine import REFINE_METHODS
+    from aligner_gui.core.models.model import BUNDLES, DEFAULT_MODEL
 
     parser = argparse.ArgumentParser(
         prog="aligner-gui align",
@@ -113,12 +113,12 @@ def _convert_parser() -> argparse.ArgumentParser:
 
 def run_align(argv: Sequence[str]) -> int:
     args = _align_parser().parse_args(argv)
-    from aligner_gui.core.audio import load_audio
-    from aligner_gui.core.export import ALIGNMENT_FORMATS, write_alignment
-    from aligner_gui.core.model import load_model
-    from aligner_gui.core.pipeline import align_audio
-    from aligner_gui.core.textgrid_export import output_format
-    from aligner_gui.core.transcript import read_transcript
+    from aligner_gui.core.alignment.pipeline import align_audio
+    from aligner_gui.core.export.alignment_files import ALIGNMENT_FORMATS, write_alignment
+    from aligner_gui.core.export.textgrid_export import output_format
+    from aligner_gui.core.io.audio import load_audio
+    from aligner_gui.core.io.transcript import read_transcript
+    from aligner_gui.core.models.model import load_model
 
     # Fail on a bad output name before minutes of computation.
     fmt = output_format(args.output, args.format, ALIGNMENT_FORMATS)
@@ -157,7 +157,7 @@ def run_align(argv: Sequence[str]) -> int:
 
 def run_convert(argv: Sequence[str]) -> int:
     args = _convert_parser().parse_args(argv)
-    from aligner_gui.core.textgrid_export import convert_textgrid
+    from aligner_gui.core.export.textgrid_export import convert_textgrid
 
     convert_textgrid(args.input, args.output, args.format)
     return 0

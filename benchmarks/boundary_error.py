@@ -11,8 +11,8 @@ Two test sets:
 
 For every word the start and end are compared with the truth; the table gives the mean absolute
 error, the median and the share of boundaries within 10/20/25/50 ms, per refinement method of
-:func:`aligner_gui.core.refine.refine_word_boundaries`. Alignment runs through the app's own
-pipeline, :func:`aligner_gui.core.pipeline.align_audio`.
+:func:`aligner_gui.core.alignment.refine.refine_word_boundaries`. Alignment runs through the app's own
+pipeline, :func:`aligner_gui.core.alignment.pipeline.align_audio`.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from aligner_gui.core.audio import Audio, load_audio  # noqa: E402
-from aligner_gui.core.model import LoadedModel, load_model  # noqa: E402
-from aligner_gui.core.pipeline import align_audio  # noqa: E402
-from aligner_gui.core.refine import REFINE_METHODS, refine_word_boundaries  # noqa: E402
+from aligner_gui.core.alignment.pipeline import align_audio  # noqa: E402
+from aligner_gui.core.alignment.refine import REFINE_METHODS, refine_word_boundaries  # noqa: E402
+from aligner_gui.core.io.audio import Audio, load_audio  # noqa: E402
+from aligner_gui.core.models.model import LoadedModel, load_model  # noqa: E402
 
 # (audio, TextGrid, word tier) under the shared corpus; gold word boundaries by hand (MFA's
 # michael is a test expectation on a 10 ms grid: approximate).

@@ -4,7 +4,7 @@ wav2vec2 models of the real sizes with random weights (the cost of a forward pas
 depend on the weights' values): "base" (95M parameters, group-norm extractor, the size of
 WAV2VEC2_ASR_BASE_960H) and "large" (317M, layer-norm extractor and waveform normalisation, the
 size of WAV2VEC2_ASR_LARGE_LV60K_960H and of MMS-300M / MMS_FA), each wrapped in a LoadedModel
-and run through ``aligner_gui.core.emission.compute_emissions`` with its default 30 s windows
+and run through ``aligner_gui.core.models.emission.compute_emissions`` with its default 30 s windows
 and 2 s of context, on ``--seconds`` of noise, with 2 torch threads. Each model runs in its own
 subprocess, so each peak RSS is its own.
 
@@ -35,9 +35,9 @@ def child(name: str, seconds: float, threads: int) -> dict[str, object]:
     import torch
     from torchaudio.models import wav2vec2_base, wav2vec2_large_lv60k
 
-    from aligner_gui.core.emission import compute_emissions
-    from aligner_gui.core.labels import ENGLISH_ASR_LABELS
-    from aligner_gui.core.model import LoadedModel, feature_geometry
+    from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
+    from aligner_gui.core.models.emission import compute_emissions
+    from aligner_gui.core.models.model import LoadedModel, feature_geometry
 
     torch.set_num_threads(threads)
     before_model = rss_mb()

@@ -107,7 +107,7 @@ class Bench:
 
 
 def build(duration: float, words: int):
-    from aligner_gui.core.document import AlignmentDocument
+    from aligner_gui.core.document.document import AlignmentDocument
 
     from gui_helpers import long_result
 
@@ -120,7 +120,7 @@ def build(duration: float, words: int):
 
 
 def run_file(app: QApplication, label: str, duration: float, words: int, reps: int) -> None:
-    from aligner_gui.core import edits
+    from aligner_gui.core.document import edits
     from aligner_gui.qt.main_window import MainWindow
     from aligner_gui.qt.settings import Settings
 

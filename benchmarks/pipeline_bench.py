@@ -77,8 +77,8 @@ def base_checkpoint() -> Path:
     import torch
     import torchaudio
 
-    from aligner_gui.core.labels import ENGLISH_ASR_LABELS
-    from aligner_gui.core.model import save_checkpoint
+    from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
+    from aligner_gui.core.models.model import save_checkpoint
 
     path = OUT / "base_random.pt"
     if path.exists():
@@ -103,10 +103,10 @@ def run_one(model: str, wav: Path, txt: Path, threads: int) -> dict:
     """In this (sub)process: align and report stage times and peak memory."""
     import torch
 
-    from aligner_gui.core.audio import load_audio
-    from aligner_gui.core.model import load_model
-    from aligner_gui.core.pipeline import align_audio
-    from aligner_gui.core.transcript import read_transcript
+    from aligner_gui.core.alignment.pipeline import align_audio
+    from aligner_gui.core.io.audio import load_audio
+    from aligner_gui.core.io.transcript import read_transcript
+    from aligner_gui.core.models.model import load_model
 
     torch.set_num_threads(threads)
     stages: dict[str, float] = {}

@@ -63,13 +63,13 @@ def make_input(minutes: float, model: str, cache: Path) -> Path:
 def child(method: str, data: Path, traced: bool) -> dict[str, object]:
     import numpy as np
 
-    from aligner_gui.core.doubt import find_doubtful_regions
-    from aligner_gui.core.labels import ENGLISH_ASR_LABELS
-    from aligner_gui.core.long_align import long_forced_align_report
-    from aligner_gui.core.pipeline import align_emissions
-    from aligner_gui.core.timebase import TimeBase
-    from aligner_gui.core.transcript import tokenize
-    from aligner_gui.core.viterbi import bounded_forced_align, forced_align
+    from aligner_gui.core.alignment.doubt import find_doubtful_regions
+    from aligner_gui.core.alignment.long_align import long_forced_align_report
+    from aligner_gui.core.alignment.pipeline import align_emissions
+    from aligner_gui.core.alignment.viterbi import bounded_forced_align, forced_align
+    from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
+    from aligner_gui.core.base.timebase import TimeBase
+    from aligner_gui.core.io.transcript import tokenize
 
     with np.load(data) as archive:
         lp = archive["log_probs"]

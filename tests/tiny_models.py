@@ -9,7 +9,7 @@ output is not speech recognition, only well-formed log-probabilities.
 Typical use::
 
     from tiny_models import make_tiny_checkpoint  # tests/ is on sys.path (tests/conftest.py)
-    from aligner_gui.core.model import load_model
+    from aligner_gui.core.models.model import load_model
 
     model = load_model(make_tiny_checkpoint(tmp_path / "tiny.pt"), device="cpu")
 """
@@ -19,8 +19,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS, LabelSet
-from aligner_gui.core.model import save_checkpoint
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS, LabelSet
+from aligner_gui.core.models.model import save_checkpoint
 
 # (channels, kernel, stride) per conv layer: wav2vec2's kernels and strides, tiny channel counts.
 TINY_CONV_LAYERS = [

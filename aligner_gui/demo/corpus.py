@@ -25,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 
-from aligner_gui.core.errors import AlignerError
+from aligner_gui.core.base.errors import AlignerError
 
 DEFAULT_WORD_LIST = Path("/usr/share/dict/words")
 Split = Literal["train", "heldout"]

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aligner_gui.core.errors import AlignerError
+from aligner_gui.core.base.errors import AlignerError
 
 ESPEAK_RATE = 22050
 _EVENT_WORD = 1

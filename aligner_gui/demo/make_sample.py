@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from aligner_gui.core.fileio import atomic_write_bytes, atomic_write_text
+from aligner_gui.core.io.fileio import atomic_write_bytes, atomic_write_text
 from aligner_gui.demo.espeak import EspeakError, Synthesis, synthesize
 
 log = logging.getLogger("aligner_gui.demo.make_sample")

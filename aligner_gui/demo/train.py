@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS
-from aligner_gui.core.transcript import tokenize
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
+from aligner_gui.core.io.transcript import tokenize
 from aligner_gui.demo import corpus, espeak
 from aligner_gui.demo.espeak import synthesize
 
@@ -108,7 +108,7 @@ def build_dataset(utterances: Sequence[corpus.Utterance], cache: Path | None) ->
 
 
 def normalise(x: np.ndarray) -> np.ndarray:
-    """What :func:`aligner_gui.core.emission.compute_emissions` does for ``waveform_norm_eps``."""
+    """What :func:`aligner_gui.core.models.emission.compute_emissions` does for ``waveform_norm_eps``."""
     x64 = x.astype(np.float64)
     centred = x64 - x64.mean()
     return (centred / math.sqrt(float(np.mean(centred**2)) + WAVEFORM_NORM_EPS)).astype(np.float32)
@@ -165,7 +165,7 @@ def train(args: argparse.Namespace) -> None:
     import torch
     from torchaudio.models import wav2vec2_model
 
-    from aligner_gui.core.model import save_checkpoint
+    from aligner_gui.core.models.model import save_checkpoint
 
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)

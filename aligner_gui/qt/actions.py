@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from aligner_gui.core.model import BUNDLES, DEFAULT_MODEL
+from aligner_gui.core.models.model import BUNDLES, DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from aligner_gui.qt.main_window import MainWindow

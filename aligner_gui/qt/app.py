@@ -17,6 +17,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from aligner_gui import __version__
+from aligner_gui.core.base.resources import resource_path
 
 DEVICES = ("auto", "cpu", "cuda")
 # Start-up timing for benchmarks/gui_bench.py: with this set to 1, print the seconds from process
@@ -48,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("aligner-gui")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("aligner-gui")
-    icon = Path(__file__).resolve().parents[2] / "resources" / "aligner-gui.svg"
-    if icon.is_file():  # a source checkout; an installed wheel uses the desktop entry's icon
+    icon = resource_path("aligner-gui.svg")
+    if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
 
     # Imported after QApplication exists: pyqtgraph reads the palette for its defaults.

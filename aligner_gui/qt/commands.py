@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from aligner_gui.core.document import AlignmentDocument
-from aligner_gui.core.edits import Edit, MoveBoundary
+from aligner_gui.core.document.document import AlignmentDocument
+from aligner_gui.core.document.edits import Edit, MoveBoundary
 
 # QUndoStack only asks commands with equal, non-negative ids to merge.
 MOVE_BOUNDARY_ID = 0x4D42

@@ -9,8 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from aligner_gui.core.document import AlignmentDocument, DocumentChange
-from aligner_gui.core.edits import Edit
+from aligner_gui.core.document.document import AlignmentDocument, DocumentChange
+from aligner_gui.core.document.edits import Edit
 from aligner_gui.qt.commands import EditCommand
 
 

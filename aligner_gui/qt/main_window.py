@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QToolButton, QWidget
 
-from aligner_gui.core.timebase import seconds_to_sample
+from aligner_gui.core.base.timebase import seconds_to_sample
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.actions import Actions
 from aligner_gui.qt.document_model import DocumentModel

@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray
 
-from aligner_gui.core.document import AlignmentDocument
-from aligner_gui.core.errors import AlignerError
+from aligner_gui.core.base.errors import AlignerError
+from aligner_gui.core.document.document import AlignmentDocument
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.file_pairs import AlignFiles, TextGridFiles, classify_files
 from aligner_gui.qt.worker import AlignmentJob, OpenTextGridJob
 
 if TYPE_CHECKING:
-    from aligner_gui.core.audio import Audio
-    from aligner_gui.core.pipeline import AlignmentResult
-    from aligner_gui.core.textgrid import TextGrid
+    from aligner_gui.core.alignment.pipeline import AlignmentResult
+    from aligner_gui.core.io.audio import Audio
+    from aligner_gui.core.io.textgrid import TextGrid
     from aligner_gui.qt.main_window import MainWindow
 
 # Settings has no typed entry for the splitter yet; kept under its own key beside the others.
@@ -219,7 +219,7 @@ class Session:
             self.window.show_status(f"Exported {with_textgrid_suffix(path)}.")
 
     def write_textgrid(self, path: Path, short: bool = False) -> bool:
-        from aligner_gui.core.textgrid import write_textgrid
+        from aligner_gui.core.io.textgrid import write_textgrid
 
         doc = self.model.document
         if doc is None:

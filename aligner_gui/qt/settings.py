@@ -13,7 +13,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from aligner_gui.core.model import DEFAULT_MODEL  # a light import: torch loads only on demand
+from aligner_gui.core.models.model import (
+    DEFAULT_MODEL,
+)  # a light import: torch loads only on demand
 
 ORGANIZATION = "aligner-gui"
 APPLICATION = "aligner-gui"

@@ -21,15 +21,17 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from aligner_gui.core.errors import AlignerError, Cancelled, ModelUnavailableError
-from aligner_gui.core.model import DEFAULT_MODEL  # a light import: torch loads only on demand
-from aligner_gui.core.progress import ProgressFn, check_cancel
+from aligner_gui.core.base.errors import AlignerError, Cancelled, ModelUnavailableError
+from aligner_gui.core.base.progress import ProgressFn, check_cancel
+from aligner_gui.core.models.model import (
+    DEFAULT_MODEL,
+)  # a light import: torch loads only on demand
 
 if TYPE_CHECKING:
-    from aligner_gui.core.audio import Audio
-    from aligner_gui.core.model import LoadedModel
-    from aligner_gui.core.pipeline import AlignmentResult
-    from aligner_gui.core.textgrid import TextGrid
+    from aligner_gui.core.alignment.pipeline import AlignmentResult
+    from aligner_gui.core.io.audio import Audio
+    from aligner_gui.core.io.textgrid import TextGrid
+    from aligner_gui.core.models.model import LoadedModel
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +139,9 @@ class AlignWorker(QObject):
     def _align(
         self, job: AlignmentJob, report: _Reporter, cancel: threading.Event
     ) -> AlignmentResult:
-        from aligner_gui.core.audio import audio_info, load_audio
-        from aligner_gui.core.pipeline import align_audio
-        from aligner_gui.core.transcript import read_transcript
+        from aligner_gui.core.alignment.pipeline import align_audio
+        from aligner_gui.core.io.audio import audio_info, load_audio
+        from aligner_gui.core.io.transcript import read_transcript
 
         # Cheap checks first, so a mistyped path fails before seconds of model loading.
         text = read_transcript(job.transcript_path)
@@ -156,7 +158,7 @@ class AlignWorker(QObject):
         return align_audio(audio, text, model, progress=report, cancel=cancel)
 
     def _load_model(self, job: AlignmentJob, report: _Reporter) -> LoadedModel:
-        from aligner_gui.core.model import load_model
+        from aligner_gui.core.models.model import load_model
 
         key = (job.model, job.device, _mtime(job.model))
         if self._model is not None and self._model_key == key:
@@ -172,8 +174,8 @@ class AlignWorker(QObject):
     def _open_textgrid(
         self, job: OpenTextGridJob, report: _Reporter, cancel: threading.Event
     ) -> tuple[Audio | None, TextGrid]:
-        from aligner_gui.core.audio import load_audio
-        from aligner_gui.core.textgrid import read_textgrid
+        from aligner_gui.core.io.audio import load_audio
+        from aligner_gui.core.io.textgrid import read_textgrid
 
         report("Reading TextGrid", 0.0)
         grid = read_textgrid(job.textgrid_path)

@@ -15,8 +15,8 @@ import pytest
 import soundfile as sf
 
 from aligner_gui.cli import StderrProgress, main
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS
-from aligner_gui.core.textgrid import IntervalTier, read_textgrid
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
+from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
 
 from tiny_models import make_tiny_checkpoint
 

@@ -6,13 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from aligner_gui.core.audio import load_audio
-from aligner_gui.core.errors import AudioError
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS
-from aligner_gui.core.model import LoadedModel, load_model
-from aligner_gui.core.pipeline import align_audio, alignment_to_textgrid
-from aligner_gui.core.textgrid import IntervalTier, format_textgrid, parse_textgrid, read_textgrid
-from aligner_gui.core.transcript import read_transcript
+from aligner_gui.core.alignment.pipeline import align_audio, alignment_to_textgrid
+from aligner_gui.core.base.errors import AudioError
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS
+from aligner_gui.core.io.audio import load_audio
+from aligner_gui.core.io.textgrid import (
+    IntervalTier,
+    format_textgrid,
+    parse_textgrid,
+    read_textgrid,
+)
+from aligner_gui.core.io.transcript import read_transcript
+from aligner_gui.core.models.model import LoadedModel, load_model
 
 from tiny_models import make_tiny_checkpoint
 
@@ -127,8 +132,8 @@ def test_japanese_without_star_is_flagged_not_dropped(
     corpus_dir: Path, models: dict[str, LoadedModel]
 ) -> None:
     """An English-only model cannot spell Japanese: the error says so instead of inventing times."""
-    from aligner_gui.core.errors import TranscriptError
-    from aligner_gui.core.transcript import tokenize
+    from aligner_gui.core.base.errors import TranscriptError
+    from aligner_gui.core.io.transcript import tokenize
 
     text = read_transcript(corpus_dir / "speech/mfa/common_voice_ja_24511055.lab")
     with pytest.raises(TranscriptError, match="label"):

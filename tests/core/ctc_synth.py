@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS, LabelSet
-from aligner_gui.core.transcript import Tokenized, tokenize
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS, LabelSet
+from aligner_gui.core.io.transcript import Tokenized, tokenize
 
 LETTERS = "ETAONIHSRDLUMWCFGYPBVK"  # English letters by frequency, most common first
 FRAME_SECONDS = 0.02  # 320-sample frames at 16 kHz, as wav2vec2

@@ -1,4 +1,4 @@
-"""aligner_gui.core.audio: decoding, mono reduction, resampling and the refusal of bad files."""
+"""aligner_gui.core.io.audio: decoding, mono reduction, resampling and the refusal of bad files."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from aligner_gui.core.audio import Audio, audio_info, load_audio, resample
-from aligner_gui.core.errors import AudioError, Cancelled
+from aligner_gui.core.base.errors import AudioError, Cancelled
+from aligner_gui.core.io.audio import Audio, audio_info, load_audio, resample
 
 
 def _sine(freq: float, rate: int, seconds: float, amplitude: float = 0.5) -> np.ndarray:
@@ -141,17 +141,14 @@ def test_resample_removes_content_above_the_new_nyquist():
     ("source", "target", "n"), [(44100, 16000, 300_001), (8000, 16000, 99_999), (22050, 16000, 7)]
 )
 def test_chunked_resampling_equals_whole_signal_resampling(source: int, target: int, n: int):
-    import torch
-    import torchaudio.functional as taf
+    import soxr
 
     signal = np.random.default_rng(source).standard_normal(n).astype(np.float32)
-    whole = taf.resample(
-        torch.from_numpy(signal), source, target, lowpass_filter_width=64,
-        rolloff=0.9475937167399596, resampling_method="sinc_interp_kaiser", beta=14.769656459379492,
-    ).numpy()  # fmt: skip
+    whole = soxr.resample(signal, source, target, quality="VHQ")
     chunked = resample(signal, source, target)
-    assert len(chunked) == len(whole) == math.ceil(n * target / source)
-    np.testing.assert_allclose(chunked, whole, atol=1e-6)
+    assert len(chunked) == math.ceil(n * target / source)
+    shared = min(len(whole), len(chunked))
+    np.testing.assert_allclose(chunked[:shared], whole[:shared], atol=1e-5)
 
 
 def test_resample_same_rate_copies_and_rejects_2d():

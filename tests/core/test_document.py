@@ -8,18 +8,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner_gui.core.audio import Audio
-from aligner_gui.core.document import (
+from aligner_gui.core.alignment.pipeline import AlignmentResult, align_emissions
+from aligner_gui.core.base.errors import TextGridError
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
+from aligner_gui.core.base.timebase import TimeBase
+from aligner_gui.core.document.document import (
     AlignmentDocument,
     DocumentChange,
     Segment,
     Tier,
     partition,
 )
-from aligner_gui.core.errors import TextGridError
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS
-from aligner_gui.core.pipeline import AlignmentResult, align_emissions
-from aligner_gui.core.textgrid import (
+from aligner_gui.core.io.audio import Audio
+from aligner_gui.core.io.textgrid import (
     Interval,
     IntervalTier,
     Point,
@@ -27,8 +28,7 @@ from aligner_gui.core.textgrid import (
     TextGrid,
     read_textgrid,
 )
-from aligner_gui.core.timebase import TimeBase
-from aligner_gui.core.transcript import tokenize
+from aligner_gui.core.io.transcript import tokenize
 
 
 def seg(start: float, end: float, label: str = "") -> Segment:
@@ -289,7 +289,7 @@ def test_a_textgrid_of_zero_length_without_audio_is_refused() -> None:
 
 
 def test_to_textgrid_of_an_alignment_matches_the_engine_export() -> None:
-    from aligner_gui.core.pipeline import alignment_to_textgrid
+    from aligner_gui.core.alignment.pipeline import alignment_to_textgrid
 
     result = engine_result("hello, wonderful world")
     ours = AlignmentDocument.from_alignment(result).to_textgrid()

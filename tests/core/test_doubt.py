@@ -8,20 +8,20 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from aligner_gui.core.audio import Audio
-from aligner_gui.core.doubt import (
+from aligner_gui.core.alignment.doubt import (
     KINDS,
     DoubtfulRegion,
     DoubtThresholds,
     clock,
     find_doubtful_regions,
 )
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS as LABELS
-from aligner_gui.core.pipeline import AlignmentResult, align_audio, align_emissions
-from aligner_gui.core.segments import CharSegment, WordSegment
-from aligner_gui.core.timebase import TimeBase
-from aligner_gui.core.transcript import tokenize
-from aligner_gui.core.viterbi import ForcedPath
+from aligner_gui.core.alignment.pipeline import AlignmentResult, align_audio, align_emissions
+from aligner_gui.core.alignment.segments import CharSegment, WordSegment
+from aligner_gui.core.alignment.viterbi import ForcedPath
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS as LABELS
+from aligner_gui.core.base.timebase import TimeBase
+from aligner_gui.core.io.audio import Audio
+from aligner_gui.core.io.transcript import tokenize
 
 from ctc_synth import emissions, noise_emissions, sentence, speak, vocabulary
 
@@ -309,7 +309,7 @@ def test_clock_format() -> None:
 
 
 def test_align_audio_attaches_the_doubtful_regions(tmp_path) -> None:
-    from aligner_gui.core.model import load_model
+    from aligner_gui.core.models.model import load_model
 
     from tiny_models import make_tiny_checkpoint
 

@@ -10,20 +10,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner_gui.core.audio import Audio
-from aligner_gui.core.document import AlignmentDocument
-from aligner_gui.core.doubt import DoubtfulRegion, find_doubtful_regions
-from aligner_gui.core.export import write_alignment
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS as LABELS
-from aligner_gui.core.pipeline import (
+from aligner_gui.core.alignment.doubt import DoubtfulRegion, find_doubtful_regions
+from aligner_gui.core.alignment.pipeline import (
     AlignmentResult,
     align_emissions,
     alignment_to_textgrid,
     doubtful_intervals,
 )
-from aligner_gui.core.textgrid import IntervalTier, read_textgrid
-from aligner_gui.core.timebase import TimeBase
-from aligner_gui.core.transcript import tokenize
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS as LABELS
+from aligner_gui.core.base.timebase import TimeBase
+from aligner_gui.core.document.document import AlignmentDocument
+from aligner_gui.core.export.alignment_files import write_alignment
+from aligner_gui.core.io.audio import Audio
+from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
+from aligner_gui.core.io.transcript import tokenize
 
 from ctc_synth import sentence, speak, vocabulary
 

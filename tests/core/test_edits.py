@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aligner_gui.core.document import AlignmentDocument, DocumentChange, Segment, Tier
-from aligner_gui.core.edits import (
+from aligner_gui.core.document.document import AlignmentDocument, DocumentChange, Segment, Tier
+from aligner_gui.core.document.edits import (
     MIN_SEGMENT,
     DeleteWord,
     Edit,

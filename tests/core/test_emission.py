@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 import torch
 
-from aligner_gui.core import emission as emission_module
-from aligner_gui.core.emission import STAGE, compute_emissions, plan_windows
-from aligner_gui.core.errors import AlignmentError, Cancelled
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS, LabelSet
-from aligner_gui.core.model import LoadedModel, load_model, save_checkpoint
+from aligner_gui.core.base.errors import AlignmentError, Cancelled
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS, LabelSet
+from aligner_gui.core.models import emission as emission_module
+from aligner_gui.core.models.emission import STAGE, compute_emissions, plan_windows
+from aligner_gui.core.models.model import LoadedModel, load_model, save_checkpoint
 
 from tiny_models import make_tiny_checkpoint, tiny_config, tiny_state_dict
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aligner_gui.core.fileio import atomic_write, atomic_write_bytes, atomic_write_text
+from aligner_gui.core.io.fileio import atomic_write, atomic_write_bytes, atomic_write_text
 
 
 def test_new_file_gets_the_umask_mode_not_a_private_one(tmp_path: Path) -> None:

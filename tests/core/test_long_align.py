@@ -8,12 +8,12 @@ import threading
 import numpy as np
 import pytest
 
-from aligner_gui.core import long_align
-from aligner_gui.core.anchors import find_anchors, greedy_labels
-from aligner_gui.core.errors import AlignmentError, Cancelled
-from aligner_gui.core.labels import MMS_FA_LABELS
-from aligner_gui.core.long_align import long_forced_align, long_forced_align_report
-from aligner_gui.core.viterbi import ForcedPath, forced_align
+from aligner_gui.core.alignment import long_align
+from aligner_gui.core.alignment.anchors import find_anchors, greedy_labels
+from aligner_gui.core.alignment.long_align import long_forced_align, long_forced_align_report
+from aligner_gui.core.alignment.viterbi import ForcedPath, forced_align
+from aligner_gui.core.base.errors import AlignmentError, Cancelled
+from aligner_gui.core.base.labels import MMS_FA_LABELS
 
 from ctc_synth import noise_emissions, sentence, speak, vocabulary
 

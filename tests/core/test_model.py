@@ -14,11 +14,11 @@ import pytest
 import torch
 from torchaudio.models import wav2vec2_model
 
-from aligner_gui.core import model as model_module
-from aligner_gui.core.emission import compute_emissions
-from aligner_gui.core.errors import ModelError
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS, LabelSet
-from aligner_gui.core.model import (
+from aligner_gui.core.base.errors import ModelError
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS, LabelSet
+from aligner_gui.core.models import model as model_module
+from aligner_gui.core.models.emission import compute_emissions
+from aligner_gui.core.models.model import (
     BUNDLES,
     CHECKPOINT_FORMAT,
     DEFAULT_MODEL,
@@ -64,7 +64,7 @@ def _noise(seconds: float, seed: int = 0) -> np.ndarray:
 
 def test_importing_model_and_emission_does_not_import_torch() -> None:
     code = (
-        "import sys, aligner_gui.core.model, aligner_gui.core.emission;"
+        "import sys, aligner_gui.core.models.model, aligner_gui.core.models.emission;"
         "print(sorted(m for m in ('torch', 'torchaudio') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,16 +8,16 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS
-from aligner_gui.core.segments import (
+from aligner_gui.core.alignment.segments import (
     CharSegment,
     TokenSpan,
     WordSegment,
     build_segments,
     token_spans,
 )
-from aligner_gui.core.timebase import TimeBase
-from aligner_gui.core.viterbi import ForcedPath, forced_align
+from aligner_gui.core.alignment.viterbi import ForcedPath, forced_align
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS
+from aligner_gui.core.base.timebase import TimeBase
 
 TB = TimeBase(16000, 320)  # 20 ms frames
 

@@ -13,8 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aligner_gui.core.errors import AlignerError, TextGridError
-from aligner_gui.core.textgrid import (
+from aligner_gui.core.base.errors import AlignerError, TextGridError
+from aligner_gui.core.export.textgrid_export import (
+    convert_textgrid,
+    textgrid_to_csv,
+    textgrid_to_json_dict,
+)
+from aligner_gui.core.io.textgrid import (
     Interval,
     IntervalTier,
     Point,
@@ -25,11 +30,6 @@ from aligner_gui.core.textgrid import (
     parse_textgrid,
     read_textgrid,
     write_textgrid,
-)
-from aligner_gui.core.textgrid_export import (
-    convert_textgrid,
-    textgrid_to_csv,
-    textgrid_to_json_dict,
 )
 
 GRID = TextGrid(

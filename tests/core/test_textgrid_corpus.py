@@ -12,8 +12,9 @@ import pytest
 from praatio import textgrid as praatio_textgrid
 from praatio.utilities import textgrid_io as praatio_io
 
-from aligner_gui.core.errors import TextGridError
-from aligner_gui.core.textgrid import (
+from aligner_gui.core.base.errors import TextGridError
+from aligner_gui.core.export.textgrid_export import convert_textgrid, textgrid_to_csv
+from aligner_gui.core.io.textgrid import (
     Interval,
     IntervalTier,
     Point,
@@ -24,7 +25,6 @@ from aligner_gui.core.textgrid import (
     read_textgrid,
     write_textgrid,
 )
-from aligner_gui.core.textgrid_export import convert_textgrid, textgrid_to_csv
 
 pytestmark = pytest.mark.corpus
 

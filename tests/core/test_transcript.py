@@ -1,4 +1,4 @@
-"""aligner_gui.core.transcript: reading transcript files and spelling words in a model's labels."""
+"""aligner_gui.core.io.transcript: reading transcript files and spelling words in a model's labels."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from aligner_gui.core.errors import TranscriptError
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS, LabelSet
-from aligner_gui.core.transcript import read_transcript, tokenize
+from aligner_gui.core.base.errors import TranscriptError
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS, LabelSet
+from aligner_gui.core.io.transcript import read_transcript, tokenize
 
 EN = ENGLISH_ASR_LABELS
 MMS = MMS_FA_LABELS

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from aligner_gui.core.trellis import build_trellis, path_cells, trellis_window
-from aligner_gui.core.viterbi import forced_align, min_frames_needed
+from aligner_gui.core.alignment.trellis import build_trellis, path_cells, trellis_window
+from aligner_gui.core.alignment.viterbi import forced_align, min_frames_needed
 
 
 def random_emissions(rng: np.random.Generator, T: int, C: int) -> np.ndarray:

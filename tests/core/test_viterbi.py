@@ -9,13 +9,13 @@ import pytest
 import torch
 import torchaudio.functional as taf
 
-from aligner_gui.core.errors import AlignmentError, Cancelled
-from aligner_gui.core.viterbi import (
+from aligner_gui.core.alignment.viterbi import (
     ForcedPath,
     bounded_forced_align,
     forced_align,
     min_frames_needed,
 )
+from aligner_gui.core.base.errors import AlignmentError, Cancelled
 
 
 def peaked(frame_labels: list[int], num_labels: int, low: float = -20.0) -> np.ndarray:

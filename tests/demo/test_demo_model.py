@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner_gui.core.audio import load_audio
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS
-from aligner_gui.core.model import demo_model_path, load_model, read_checkpoint
-from aligner_gui.core.pipeline import AlignmentResult, align_audio
+from aligner_gui.core.alignment.pipeline import AlignmentResult, align_audio
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
+from aligner_gui.core.io.audio import load_audio
+from aligner_gui.core.models.model import demo_model_path, load_model, read_checkpoint
 from aligner_gui.demo import espeak
 from aligner_gui.demo.train import character_error_rate, greedy_decode, reference_text
 

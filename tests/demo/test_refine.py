@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from aligner_gui.core.refine import REFINE_METHODS, refine_word_boundaries
-from aligner_gui.core.segments import WordSegment
-from aligner_gui.core.timebase import TimeBase
+from aligner_gui.core.alignment.refine import REFINE_METHODS, refine_word_boundaries
+from aligner_gui.core.alignment.segments import WordSegment
+from aligner_gui.core.base.timebase import TimeBase
 
 RATE = 16000
 TB = TimeBase(RATE, 320)
@@ -97,8 +97,8 @@ def test_an_unknown_method_is_refused() -> None:
 
 
 def test_characters_follow_their_refined_word_edges() -> None:
-    from aligner_gui.core.refine import fit_chars_to_words
-    from aligner_gui.core.segments import CharSegment
+    from aligner_gui.core.alignment.refine import fit_chars_to_words
+    from aligner_gui.core.alignment.segments import CharSegment
 
     x = signal(TRUE, 2.0)
     raw = [

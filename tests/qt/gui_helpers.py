@@ -9,12 +9,12 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from aligner_gui.core.audio import Audio
-from aligner_gui.core.document import AlignmentDocument, Segment, Tier
-from aligner_gui.core.labels import ENGLISH_ASR_LABELS
-from aligner_gui.core.pipeline import AlignmentResult, align_emissions
-from aligner_gui.core.timebase import TimeBase
-from aligner_gui.core.transcript import tokenize
+from aligner_gui.core.alignment.pipeline import AlignmentResult, align_emissions
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
+from aligner_gui.core.base.timebase import TimeBase
+from aligner_gui.core.document.document import AlignmentDocument, Segment, Tier
+from aligner_gui.core.io.audio import Audio
+from aligner_gui.core.io.transcript import tokenize
 
 RATE = 16_000
 STRIDE = 320
@@ -132,8 +132,8 @@ def long_result(duration: float, n_words: int, seed: int = 0) -> AlignmentResult
     emissions peaked on a forced path laid out evenly by hand: an hour with 10,000 words is built
     in about a second, where running the Viterbi over 180k frames x 60k tokens would take
     minutes."""
-    from aligner_gui.core.segments import build_segments, token_spans
-    from aligner_gui.core.viterbi import ForcedPath
+    from aligner_gui.core.alignment.segments import build_segments, token_spans
+    from aligner_gui.core.alignment.viterbi import ForcedPath
 
     rng = np.random.default_rng(seed)
     labels = ENGLISH_ASR_LABELS

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from aligner_gui.core import model as model_module
+from aligner_gui.core.models import model as model_module
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.main_window import MainWindow
 from aligner_gui.qt.settings import Settings

@@ -7,8 +7,8 @@ import copy
 import pytest
 from PySide6.QtGui import QUndoStack
 
-from aligner_gui.core.document import AlignmentDocument, Segment, Tier
-from aligner_gui.core.edits import (
+from aligner_gui.core.document.document import AlignmentDocument, Segment, Tier
+from aligner_gui.core.document.edits import (
     DeleteWord,
     InsertWord,
     MoveBoundary,

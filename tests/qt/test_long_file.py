@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 
-from aligner_gui.core.document import AlignmentDocument
+from aligner_gui.core.document.document import AlignmentDocument
 from aligner_gui.qt.document_model import DocumentModel
 from aligner_gui.qt.view_stack import ViewStack
 from aligner_gui.qt.views.tier_view import MAX_HANDLES

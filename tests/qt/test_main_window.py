@@ -17,8 +17,8 @@ import soundfile as sf
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence
 
-from aligner_gui.core import edits
-from aligner_gui.core.textgrid import (
+from aligner_gui.core.document import edits
+from aligner_gui.core.io.textgrid import (
     Interval,
     IntervalTier,
     TextGrid,

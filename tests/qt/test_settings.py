@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QByteArray, QSettings
 
-from aligner_gui.core.model import DEFAULT_MODEL
+from aligner_gui.core.models.model import DEFAULT_MODEL
 from aligner_gui.qt.settings import MAX_RECENT_FILES, Settings
 
 

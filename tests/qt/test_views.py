@@ -11,16 +11,16 @@ import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor
 
-from aligner_gui.core import edits
-from aligner_gui.core.document import MIN_SEGMENT, AlignmentDocument, Segment, Tier
-from aligner_gui.core.textgrid import Interval, IntervalTier, Point, PointTier, TextGrid
+from aligner_gui.core.display.peaks import BASE_BLOCK, PeakPyramid
+from aligner_gui.core.document import edits
+from aligner_gui.core.document.document import MIN_SEGMENT, AlignmentDocument, Segment, Tier
+from aligner_gui.core.io.textgrid import Interval, IntervalTier, Point, PointTier, TextGrid
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.document_model import DocumentModel
 from aligner_gui.qt.view_stack import ViewStack
 from aligner_gui.qt.views.emission_view import NO_EMISSIONS, row_names
 from aligner_gui.qt.views.heatmap import to_uint8
 from aligner_gui.qt.views.intervals_item import FLAG_MARK, tooltip_text
-from aligner_gui.qt.views.peaks import BASE_BLOCK, PeakPyramid
 from aligner_gui.qt.views.tier_view import TierView
 from aligner_gui.qt.views.trellis_view import edited_staircase, normalise_trellis
 
@@ -384,7 +384,7 @@ def test_incremental_peak_pyramid_previews_then_equals_the_complete_one() -> Non
 
 
 def test_frame_pyramid_windows_are_exact_max_pools() -> None:
-    from aligner_gui.qt.views.pooling import FramePyramid
+    from aligner_gui.core.display.pooling import FramePyramid
 
     rng = np.random.default_rng(3)
     values = rng.random((10_007, 37)).astype(np.float32)
@@ -407,8 +407,8 @@ def test_frame_pyramid_windows_are_exact_max_pools() -> None:
 
 
 def test_lazy_trellis_window_is_the_core_trellis_of_its_sub_problem() -> None:
-    from aligner_gui.core.trellis import build_trellis, trellis_window
-    from aligner_gui.qt.views.lazy_trellis import PathIndex, TrellisComputation
+    from aligner_gui.core.alignment.trellis import build_trellis, trellis_window
+    from aligner_gui.core.display.lazy_trellis import PathIndex, TrellisComputation
 
     result = synthetic_result("the north wind and the sun were disputing which was stronger", 6.0)
     tokens, blank = result.tokenized.tokens, result.labels.blank

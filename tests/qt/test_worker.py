@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from aligner_gui.core import emission as emission_module
-from aligner_gui.core import model as model_module
-from aligner_gui.core import pipeline as pipeline_module
-from aligner_gui.core.pipeline import AlignmentResult
-from aligner_gui.core.textgrid import Interval, IntervalTier, TextGrid, write_textgrid
+from aligner_gui.core.alignment import pipeline as pipeline_module
+from aligner_gui.core.alignment.pipeline import AlignmentResult
+from aligner_gui.core.io.textgrid import Interval, IntervalTier, TextGrid, write_textgrid
+from aligner_gui.core.models import emission as emission_module
+from aligner_gui.core.models import model as model_module
 from aligner_gui.qt.worker import AlignmentController, AlignmentJob, OpenTextGridJob
 
 from tiny_models import make_tiny_checkpoint

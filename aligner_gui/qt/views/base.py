@@ -15,7 +15,7 @@ from PySide6.QtGui import QCloseEvent, QColor
 from aligner_gui.qt.views.colors import Theme, theme_from_palette
 
 if TYPE_CHECKING:
-    from aligner_gui.core.document import AlignmentDocument
+    from aligner_gui.core.document.document import AlignmentDocument
     from aligner_gui.qt.document_model import DocumentModel
 
 # Stacked views must have identical plot-area geometry for their x axes to line up.

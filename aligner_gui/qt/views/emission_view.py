@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from aligner_gui.core.display.pooling import FramePyramid
 from aligner_gui.qt.views.heatmap import HeatmapPlot, to_uint8
-from aligner_gui.qt.views.pooling import FramePyramid
 
 if TYPE_CHECKING:
-    from aligner_gui.core.labels import LabelSet
+    from aligner_gui.core.base.labels import LabelSet
     from aligner_gui.qt.document_model import DocumentModel
 
 NO_EMISSIONS = "No emissions: this document was opened from a TextGrid (align it to see them)"

@@ -2,7 +2,7 @@
 trellis views.
 
 Only what is in view is drawn: on every change of the visible range the frames in view are taken
-from a :class:`~aligner_gui.qt.views.pooling.FramePyramid` at no more than one column per pixel
+from a :class:`~aligner_gui.core.display.pooling.FramePyramid` at no more than one column per pixel
 (max-pooled when there are more frames than pixels), converted to colours and shown as a small
 image placed at their times. Redrawing therefore costs the same for a minute and for an hour.
 """
@@ -18,9 +18,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtGui import QFontMetrics, QGuiApplication
 
+from aligner_gui.core.display.pooling import FramePyramid
 from aligner_gui.qt.views.base import RIGHT_GUTTER, TimePlot
 from aligner_gui.qt.views.colors import Theme, heatmap_colormap, heatmap_lut
-from aligner_gui.qt.views.pooling import FramePyramid
 
 if TYPE_CHECKING:
     from aligner_gui.qt.document_model import DocumentModel

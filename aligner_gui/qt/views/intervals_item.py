@@ -3,7 +3,7 @@ user drag their boundaries.
 
 It paints in device pixels (the painter's transform is reset after mapping the interval edges) so
 that labels keep their size at any zoom, and it elides a label that does not fit its interval.
-The intervals are a :class:`~aligner_gui.qt.views.tier_data.TierData` (numpy arrays), so finding
+The intervals are a :class:`~aligner_gui.core.display.tier_data.TierData` (numpy arrays), so finding
 the visible ones is a binary search, whatever the length of the file. Zoomed out so far that
 intervals are thinner than two pixels, it paints one colour per pixel column instead (merged
 blocks: the lowest confidence of the speech in the column, flagged words on top), as a single
@@ -24,8 +24,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QGuiApplication, QImage, QPainter, QPen
 
+from aligner_gui.core.display.tier_data import (
+    TierData,
+)  # also re-exported: importers use it from here
 from aligner_gui.qt.views.colors import Theme, flattened, score_color, theme_from_palette
-from aligner_gui.qt.views.tier_data import TierData  # also re-exported: importers use it from here
 
 # More visible intervals than this per pixel column and they are painted as merged blocks.
 MAX_PAINTED_PER_PIXEL = 0.5

@@ -15,14 +15,14 @@ from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
-from aligner_gui.core import edits
+from aligner_gui.core.document import edits
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.views.base import TimePlot
 from aligner_gui.qt.views.colors import Theme
 from aligner_gui.qt.views.intervals_item import IntervalsItem, TierData
 
 if TYPE_CHECKING:
-    from aligner_gui.core.document import Tier
+    from aligner_gui.core.document.document import Tier
     from aligner_gui.qt.document_model import DocumentModel
 
 # Boundaries in view can be dragged only when they are at most this many and at least

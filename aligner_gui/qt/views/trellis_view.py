@@ -2,7 +2,7 @@
 document's current character spans drawn as a second, "edited" path that follows every edit.
 
 A short recording's whole trellis is computed once. A long one's is computed only around the view
-(see :mod:`aligner_gui.qt.views.lazy_trellis`), a few milliseconds at a time on the event loop, and
+(see :mod:`aligner_gui.core.display.lazy_trellis`), a few milliseconds at a time on the event loop, and
 only when the view is narrow enough for the trellis to mean something; zoomed further out the view
 says so instead. Paths are drawn only over the frames of the current window.
 """
@@ -17,14 +17,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QShowEvent
 
+from aligner_gui.core.display.lazy_trellis import PathIndex, TrellisComputation, WindowPlan
+from aligner_gui.core.display.pooling import FramePyramid
 from aligner_gui.qt.views.colors import Theme
 from aligner_gui.qt.views.heatmap import HeatmapPlot, to_uint8
-from aligner_gui.qt.views.lazy_trellis import PathIndex, TrellisComputation, WindowPlan
-from aligner_gui.qt.views.pooling import FramePyramid
 
 if TYPE_CHECKING:
-    from aligner_gui.core.document import AlignmentDocument, Segment
-    from aligner_gui.core.pipeline import AlignmentResult
+    from aligner_gui.core.alignment.pipeline import AlignmentResult
+    from aligner_gui.core.document.document import AlignmentDocument, Segment
     from aligner_gui.qt.document_model import DocumentModel
 
 # Up to this many cells (frames x tokens) the whole trellis is computed at once, when shown.
@@ -63,7 +63,7 @@ def token_rows(result: AlignmentResult) -> list[str]:
 
 def viterbi_staircase(result: AlignmentResult) -> tuple[np.ndarray, np.ndarray]:
     """Frame edges (x, seconds) and rows (y) of the forced path for a stepped curve."""
-    from aligner_gui.core.trellis import path_cells
+    from aligner_gui.core.alignment.trellis import path_cells
 
     frames, positions = path_cells(result.path)
     keep = positions >= 0
@@ -219,7 +219,7 @@ class TrellisView(HeatmapPlot):
             self.clear_heatmap("")
             self._on_x_range()
             return
-        from aligner_gui.core.trellis import build_trellis
+        from aligner_gui.core.alignment.trellis import build_trellis
 
         trellis = build_trellis(result.emissions, result.tokenized.tokens, result.labels.blank)
         self._plan = WindowPlan(0, (0, frames), (0, n_tokens))

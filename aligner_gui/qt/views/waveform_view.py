@@ -17,9 +17,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
 
+from aligner_gui.core.display.peaks import PeakPyramid
 from aligner_gui.qt.views.base import TimePlot
 from aligner_gui.qt.views.colors import Theme
-from aligner_gui.qt.views.peaks import PeakPyramid
 
 if TYPE_CHECKING:
     from aligner_gui.qt.document_model import DocumentModel

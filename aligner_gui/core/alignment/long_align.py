@@ -1,6 +1,6 @@
 """Forced alignment of hour-long recordings in time and memory proportional to frames x band.
 
-The exact Viterbi (:mod:`aligner_gui.core.viterbi`) updates every (frame, state) cell: an hour is
+The exact Viterbi (:mod:`aligner_gui.core.alignment.viterbi`) updates every (frame, state) cell: an hour is
 180,000 frames x ~100,000 states = 2e10 updates. But the path of a recording that matches its
 transcript stays close to where a plain speech recogniser puts the same characters, so:
 
@@ -17,7 +17,7 @@ transcript stays close to where a plain speech recogniser puts the same characte
    dense anchors a narrow staircase, across a gap in the anchors (untranscribed speech, missing
    text) the whole rectangle between them. At most ``max_band`` states wide.
 3. **Banded Viterbi** with exactly the recursion, float64 sums and tie-breaking of
-   :class:`~aligner_gui.core.viterbi.CtcTopology`, so scores inside the band are bit-identical to
+   :class:`~aligner_gui.core.alignment.viterbi.CtcTopology`, so scores inside the band are bit-identical to
    the full Viterbi's.
 4. **Verification.** An edge of the band that is not a hard limit (a state no path can use at
    that frame) is *binding* in a chunk when the best banded path comes within ``guard`` states of
@@ -45,10 +45,10 @@ from typing import TypedDict, Unpack
 
 import numpy as np
 
-from aligner_gui.core.anchors import find_anchors
-from aligner_gui.core.errors import AlignmentError
-from aligner_gui.core.progress import ProgressFn, check_cancel
-from aligner_gui.core.viterbi import CtcTopology, ForcedPath, bounded_forced_align
+from aligner_gui.core.alignment.anchors import find_anchors
+from aligner_gui.core.alignment.viterbi import CtcTopology, ForcedPath, bounded_forced_align
+from aligner_gui.core.base.errors import AlignmentError
+from aligner_gui.core.base.progress import ProgressFn, check_cancel
 
 STAGE = "Aligning"
 CHUNK_FRAMES = 32  # the band is constant over a chunk: one gather and one remap per chunk
@@ -88,7 +88,7 @@ def long_forced_align(
 ) -> ForcedPath:
     """The forced CTC path of ``tokens`` through ``log_probs``, for inputs of any length.
 
-    The same path as :func:`aligner_gui.core.viterbi.forced_align` whenever the band check
+    The same path as :func:`aligner_gui.core.alignment.viterbi.forced_align` whenever the band check
     passes (see the module docstring), in time ~ frames x band. ``star`` is the label that
     matches anything (MMS_FA's appended zero column): it is left out of the greedy reading.
     Inputs with at most ``exact_states`` CTC states run the exact Viterbi. Raises AlignmentError

@@ -9,10 +9,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-from aligner_gui.core.fileio import atomic_write_text
-from aligner_gui.core.pipeline import AlignmentResult, alignment_to_textgrid
-from aligner_gui.core.textgrid import write_textgrid
-from aligner_gui.core.textgrid_export import output_format
+from aligner_gui.core.alignment.pipeline import AlignmentResult, alignment_to_textgrid
+from aligner_gui.core.export.textgrid_export import output_format
+from aligner_gui.core.io.fileio import atomic_write_text
+from aligner_gui.core.io.textgrid import write_textgrid
 
 ALIGNMENT_FORMATS = ("textgrid", "json", "csv")
 

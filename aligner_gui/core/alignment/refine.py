@@ -29,8 +29,8 @@ from typing import Literal
 
 import numpy as np
 
-from aligner_gui.core.segments import CharSegment, WordSegment
-from aligner_gui.core.timebase import TimeBase
+from aligner_gui.core.alignment.segments import CharSegment, WordSegment
+from aligner_gui.core.base.timebase import TimeBase
 
 RefineMethod = Literal["none", "gap_middle", "energy_minimum", "energy_edge"]
 REFINE_METHODS: tuple[str, ...] = ("none", "gap_middle", "energy_minimum", "energy_edge")

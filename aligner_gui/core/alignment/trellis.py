@@ -1,7 +1,7 @@
 """The alignment trellis for display: how well each token can have been reached by each frame.
 
 ``trellis[t, j]`` is the best log-score of a CTC path over frames ``0..t`` (the same topology and
-recursion as :mod:`aligner_gui.core.viterbi`) whose state at frame ``t`` is token ``j`` or the
+recursion as :mod:`aligner_gui.core.alignment.viterbi`) whose state at frame ``t`` is token ``j`` or the
 blank right after it, i.e. whose last emitted token at or before ``t`` is ``tokens[j]``. It is
 ``-inf`` where no path prefix can be there (e.g. token ``j`` before frame ``j``). Only the past
 constrains it: the need to emit the remaining tokens in the remaining frames is not applied.
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner_gui.core.viterbi import CtcTopology, ForcedPath
+from aligner_gui.core.alignment.viterbi import CtcTopology, ForcedPath
 
 
 def build_trellis(log_probs: np.ndarray, tokens: Sequence[int], blank: int) -> np.ndarray:

@@ -27,8 +27,8 @@ from typing import Protocol
 
 import numpy as np
 
-from aligner_gui.core.timebase import TimeBase
-from aligner_gui.core.viterbi import ForcedPath
+from aligner_gui.core.alignment.viterbi import ForcedPath
+from aligner_gui.core.base.timebase import TimeBase
 
 # Share of an aligned neighbour's edge character that unaligned words may borrow (from each side).
 _MAX_BORROW = 1.0 / 3.0

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aligner_gui.core.errors import ModelError
-from aligner_gui.core.labels import LabelSet
+from aligner_gui.core.base.errors import ModelError
+from aligner_gui.core.base.labels import LabelSet
 
 if TYPE_CHECKING:
     import torch

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aligner_gui.core.errors import AlignmentError
-from aligner_gui.core.progress import ProgressFn, check_cancel
+from aligner_gui.core.base.errors import AlignmentError
+from aligner_gui.core.base.progress import ProgressFn, check_cancel
 
 _STAGE = "Aligning"
 # Frames of emissions gathered per chunk; bounds the float64 (chunk, S) gather buffer.

@@ -4,7 +4,7 @@ A *splice* records that a run of segment objects of one tier was replaced by ano
 and undoing it swaps the runs back and forth, so undo/redo restore a document bit for bit. A
 *draft* is the copy-on-first-touch scratch lists an edit writes into, diffed into splices once
 the edit is computed. The helpers below are the tier operations the edits of
-:mod:`aligner_gui.core.edits` are built from (moving descendant boundaries along, silencing a
+:mod:`aligner_gui.core.document.edits` are built from (moving descendant boundaries along, silencing a
 range, validation). Segment objects are never mutated in place: they are replaced, which is what
 makes keeping the old objects as the undo record safe.
 """
@@ -16,7 +16,7 @@ import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from aligner_gui.core.document import (
+from aligner_gui.core.document.document import (
     MIN_SEGMENT,
     TIME_TOLERANCE,
     AlignmentDocument,

@@ -45,11 +45,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aligner_gui.core.anchors import greedy_labels
-from aligner_gui.core.labels import LabelSet
-from aligner_gui.core.segments import CharSegment, WordSegment
-from aligner_gui.core.timebase import TimeBase
-from aligner_gui.core.viterbi import ForcedPath
+from aligner_gui.core.alignment.anchors import greedy_labels
+from aligner_gui.core.alignment.segments import CharSegment, WordSegment
+from aligner_gui.core.alignment.viterbi import ForcedPath
+from aligner_gui.core.base.labels import LabelSet
+from aligner_gui.core.base.timebase import TimeBase
 
 KINDS = ("long-word", "low-score", "unspoken-text", "untranscribed-audio")
 

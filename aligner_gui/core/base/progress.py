@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from aligner_gui.core.errors import Cancelled
+from aligner_gui.core.base.errors import Cancelled
 
 # (stage, fraction in [0, 1]); stage is a short human label such as "Computing emissions".
 ProgressFn = Callable[[str, float], None]

@@ -5,7 +5,7 @@ k-grams of tokens that occur exactly once in both the transcript and the greedy 
 are paired; gaps between matches are searched again with half-length k-grams (unique within the
 gap); lone matches are dropped as possible coincidences; and the largest subset one path could pass
 through (enough frames for the tokens between any two anchors) is kept. An anchor says "token j
-is emitted at about frame f". :mod:`aligner_gui.core.long_align` runs the Viterbi in a band
+is emitted at about frame f". :mod:`aligner_gui.core.alignment.long_align` runs the Viterbi in a band
 around them.
 """
 

@@ -1,6 +1,6 @@
 """Praat TextGrids: the data model, Praat's text writers and filling gaps between intervals.
 
-The reader lives in :mod:`aligner_gui.core.textgrid_reader`; ``read_textgrid`` and
+The reader lives in :mod:`aligner_gui.core.io.textgrid_reader`; ``read_textgrid`` and
 ``parse_textgrid`` are available here too. Both directions are our own rather than praatio's
 (see the reader for what praatio gets wrong when reading); when writing, praatio 6.2.2 writes
 values within 1e-14 of an integer as that integer, sorts entries and drops intervals shorter
@@ -13,8 +13,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from aligner_gui.core.errors import AlignerError
-from aligner_gui.core.fileio import atomic_write_bytes
+from aligner_gui.core.base.errors import AlignerError
+from aligner_gui.core.io.fileio import atomic_write_bytes
 
 
 @dataclass(frozen=True)
@@ -81,14 +81,14 @@ class TextGrid:
 
 def read_textgrid(path: str | Path) -> TextGrid:
     """Read a TextGrid file in any of Praat's text formats and encodings."""
-    from aligner_gui.core import textgrid_reader
+    from aligner_gui.core.io import textgrid_reader
 
     return textgrid_reader.read_textgrid(path)
 
 
 def parse_textgrid(text: str, path: str | Path | None = None) -> TextGrid:
     """Parse the text of a long, short or free-format TextGrid (line breaks already LF)."""
-    from aligner_gui.core import textgrid_reader
+    from aligner_gui.core.io import textgrid_reader
 
     return textgrid_reader.parse_textgrid(text, path)
 

@@ -5,7 +5,7 @@ segment objects it replaces and the run it puts there). ``revert`` puts the old 
 later ``apply`` (redo) puts the new ones back, so undo/redo restore the document bit for bit and
 never recompute anything. Segment objects are never mutated in place, which is what makes keeping
 the old objects as the undo record safe. The splice/draft machinery and the tier operations the
-edits are built from live in :mod:`aligner_gui.core.tier_splices`.
+edits are built from live in :mod:`aligner_gui.core.document.tier_splices`.
 
 Invariants every edit keeps: each interval tier stays a contiguous partition of
 ``[0, duration]``; no edit makes a segment shorter than ``MIN_SEGMENT``; a child tier's labelled
@@ -19,14 +19,14 @@ import itertools
 from abc import ABC, abstractmethod
 from dataclasses import replace
 
-from aligner_gui.core.document import (
+from aligner_gui.core.document.document import (
     MIN_SEGMENT,
     TIME_TOLERANCE,
     AlignmentDocument,
     DocumentChange,
     Segment,
 )
-from aligner_gui.core.tier_splices import (
+from aligner_gui.core.document.tier_splices import (
     Draft,
     Splice,
     check_index,

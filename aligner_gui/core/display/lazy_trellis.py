@@ -1,7 +1,7 @@
 """The trellis of a long file, computed only around what is in view and a slice at a time.
 
 The whole trellis of an hour (180,000 frames x 60,000 tokens) can neither be computed nor stored,
-and :func:`aligner_gui.core.trellis.trellis_window` still runs the recursion from frame 0. Around
+and :func:`aligner_gui.core.alignment.trellis.trellis_window` still runs the recursion from frame 0. Around
 the view, the forced path tells which tokens matter: the window keeps frames ``[f0, f1)`` (the view
 with a margin on each side, so that short pans need nothing new) and tokens ``[k0, k1)`` (those the
 path visits there, with a margin). It is the trellis of the sub-problem "tokens ``k0..`` starting
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aligner_gui.core.viterbi import CtcTopology
+from aligner_gui.core.alignment.viterbi import CtcTopology
 
 MIN_TOKEN_MARGIN = 4
 MAX_LEAD_FRAMES = 500  # at most this many frames are run before the window (long pauses)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aligner_gui.qt.views.pooling import column_edges, pool_max, pool_min, reduce_blocks
+from aligner_gui.core.display.pooling import column_edges, pool_max, pool_min, reduce_blocks
 
 BASE_BLOCK = 16  # samples per block at the finest level
 FACTOR = 4  # each level's blocks hold this many blocks of the level below

@@ -4,7 +4,7 @@ Every interval tier is a contiguous partition of ``[0, duration]`` (``""`` label
 boundary ``i`` of a tier is simply ``segments[i].start`` for ``i`` in ``1..n-1``. A child tier
 ("chars" under "words") keeps its labelled segments inside its parent's labelled segments.
 The document is only read here; it is changed exclusively by the edits of
-:mod:`aligner_gui.core.edits`, which notify the subscribers registered with :meth:`subscribe`.
+:mod:`aligner_gui.core.document.edits`, which notify the subscribers registered with :meth:`subscribe`.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from aligner_gui.core.errors import TextGridError
-from aligner_gui.core.pipeline import DOUBTFUL_TIER, doubtful_intervals
+from aligner_gui.core.alignment.pipeline import DOUBTFUL_TIER, doubtful_intervals
+from aligner_gui.core.base.errors import TextGridError
 
 if TYPE_CHECKING:
-    from aligner_gui.core.audio import Audio
-    from aligner_gui.core.pipeline import AlignmentResult
-    from aligner_gui.core.textgrid import TextGrid
+    from aligner_gui.core.alignment.pipeline import AlignmentResult
+    from aligner_gui.core.io.audio import Audio
+    from aligner_gui.core.io.textgrid import TextGrid
 
 WORD_TIER = "words"
 CHAR_TIER = "chars"
@@ -277,7 +277,7 @@ class AlignmentDocument:
 
     def to_textgrid(self) -> TextGrid:
         """A Praat TextGrid of every tier, "" segments included (Praat tiers have no gaps)."""
-        from aligner_gui.core.textgrid import Interval, IntervalTier, Point, PointTier, TextGrid
+        from aligner_gui.core.io.textgrid import Interval, IntervalTier, Point, PointTier, TextGrid
 
         xmin = min(self.xmin, self._first_labelled_time())
         xmax = self.duration

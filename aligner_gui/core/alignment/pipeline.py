@@ -12,21 +12,26 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from aligner_gui.core.doubt import DoubtfulRegion, find_doubtful_regions
-from aligner_gui.core.errors import AlignmentError
-from aligner_gui.core.labels import LabelSet
-from aligner_gui.core.long_align import long_forced_align
-from aligner_gui.core.progress import ProgressFn, check_cancel, no_progress
-from aligner_gui.core.refine import fit_chars_to_words, refine_word_boundaries
-from aligner_gui.core.segments import CharSegment, WordSegment, build_segments, token_spans
-from aligner_gui.core.textgrid import Interval, IntervalTier, TextGrid, fill_gaps
-from aligner_gui.core.timebase import TimeBase
-from aligner_gui.core.transcript import Tokenized, tokenize
-from aligner_gui.core.viterbi import ForcedPath, min_frames_needed
+from aligner_gui.core.alignment.doubt import DoubtfulRegion, find_doubtful_regions
+from aligner_gui.core.alignment.long_align import long_forced_align
+from aligner_gui.core.alignment.refine import fit_chars_to_words, refine_word_boundaries
+from aligner_gui.core.alignment.segments import (
+    CharSegment,
+    WordSegment,
+    build_segments,
+    token_spans,
+)
+from aligner_gui.core.alignment.viterbi import ForcedPath, min_frames_needed
+from aligner_gui.core.base.errors import AlignmentError
+from aligner_gui.core.base.labels import LabelSet
+from aligner_gui.core.base.progress import ProgressFn, check_cancel, no_progress
+from aligner_gui.core.base.timebase import TimeBase
+from aligner_gui.core.io.textgrid import Interval, IntervalTier, TextGrid, fill_gaps
+from aligner_gui.core.io.transcript import Tokenized, tokenize
 
 if TYPE_CHECKING:
-    from aligner_gui.core.audio import Audio
-    from aligner_gui.core.model import LoadedModel
+    from aligner_gui.core.io.audio import Audio
+    from aligner_gui.core.models.model import LoadedModel
 
 
 # Word edges at the signal's energy edges inside the blank gaps: on held-out synthetic speech the
@@ -105,9 +110,11 @@ def align_audio(
     """Align ``text`` to ``audio`` (already at the model's sample rate) with ``model``.
 
     ``refine`` moves word edges from the raw CTC frame spans into the blank gaps around them
-    (:mod:`aligner_gui.core.refine`; "none" keeps the frame spans).
+    (:mod:`aligner_gui.core.alignment.refine`; "none" keeps the frame spans).
     """
-    from aligner_gui.core.emission import compute_emissions  # torch stays out of light imports
+    from aligner_gui.core.models.emission import (
+        compute_emissions,
+    )  # torch stays out of light imports
 
     report = progress or no_progress
     if audio.sample_rate != model.sample_rate:

@@ -2,7 +2,7 @@
 
 Weights are downloaded into torch.hub's cache (where torchaudio itself looks) before the network
 is built, so an offline machine fails fast with instructions instead of a traceback. torch and
-torchaudio are imported inside functions only (see :mod:`aligner_gui.core.model`).
+torchaudio are imported inside functions only (see :mod:`aligner_gui.core.models.model`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from aligner_gui.core.errors import ModelError, ModelUnavailableError
-from aligner_gui.core.labels import LabelSet
-from aligner_gui.core.progress import ProgressFn
+from aligner_gui.core.base.errors import ModelError, ModelUnavailableError
+from aligner_gui.core.base.labels import LabelSet
+from aligner_gui.core.base.progress import ProgressFn
 
 if TYPE_CHECKING:
     import torch
@@ -46,7 +46,7 @@ class BundleSpec:
 BUNDLES: dict[str, BundleSpec] = {
     spec.name: spec
     for spec in (
-        # The first one is aligner_gui.core.model.DEFAULT_MODEL.
+        # The first one is aligner_gui.core.models.model.DEFAULT_MODEL.
         BundleSpec(
             "WAV2VEC2_ASR_BASE_960H",
             "English, wav2vec 2.0 base fine-tuned on LibriSpeech",

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aligner_gui.core.errors import AlignerError
-from aligner_gui.core.fileio import atomic_write_text
-from aligner_gui.core.textgrid import (
+from aligner_gui.core.base.errors import AlignerError
+from aligner_gui.core.io.fileio import atomic_write_text
+from aligner_gui.core.io.textgrid import (
     IntervalTier,
     TextGrid,
     read_textgrid,

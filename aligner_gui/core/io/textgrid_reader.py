@@ -26,8 +26,8 @@ import math
 import re
 from pathlib import Path
 
-from aligner_gui.core.errors import TextGridError
-from aligner_gui.core.textgrid import (
+from aligner_gui.core.base.errors import TextGridError
+from aligner_gui.core.io.textgrid import (
     Interval,
     IntervalTier,
     Point,

@@ -10,7 +10,6 @@ reproduce the whole-signal result.
 
 from __future__ import annotations
 
-import math
 import struct
 import threading
 from dataclasses import dataclass
@@ -19,17 +18,13 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from aligner_gui.core.errors import AudioError
-from aligner_gui.core.progress import ProgressFn, check_cancel
+from aligner_gui.core.base.errors import AudioError
+from aligner_gui.core.base.progress import ProgressFn, check_cancel
 
 RAW_EXTENSIONS = frozenset({".raw", ".pcm"})
 
 _BLOCK_FRAMES = 1 << 16  # frames decoded per read: ~1.5 s at 44.1 kHz
 _RESAMPLE_CHUNK = 1 << 17  # input samples per resampling call
-# torchaudio's documented equivalent of librosa's "kaiser_best".
-_LOWPASS_WIDTH = 64
-_ROLLOFF = 0.9475937167399596
-_BETA = 14.769656459379492
 # libsndfile only estimates an MP3's length (from the Xing header or the bit rate), so a short
 # decode is not evidence of damage there; every other format states its length exactly.
 _ESTIMATED_LENGTH_FORMATS = frozenset({"MP3"})
@@ -205,72 +200,40 @@ def resample(
 
 
 class _StreamResampler:
-    """Resamples a signal pushed in pieces, giving exactly what resampling it whole would give.
+    """Resamples a signal pushed in pieces with libsoxr, in memory proportional to the pieces.
 
-    With the rates reduced to ``orig`` -> ``new`` (44100 -> 16000 is 441 -> 160), each run of
-    ``orig`` input samples yields ``new`` outputs from a window reaching ``width`` samples either
-    side. So a segment that starts on a multiple of ``orig`` and carries ``context >= width`` extra
-    samples on each side reproduces its share of the whole-signal output; the zero padding
-    torchaudio adds only matters at the true start and end, where the whole signal has it too.
+    soxr handles any rate ratio (16001 -> 16000 Hz, 1 Hz headers) with a constant-size filter, where
+    a polyphase sinc kernel built from the reduced ratio grows with it (a 16001 Hz file once took
+    4.8 GB). The total output is trimmed or padded to ``ceil(n * target / source)`` samples so the
+    length of a resampled file is a function of its length alone.
     """
 
     def __init__(self, source_rate: int, target_rate: int) -> None:
-        g = math.gcd(source_rate, target_rate)
-        self._orig, self._new = source_rate // g, target_rate // g
-        width = math.ceil(_LOWPASS_WIDTH * self._orig / (min(self._orig, self._new) * _ROLLOFF))
-        self._context = self._orig * math.ceil((width + 1) / self._orig)
-        self._min_blocks = max(1, _RESAMPLE_CHUNK // self._orig)
-        import torch  # heavy: imported only when audio needs resampling
-        from torchaudio.transforms import Resample
+        import soxr
 
-        # The transform builds the sinc kernel once; functional.resample rebuilds it per call.
-        self._transform = Resample(
-            self._orig,
-            self._new,
-            resampling_method="sinc_interp_kaiser",
-            lowpass_filter_width=_LOWPASS_WIDTH,
-            rolloff=_ROLLOFF,
-            beta=_BETA,
-            dtype=torch.float32,
+        self._source, self._target = source_rate, target_rate
+        self._stream = soxr.ResampleStream(
+            source_rate, target_rate, 1, dtype="float32", quality="VHQ"
         )
-        self._pending = np.zeros(0, dtype=np.float32)
-        self._start = 0  # input index of _pending[0], a multiple of orig
-        self._done = 0  # input blocks of `orig` samples already turned into output
+        self._consumed = 0
+        self._produced = 0
 
     def push(self, samples: np.ndarray) -> np.ndarray:
-        self._pending = np.concatenate([self._pending, np.asarray(samples, dtype=np.float32)])
-        end = self._start + len(self._pending)
-        ready = (end - self._context) // self._orig
-        if ready - self._done < self._min_blocks:
-            return np.zeros(0, dtype=np.float32)
-        out = self._emit(ready * self._orig + self._context, ready)
-        keep_from = max(self._start, ready * self._orig - self._context)
-        self._pending = self._pending[keep_from - self._start :]
-        self._start = keep_from
-        return out
+        block = np.ascontiguousarray(samples, dtype=np.float32)
+        self._consumed += len(block)
+        out = self._stream.resample_chunk(block, last=False)
+        self._produced += len(out)
+        return np.asarray(out, dtype=np.float32)
 
     def finish(self) -> np.ndarray:
-        if len(self._pending) == 0:
-            return np.zeros(0, dtype=np.float32)
-        out = self._emit(self._start + len(self._pending), None)
-        self._pending = np.zeros(0, dtype=np.float32)
-        return out
-
-    def _emit(self, segment_end: int, upto: int | None) -> np.ndarray:
-        import torch
-
-        seg_start = max(self._start, self._done * self._orig - self._context)
-        segment = np.ascontiguousarray(
-            self._pending[seg_start - self._start : segment_end - self._start]
+        out = np.asarray(
+            self._stream.resample_chunk(np.zeros(0, dtype=np.float32), last=True),
+            dtype=np.float32,
         )
-        with torch.no_grad():
-            out = self._transform(torch.from_numpy(segment)).numpy()
-        first = (self._done * self._orig - seg_start) // self._orig * self._new
-        if upto is None:
-            return out[first:].copy()
-        last = (upto * self._orig - seg_start) // self._orig * self._new
-        self._done = upto
-        return out[first:last].copy()
+        wanted = -(-self._consumed * self._target // self._source) - self._produced
+        if len(out) >= wanted:
+            return out[: max(wanted, 0)].copy()
+        return np.concatenate([out, np.zeros(wanted - len(out), dtype=np.float32)])
 
 
 def _open(

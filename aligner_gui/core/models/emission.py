@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from aligner_gui.core.errors import AlignmentError
-from aligner_gui.core.progress import ProgressFn, check_cancel
+from aligner_gui.core.base.errors import AlignmentError
+from aligner_gui.core.base.progress import ProgressFn, check_cancel
 
 if TYPE_CHECKING:
     import torch
 
-    from aligner_gui.core.model import LoadedModel
+    from aligner_gui.core.models.model import LoadedModel
 
 STAGE = "Computing emissions"
 _MOMENT_CHUNK = 1 << 18  # samples per chunk for whole-recording mean and variance (2 MB)

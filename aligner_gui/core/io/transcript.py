@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from aligner_gui.core.errors import TranscriptError
-from aligner_gui.core.labels import LabelSet
+from aligner_gui.core.base.errors import TranscriptError
+from aligner_gui.core.base.labels import LabelSet
 
 _APOSTROPHES = frozenset("'\u2019\u2018\u02bc\u00b4\u0060")  # ' ’ ‘ ʼ ´ `
 # Longest BOMs first: the UTF-32-LE BOM begins with the UTF-16-LE one.

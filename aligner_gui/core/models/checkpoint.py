@@ -3,7 +3,7 @@
 A checkpoint is a plain dict (format tag, ``wav2vec2_model`` config, state dict, alphabet,
 sample rate, name) saved with ``torch.save`` and loaded with ``weights_only=True``, so opening
 one never runs code. Every fault becomes a :class:`ModelError` naming the file. torch is
-imported inside functions only (see :mod:`aligner_gui.core.model`).
+imported inside functions only (see :mod:`aligner_gui.core.models.model`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aligner_gui.core.errors import ModelError
-from aligner_gui.core.fileio import atomic_write_bytes
-from aligner_gui.core.labels import LabelSet
+from aligner_gui.core.base.errors import ModelError
+from aligner_gui.core.base.labels import LabelSet
+from aligner_gui.core.io.fileio import atomic_write_bytes
 
 if TYPE_CHECKING:
     import torch

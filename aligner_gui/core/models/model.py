@@ -2,8 +2,8 @@
 
 Everything ends up as a :class:`LoadedModel` wrapping a plain torchaudio ``Wav2Vec2Model`` plus
 the facts the rest of the program needs (alphabet, sample rate, frame geometry). Each source has
-its own module (:mod:`~aligner_gui.core.bundles`, :mod:`~aligner_gui.core.checkpoint`,
-:mod:`~aligner_gui.core.huggingface`); their public names are re-exported here so callers need
+its own module (:mod:`~aligner_gui.core.models.bundles`, :mod:`~aligner_gui.core.models.checkpoint`,
+:mod:`~aligner_gui.core.models.huggingface`); their public names are re-exported here so callers need
 only this one. torch and torchaudio are imported inside functions only: the GUI imports this
 module at start-up and must not pay for torch before the user asks for a model.
 """
@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aligner_gui.core.bundles import (
+from aligner_gui.core.base.errors import ModelError
+from aligner_gui.core.base.labels import LabelSet
+from aligner_gui.core.base.progress import ProgressFn
+from aligner_gui.core.base.resources import resource_path
+from aligner_gui.core.base.timebase import TimeBase
+from aligner_gui.core.models.bundles import (
     BUNDLES,
     BundleSpec,
     build_bundle_module,
@@ -25,22 +30,18 @@ from aligner_gui.core.bundles import (
     resolve_bundle_name,
     unwrap_torchaudio_module,
 )
-from aligner_gui.core.checkpoint import (
+from aligner_gui.core.models.checkpoint import (
     CHECKPOINT_FORMAT,
     build_checkpoint_module,
     checkpoint_labels,
     read_checkpoint,
     save_checkpoint,
 )
-from aligner_gui.core.errors import ModelError
-from aligner_gui.core.huggingface import (
+from aligner_gui.core.models.huggingface import (
     import_huggingface_module,
     labels_from_hf_vocab,
     read_huggingface_metadata,
 )
-from aligner_gui.core.labels import LabelSet
-from aligner_gui.core.progress import ProgressFn
-from aligner_gui.core.timebase import TimeBase
 
 if TYPE_CHECKING:
     import torch
@@ -69,7 +70,7 @@ DEFAULT_MODEL = "WAV2VEC2_ASR_BASE_960H"  # must be a key of BUNDLES
 
 @dataclass
 class LoadedModel:
-    """A CTC model ready for :func:`aligner_gui.core.emission.compute_emissions`.
+    """A CTC model ready for :func:`aligner_gui.core.models.emission.compute_emissions`.
 
     ``module`` maps a (1, samples) float32 tensor to ((1, frames, classes) logits, None). The
     steps torchaudio's pipeline wrappers add around it are recorded in ``waveform_norm_eps`` and
@@ -142,16 +143,8 @@ def choose_device(preference: str = "auto") -> torch.device:
 
 
 def demo_model_path() -> Path:
-    """Where the bundled demo checkpoint lives (package data first, then the source checkout).
-
-    Returns the checkout location when neither exists, so callers can say where it is expected.
-    """
-    package = Path(__file__).resolve().parent.parent
-    candidates = (
-        package / "resources" / "demo_model.pt",
-        package.parent / "resources" / "demo_model.pt",
-    )
-    return next((path for path in candidates if path.is_file()), candidates[-1])
+    """Where the bundled demo checkpoint lives (package data first, then the source checkout)."""
+    return resource_path("demo_model.pt")
 
 
 def load_model(

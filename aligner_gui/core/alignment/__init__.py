@@ -1,0 +1,1 @@
+"""Alignment maths: Viterbi (exact, bounded, long), anchors, segments, refinement, doubtful regions, pipeline."""

@@ -1,0 +1,1 @@
+"""The editable alignment: tiers, reversible edits and their invariants."""

@@ -1,0 +1,1 @@
+"""Turning an alignment into files: TextGrid, JSON, CSV."""
