@@ -1,0 +1,177 @@
+"""Every voice family the phone model is trained on, and a seeded multi-voice utterance set.
+
+Engines and voices (all Debian main, licences in ``resources/README.md``):
+
+* espeak-ng: the accents and variants of :mod:`.corpus` at random rate and pitch;
+* Flite: kal (8 kHz), kal16, awb, rms, slt (:mod:`.flite`);
+* Festival: kal and ked diphones, slt HTS, at random ``Duration_Stretch`` (:mod:`.festival`).
+
+Non-free voices (MBROLA's, RHVoice's non-commercial ones) are not supported at all.
+
+:func:`synthesize_set` renders the utterances of :func:`make_requests`, maps every engine's
+phones to IPA and checks the times against the signal; an utterance that fails (a phone outside
+the tables, times that disagree with the audio, a word the engine did not speak) is dropped and
+counted per engine and reason, never repaired.
+"""
+
+from __future__ import annotations
+
+import bisect
+import collections
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from aligner_gui.demo import corpus, espeak, festival, flite
+from aligner_gui.demo.phones import PhoneMappingError, espeak_to_ipa, map_phones
+from aligner_gui.demo.timed_speech import (
+    TimedSpeech,
+    TimedWord,
+    check_against_signal,
+    word_from_phones,
+)
+
+log = logging.getLogger(__name__)
+SAMPLE_RATE = 16000
+FLITE_VOICES = flite.VOICES
+FESTIVAL_VOICES = tuple(festival.VOICES)
+# Share of utterances per engine (espeak gets the rest).
+ENGINE_SHARES = {"flite": 0.35, "festival": 0.3}
+
+
+@dataclass(frozen=True)
+class Request:
+    engine: str  # "espeak-ng", "flite", "festival"
+    voice: str
+    text: str
+    rate: int = 175  # espeak words per minute
+    pitch: int = 50  # espeak 0-100
+    stretch: float = 1.0  # festival Duration_Stretch
+
+
+def available_engines() -> list[str]:
+    engines = [name for name, ok in (
+        ("espeak-ng", espeak.espeak_available()),
+        ("flite", flite.flite_available()),
+        ("festival", festival.festival_available("kal")),
+    ) if ok]  # fmt: skip
+    return engines
+
+
+def make_requests(
+    split: corpus.Split,
+    count: int,
+    seed: int,
+    vocab: corpus.Vocabulary,
+    engines: Sequence[str] = ("espeak-ng", "flite", "festival"),
+) -> list[Request]:
+    """``count`` sentences of ``split``, each with an engine and voice drawn by the seed."""
+    rng = np.random.default_rng([seed, 7, 0 if split == "train" else 1])
+    words = corpus.split_vocabulary(vocab, split)
+    espeak_voices = [
+        f"{lang}+{var}" if var else lang
+        for lang in (corpus.TRAIN_LANGUAGES if split == "train" else corpus.HELDOUT_LANGUAGES)
+        for var in (corpus.TRAIN_VARIANTS if split == "train" else corpus.HELDOUT_VARIANTS)
+    ]
+    out = []
+    for _ in range(count):
+        draw = rng.random()
+        text = corpus.make_sentence(rng, words)
+        if "flite" in engines and draw < ENGINE_SHARES["flite"]:
+            voice = FLITE_VOICES[int(rng.integers(len(FLITE_VOICES)))]
+            out.append(Request("flite", voice, text))
+        elif "festival" in engines and draw < ENGINE_SHARES["flite"] + ENGINE_SHARES["festival"]:
+            voice = FESTIVAL_VOICES[int(rng.integers(len(FESTIVAL_VOICES)))]
+            out.append(Request("festival", voice, text, stretch=float(rng.uniform(0.8, 1.3))))
+        else:
+            voice = espeak_voices[int(rng.integers(len(espeak_voices)))]
+            rate, pitch = int(rng.integers(120, 231)), int(rng.integers(25, 76))
+            out.append(Request("espeak-ng", voice, text, rate=rate, pitch=pitch))
+    return out
+
+
+def espeak_speech(request: Request) -> TimedSpeech:
+    """espeak-ng's word times (:mod:`.espeak`) with phones between its phoneme events."""
+    synth = espeak.synthesize(request.text, request.voice, rate=request.rate, pitch=request.pitch)
+    tokens = [m.start() for m in re.finditer(r"\S+", request.text)]
+    per_token: dict[int, list[espeak.Event]] = collections.defaultdict(list)
+    for ev in synth.events:
+        if ev.kind == "phoneme" and not ev.symbol.startswith("_"):
+            k = max(0, bisect.bisect_right(tokens, ev.text_position) - 1)
+            per_token[k].append(ev)
+    words = []
+    for word in synth.words:
+        k = bisect.bisect_right(tokens, word.char_start) - 1
+        events = per_token.get(k, [])
+        if not events:
+            raise PhoneMappingError(f"no phoneme events for {word.text!r}")
+        # Phone i runs from its event to the next one, inside the word's own (trimmed) span.
+        bounds = [word.start] + [ev.sample / espeak.ESPEAK_RATE for ev in events[1:]] + [word.end]
+        bounds = list(np.clip(bounds, word.start, word.end))
+        spans = [
+            (espeak_to_ipa(ev.symbol, request.voice), bounds[i], bounds[i + 1])
+            for i, ev in enumerate(events)
+        ]
+        phones = map_phones([s for s in spans if s[2] > s[1]])
+        if not phones:
+            raise PhoneMappingError(f"no phones left for {word.text!r}")
+        words.append(word_from_phones(word.text, phones))
+    return TimedSpeech(
+        request.text, synth.samples, synth.sample_rate, tuple(words), "espeak-ng", request.voice
+    )
+
+
+def _expected_words(text: str) -> list[str]:
+    return [w.strip(",.?!;:\"") for w in text.split()]
+
+
+def synthesize_set(
+    requests: Sequence[Request],
+) -> tuple[list[TimedSpeech | None], collections.Counter[str]]:
+    """Speech per request (None where dropped) and the drop counts ("engine: reason")."""
+    out: list[TimedSpeech | None] = [None] * len(requests)
+    dropped: collections.Counter[str] = collections.Counter()
+    festival_jobs = [i for i, r in enumerate(requests) if r.engine == "festival"]
+    for start in range(0, len(festival_jobs), 200):
+        chunk = festival_jobs[start : start + 200]
+        results = festival.synthesize_many(
+            [festival.FestivalRequest(requests[i].text, requests[i].voice, requests[i].stretch)
+             for i in chunk]  # fmt: skip
+        )
+        for i, result in zip(chunk, results, strict=True):
+            if isinstance(result, str):
+                dropped[f"festival: {result.split(' (')[0]}"] += 1
+            else:
+                out[i] = result
+    for i, request in enumerate(requests):
+        try:
+            if request.engine == "espeak-ng":
+                out[i] = espeak_speech(request)
+            elif request.engine == "flite":
+                out[i] = flite.synthesize(request.text, request.voice)
+        except PhoneMappingError as exc:
+            dropped[f"{request.engine}: unmapped phone or empty word"] += 1
+            log.debug("dropped %r: %s", request.text, exc)
+            continue
+        speech = out[i]
+        if speech is None:
+            continue
+        reason = None
+        if [w.text for w in speech.words] != _expected_words(request.text):
+            reason = "words not spoken one by one"
+        else:
+            problem = check_against_signal(speech)
+            reason = None if problem is None else problem.split(" at ")[0].split(" ends")[0]
+        if reason is not None:
+            dropped[f"{request.engine}: {reason}"] += 1
+            out[i] = None
+        if i % 500 == 499:
+            log.info("synthesized %d/%d utterances", i + 1, len(requests))
+    return out, dropped
+
+
+def words_as_labels(words: Sequence[TimedWord]) -> list[list[str]]:
+    return [[p.phone for p in w.phones] for w in words]
