@@ -1,0 +1,78 @@
+"""The multi-voice phone recipe runs end to end on a handful of utterances, and its scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aligner_gui.core.alignment.pipeline import align_emissions
+from aligner_gui.core.models.emission import compute_emissions
+from aligner_gui.core.models.model import load_model, read_checkpoint
+from aligner_gui.demo import espeak, flite, phone_eval, train_voices, voices
+from aligner_gui.demo.phone_eval import BoundaryScore, score_boundaries
+
+needs_engines = pytest.mark.skipif(
+    not (espeak.espeak_available() and flite.flite_available()),
+    reason="needs libespeak-ng and libflite",
+)
+
+
+@needs_engines
+def test_a_few_training_steps_write_a_loadable_phone_checkpoint(
+    tmp_path: Path, one_torch_thread: None
+) -> None:
+    out = tmp_path / "phones.pt"
+    args = train_voices.parse_args(
+        ["--out", str(out), "--utterances", "8", "--dev-utterances", "2", "--steps", "2",
+         "--batch-seconds", "5", "--cache", str(tmp_path / "cache")]
+    )  # fmt: skip
+    figures = train_voices.train(args)
+    assert figures["steps"] == 2 and np.isfinite(figures["loss"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "phones.pt"]  # no temp files
+    assert read_checkpoint(out)["label_kind"] == "phones"
+    model = load_model(out, "cpu")
+    assert model.labels == train_voices.PHONE_LABELS and phone_eval.is_phone_model(model.labels)
+    assert model.frame_stride == 320
+    assert out.stat().st_size < 20e6
+
+    # The benchmark's path: a transcript's pronunciations aligned by the phone model.
+    speech = flite.synthesize("Mary rolled the barrel.", "slt")
+    tokenized = phone_eval.phone_tokenized([w.text for w in speech.words], model.labels)
+    emissions = compute_emissions(model, speech.samples)
+    _, words, phones = align_emissions(
+        emissions, tokenized, model.labels, model.timebase, speech.duration
+    )
+    assert [w.label for w in words] == ["Mary", "rolled", "the", "barrel"]
+    assert [p.label for p in phones] == [p.phone for p in speech.phones()]
+
+
+@needs_engines
+def test_a_cached_set_is_reused_and_identical(tmp_path: Path) -> None:
+    from aligner_gui.demo import corpus
+
+    requests = voices.make_requests("train", 5, 3, corpus.load_vocabulary(), ("espeak-ng", "flite"))
+    first = train_voices.build_phone_set(requests, tmp_path)
+    again = train_voices.build_phone_set(requests, tmp_path)
+    assert len(list(tmp_path.iterdir())) == 1
+    assert np.array_equal(first.audio, again.audio) and first.names == again.names
+    assert all(np.array_equal(a, b) for a, b in zip(first.targets, again.targets, strict=True))
+
+
+def test_targets_join_word_phones_with_the_delimiter() -> None:
+    ids = train_voices.target_ids([["h", "aɪ"], ["j", "u"]])
+    labels = train_voices.PHONE_LABELS.labels
+    assert [labels[i] for i in ids] == ["h", "aɪ", "|", "j", "u"]
+
+
+def test_over_segmenting_raises_recall_but_not_f1() -> None:
+    gold = np.array([0.10, 0.25, 0.40, 0.62])
+    exact = score_boundaries(gold, gold + 0.005)
+    assert (exact.precision, exact.recall, exact.f1) == (1.0, 1.0, 1.0)
+    dense = score_boundaries(gold, np.arange(0.0, 0.7, 0.01))
+    assert dense.recall == 1.0 and dense.precision < 0.1 and dense.f1 < 0.15
+    assert np.allclose(dense.distances, 0.0)
+    shifted = score_boundaries(gold, gold + 0.03)
+    assert shifted.matched == 0 and np.allclose(shifted.distances, 0.03)
+    assert BoundaryScore(np.zeros(0), 0, 0, 0).f1 == 0.0
