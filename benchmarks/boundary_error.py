@@ -115,9 +115,7 @@ def real_items(corpus_dir: Path, rate: int) -> list[Item]:
         ]
         audio = load_audio(paths[0], target_rate=rate)
         words = [e.label for e in entries]
-        items.append(
-            Item(paths[0].name, audio, words, [(e.start, e.end) for e in entries], phones)
-        )
+        items.append(Item(paths[0].name, audio, words, [(e.start, e.end) for e in entries], phones))
     return items
 
 

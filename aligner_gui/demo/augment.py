@@ -90,7 +90,9 @@ def pitch_shift(x: np.ndarray, semitones: float) -> np.ndarray:
     return warp_frequencies(x, bins / factor)
 
 
-def vocal_tract_warp(x: np.ndarray, rate: int, alpha: float, boundary_hz: float = 4800.0) -> np.ndarray:
+def vocal_tract_warp(
+    x: np.ndarray, rate: int, alpha: float, boundary_hz: float = 4800.0
+) -> np.ndarray:
     """Vocal-tract-length perturbation (Jaitly & Hinton 2013): frequencies below the boundary are
     scaled by ``alpha`` (~0.9-1.1), the rest mapped linearly so Nyquist stays put."""
     nyquist = rate / 2
@@ -114,7 +116,9 @@ def _zero_phase(x: np.ndarray, rate: int, gain_of_hz: np.ndarray | None = None,
     return np.fft.irfft(spec * gain, size)[:n].astype(np.float32)
 
 
-def telephone(x: np.ndarray, rate: int, low_hz: float = 300.0, high_hz: float = 3400.0) -> np.ndarray:
+def telephone(
+    x: np.ndarray, rate: int, low_hz: float = 300.0, high_hz: float = 3400.0
+) -> np.ndarray:
     """The telephone band: smooth zero-phase band-pass (4th-order Butterworth magnitudes)."""
 
     def gain(f: np.ndarray) -> np.ndarray:
@@ -163,7 +167,9 @@ def coloured_noise(rng: np.random.Generator, n: int, exponent: float) -> np.ndar
     return np.fft.irfft(spectrum, n).astype(np.float32)
 
 
-def babble(rng: np.random.Generator, n: int, others: Sequence[np.ndarray], talkers: int) -> np.ndarray:
+def babble(
+    rng: np.random.Generator, n: int, others: Sequence[np.ndarray], talkers: int
+) -> np.ndarray:
     """Several other utterances, at random offsets and looped, summed: a crowd of talkers."""
     out = np.zeros(n, dtype=np.float64)
     for _ in range(talkers):

@@ -86,7 +86,9 @@ def synthesize_many(
 ) -> list[TimedSpeech | str]:
     """Each request's speech, or a one-line reason it has none (a phone outside the tables)."""
     if shutil.which("festival") is None:
-        raise FestivalError("festival is not installed (apt-get install festival festvox-kallpc16k)")
+        raise FestivalError(
+            "festival is not installed (apt-get install festival festvox-kallpc16k)"
+        )
     with tempfile.TemporaryDirectory(prefix="aligner-festival-") as tmp:
         folder = Path(tmp)
         lines = [_SCRIPT_HEAD]
@@ -173,14 +175,17 @@ def _speech(
         for phone, end in mine:
             i = int(np.argmin(np.abs(ends - end)))
             j = i + 1
-            while j < len(segments) and segments[j][1] not in ("pau", "h#", "brth") and (
-                segments[j][0] not in [e for _, e in mine]
-            ) and not any(segments[j][0] == e for _, other in tokens for _, e in other):
+            while (
+                j < len(segments)
+                and segments[j][1] not in ("pau", "h#", "brth")
+                and (segments[j][0] not in [e for _, e in mine])
+                and not any(segments[j][0] == e for _, other in tokens for _, e in other)
+            ):
                 j += 1
             start = float(ends[i - 1]) if i > 0 else 0.0
             spans.append((arpabet_to_ipa(phone), start, float(ends[j - 1])))
         phones = map_phones(spans)
-        text = name.strip(".,;:!?\"()")
+        text = name.strip('.,;:!?"()')
         if phones and text:
             words.append(word_from_phones(text, phones))
     return TimedSpeech(request.text, audio, rate, tuple(words), "festival", request.voice)

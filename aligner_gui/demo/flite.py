@@ -50,7 +50,9 @@ class _Flite:
         try:
             self.lib = ctypes.CDLL("libflite.so.1", mode=ctypes.RTLD_GLOBAL)
         except OSError as exc:
-            raise FliteError(f"libflite could not be loaded ({exc}); apt-get install flite") from None
+            raise FliteError(
+                f"libflite could not be loaded ({exc}); apt-get install flite"
+            ) from None
         lib, p = self.lib, ctypes.c_void_p
         lib.flite_init()
         for name, restype, argtypes in (
@@ -156,7 +158,7 @@ def synthesize(text: str, voice: str = "slt", *, sample_rate: int = 16000) -> Ti
             spans.append((arpabet_to_ipa(phone), start, end))
         phones = map_phones(spans)
         if phones:
-            words.append(word_from_phones(name.strip(".,;:!?\"()"), phones))
+            words.append(word_from_phones(name.strip('.,;:!?"()'), phones))
     return TimedSpeech(text, samples, sample_rate, tuple(_as_words(words)), "flite", voice)
 
 

@@ -61,7 +61,9 @@ def phone_tokenized(words: Sequence[str], labels: LabelSet) -> Tokenized:
     missing = sorted({p for word in per_word for p in word if p not in labels.labels})
     if missing:
         raise PhoneMappingError(f"the model has no label for {' '.join(missing)}")
-    entries, tokens, token_word = [], [], []
+    entries: list[TranscriptWord] = []
+    tokens: list[int] = []
+    token_word: list[int] = []
     delimiter = labels.delimiter_index
     for index, (word, phones) in enumerate(zip(words, per_word, strict=True)):
         ids = tuple(labels.index(p) for p in phones)

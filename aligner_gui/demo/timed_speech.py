@@ -98,9 +98,9 @@ def check_against_signal(speech: TimedSpeech) -> str | None:
             return f"word {word.text!r} has no phones"
         if word.start < previous_end - 1e-6:
             return f"word {word.text!r} overlaps the previous one"
-        edges = [word.start] + [p.end for p in word.phones]
+        ends = [word.start] + [p.end for p in word.phones]
         starts = [p.start for p in word.phones] + [word.end]
-        if any(abs(a - b) > 1e-6 for a, b in zip(edges, starts, strict=True)):
+        if any(abs(a - b) > 1e-6 for a, b in zip(ends, starts, strict=True)):
             return f"phones of {word.text!r} do not tile it"
         if any(p.end - p.start <= 0 for p in word.phones):
             return f"a phone of {word.text!r} has no duration"

@@ -141,7 +141,9 @@ def greedy_phones(log_probs: np.ndarray) -> list[str]:
     return [PHONE_LABELS.labels[i] for i in best[keep]]
 
 
-def phone_error_rate(hypotheses: Sequence[Sequence[str]], references: Sequence[Sequence[str]]) -> float:
+def phone_error_rate(
+    hypotheses: Sequence[Sequence[str]], references: Sequence[Sequence[str]]
+) -> float:
     """Edit distance over phones (word boundaries ignored) / reference phones."""
     errors = total = 0
     for hyp, ref in zip(hypotheses, references, strict=True):
@@ -205,7 +207,9 @@ def train(args: argparse.Namespace) -> dict[str, float]:
     )
     model = wav2vec2_model(**PHONE_MODEL_CONFIG)
     log.info("model: %d parameters", sum(p.numel() for p in model.parameters()))
-    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01)
+    optimiser = torch.optim.AdamW(
+        model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01
+    )
 
     def lr_at(step: int) -> float:
         warm = min(1.0, (step + 1) / args.warmup)
@@ -235,7 +239,9 @@ def train(args: argparse.Namespace) -> dict[str, float]:
                 args.steps = step
                 break
             if elapsed > args.max_minutes:
-                log.warning("stopping at step %d: --max-minutes %.0f reached", step, args.max_minutes)
+                log.warning(
+                    "stopping at step %d: --max-minutes %.0f reached", step, args.max_minutes
+                )
                 args.steps = step
                 break
             inputs = [augmented(train_set, int(i), args.seed, epoch) for i in batch]

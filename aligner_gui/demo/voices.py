@@ -125,7 +125,7 @@ def espeak_speech(request: Request) -> TimedSpeech:
 
 
 def _expected_words(text: str) -> list[str]:
-    return [w.strip(",.?!;:\"") for w in text.split()]
+    return [w.strip(',.?!;:"') for w in text.split()]
 
 
 def synthesize_set(
@@ -138,8 +138,10 @@ def synthesize_set(
     for start in range(0, len(festival_jobs), 200):
         chunk = festival_jobs[start : start + 200]
         results = festival.synthesize_many(
-            [festival.FestivalRequest(requests[i].text, requests[i].voice, requests[i].stretch)
-             for i in chunk]  # fmt: skip
+            [
+                festival.FestivalRequest(requests[i].text, requests[i].voice, requests[i].stretch)
+                for i in chunk
+            ]
         )
         for i, result in zip(chunk, results, strict=True):
             if isinstance(result, str):

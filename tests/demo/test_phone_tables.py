@@ -33,9 +33,7 @@ def test_the_inventory_is_forty_distinct_phones_with_multi_letter_ones() -> None
 
 
 @pytest.mark.skipif(not espeak.espeak_available(), reason="libespeak-ng is not installed")
-@pytest.mark.parametrize(
-    "language", corpus.TRAIN_LANGUAGES + corpus.HELDOUT_LANGUAGES
-)
+@pytest.mark.parametrize("language", corpus.TRAIN_LANGUAGES + corpus.HELDOUT_LANGUAGES)
 def test_every_espeak_phoneme_of_each_accent_maps_to_ipa(language: str) -> None:
     seen = set()
     for text in SENTENCES:

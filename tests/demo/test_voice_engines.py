@@ -20,7 +20,7 @@ needs_festival = pytest.mark.skipif(
 )
 # Festival pauses only between sentences of more than one word, not at commas.
 PAUSED = "Sam sat here. Lily ran off! Nina sang loudly?"
-PAUSED_WORDS = "Sam sat here Lily ran off Nina sang loudly".split()
+PAUSED_WORDS = ["Sam", "sat", "here", "Lily", "ran", "off", "Nina", "sang", "loudly"]
 
 
 def assert_consistent(speech: TimedSpeech, words: list[str]) -> None:
