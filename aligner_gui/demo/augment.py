@@ -24,7 +24,7 @@ design would add a dependency for the two fixed shapes used here.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,9 +35,13 @@ _FRAME, _HOP = 512, 128  # STFT for the spectral warps (32 ms frames at 16 kHz, 
 
 
 def speed(x: np.ndarray, rate: int, factor: float) -> tuple[np.ndarray, float]:
-    """Play ``factor`` times faster; returns the audio and the factor to multiply times by."""
+    """Play ``factor`` times faster; returns the audio and the factor to multiply times by.
+
+    The input is read as if sampled at ``rate * factor`` and resampled to ``rate``: input sample
+    m (time m / rate) becomes time m / (rate * factor), so every time is divided by ``factor``.
+    """
     y = soxr.resample(np.asarray(x, dtype=np.float32), rate * factor, rate, quality="HQ")
-    return y.astype(np.float32), len(y) / max(1, len(x)) if len(x) else 1.0 / factor
+    return y.astype(np.float32), 1.0 / factor
 
 
 def _stft(x: np.ndarray) -> tuple[np.ndarray, int]:
@@ -106,14 +110,12 @@ def vocal_tract_warp(
     return warp_frequencies(x, source / nyquist * (_FRAME // 2))
 
 
-def _zero_phase(x: np.ndarray, rate: int, gain_of_hz: np.ndarray | None = None,
-                gain_fn=None) -> np.ndarray:  # fmt: skip
+def _zero_phase(x: np.ndarray, rate: int, gain: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``x`` with its spectrum multiplied by the real ``gain(frequency in Hz)``: no delay."""
     n = len(x)
     size = 1 << int(np.ceil(np.log2(max(2, 2 * n))))
     spec = np.fft.rfft(np.asarray(x, dtype=np.float64), size)
-    freqs = np.fft.rfftfreq(size, 1 / rate)
-    gain = gain_fn(freqs)
-    return np.fft.irfft(spec * gain, size)[:n].astype(np.float32)
+    return np.fft.irfft(spec * gain(np.fft.rfftfreq(size, 1 / rate)), size)[:n].astype(np.float32)
 
 
 def telephone(
@@ -125,7 +127,7 @@ def telephone(
         f = np.maximum(f, 1e-3)
         return 1 / np.sqrt(1 + (low_hz / f) ** 8) / np.sqrt(1 + (f / high_hz) ** 8)
 
-    return _zero_phase(x, rate, gain_fn=gain)
+    return _zero_phase(x, rate, gain)
 
 
 def microphone_eq(x: np.ndarray, rate: int, rng: np.random.Generator) -> np.ndarray:
@@ -140,7 +142,7 @@ def microphone_eq(x: np.ndarray, rate: int, rng: np.random.Generator) -> np.ndar
             db = db + height * np.exp(-0.5 * (np.log2(np.maximum(f, 20.0) / centre) / width) ** 2)
         return 10 ** (db / 20)
 
-    return _zero_phase(x, rate, gain_fn=gain)
+    return _zero_phase(x, rate, gain)
 
 
 def reverberate(x: np.ndarray, rate: int, rng: np.random.Generator, rt60: float) -> np.ndarray:

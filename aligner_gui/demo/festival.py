@@ -58,6 +58,9 @@ _SCRIPT_HEAD = """
 """
 
 
+_PAUSES = ("pau", "h#", "brth")
+
+
 class FestivalError(AlignerError):
     """Festival or a voice is missing, or it failed."""
 
@@ -169,21 +172,22 @@ def _speech(
     """Words from their syllables' segments. A segment in no syllable that is not a pause (the
     ked voice's post-lexical rule adds an ``r`` after ``er``) extends the segment before it."""
     ends = np.asarray([end for end, _ in segments])
+    # Index (in the Segment relation) of every segment that belongs to a word's syllable.
+    owned = {int(np.argmin(np.abs(ends - end))) for _, mine in tokens for _, end in mine}
     words = []
     for name, mine in tokens:
         spans = []
         for phone, end in mine:
             i = int(np.argmin(np.abs(ends - end)))
-            j = i + 1
+            last = i  # extended over the orphan segments that follow
             while (
-                j < len(segments)
-                and segments[j][1] not in ("pau", "h#", "brth")
-                and (segments[j][0] not in [e for _, e in mine])
-                and not any(segments[j][0] == e for _, other in tokens for _, e in other)
+                last + 1 < len(segments)
+                and last + 1 not in owned
+                and segments[last + 1][1] not in _PAUSES
             ):
-                j += 1
+                last += 1
             start = float(ends[i - 1]) if i > 0 else 0.0
-            spans.append((arpabet_to_ipa(phone), start, float(ends[j - 1])))
+            spans.append((arpabet_to_ipa(phone), start, float(ends[last])))
         phones = map_phones(spans)
         text = name.strip('.,;:!?"()')
         if phones and text:

@@ -24,7 +24,7 @@ import soxr
 
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.demo.phones import arpabet_to_ipa, map_phones
-from aligner_gui.demo.timed_speech import TimedSpeech, TimedWord, word_from_phones
+from aligner_gui.demo.timed_speech import TimedSpeech, word_from_phones
 
 VOICES = ("kal", "kal16", "awb", "rms", "slt")
 _LIBRARY = {"kal": "cmu_us_kal", "kal16": "cmu_us_kal16", "awb": "cmu_us_awb",
@@ -153,14 +153,10 @@ def synthesize(text: str, voice: str = "slt", *, sample_rate: int = 16000) -> Ti
     for name, segments in tokens:
         spans = []
         for phone, end in segments:
-            i = ends.index(end) if end in ends else -1
-            start = ends[i - 1] if i > 0 else 0.0
-            spans.append((arpabet_to_ipa(phone), start, end))
+            i = ends.index(end)  # the same float, read from the same item
+            spans.append((arpabet_to_ipa(phone), ends[i - 1] if i > 0 else 0.0, end))
         phones = map_phones(spans)
-        if phones:
-            words.append(word_from_phones(name.strip('.,;:!?"()'), phones))
-    return TimedSpeech(text, samples, sample_rate, tuple(_as_words(words)), "flite", voice)
-
-
-def _as_words(words: list[TimedWord]) -> list[TimedWord]:
-    return [w for w in words if w.text]
+        written = name.strip('.,;:!?"()')
+        if phones and written:
+            words.append(word_from_phones(written, phones))
+    return TimedSpeech(text, samples, sample_rate, tuple(words), "flite", voice)

@@ -84,7 +84,7 @@ def speech_edges(samples: np.ndarray, rate: int) -> tuple[float, float] | None:
 
 
 def check_against_signal(speech: TimedSpeech) -> str | None:
-    """Why the engine's times disagree with the audio, or None when they agree.
+    """Why the engine's times disagree with the audio ("kind: detail"), or None if they agree.
 
     Checked: phones tile each word (no gap, no overlap, positive durations), words are in order
     inside the audio, and the first phone starts / the last phone ends at the signal's energy
@@ -95,18 +95,18 @@ def check_against_signal(speech: TimedSpeech) -> str | None:
     previous_end = 0.0
     for word in speech.words:
         if not word.phones:
-            return f"word {word.text!r} has no phones"
+            return f"word without phones: {word.text!r}"
         if word.start < previous_end - 1e-6:
-            return f"word {word.text!r} overlaps the previous one"
+            return f"overlapping words: {word.text!r}"
         ends = [word.start] + [p.end for p in word.phones]
         starts = [p.start for p in word.phones] + [word.end]
         if any(abs(a - b) > 1e-6 for a, b in zip(ends, starts, strict=True)):
-            return f"phones of {word.text!r} do not tile it"
+            return f"phones do not tile the word: {word.text!r}"
         if any(p.end - p.start <= 0 for p in word.phones):
-            return f"a phone of {word.text!r} has no duration"
+            return f"phone without duration: {word.text!r}"
         previous_end = word.end
     if speech.words[-1].end > speech.duration + FADE:
-        return "the last word ends after the audio"
+        return "last word ends after the audio: truncated"
     edges = speech_edges(speech.samples, speech.sample_rate)
     if edges is None:
         return "silent audio"
@@ -119,7 +119,7 @@ def check_against_signal(speech: TimedSpeech) -> str | None:
 
     first, last = head.start, tail.end
     if not -slack(head) <= first - onset <= FADE:
-        return f"first phone at {first:.3f} s but the sound starts at {onset:.3f} s"
+        return f"first phone off the onset: {first:.3f} s, sound from {onset:.3f} s"
     if not -FADE <= last - offset <= slack(tail):
-        return f"last phone ends at {last:.3f} s but the sound ends at {offset:.3f} s"
+        return f"last phone off the offset: {last:.3f} s, sound until {offset:.3f} s"
     return None

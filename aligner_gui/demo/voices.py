@@ -26,7 +26,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from aligner_gui.demo import corpus, espeak, festival, flite
-from aligner_gui.demo.phones import PhoneMappingError, espeak_to_ipa, map_phones
+from aligner_gui.demo.phones import (
+    R_COLOURED_SPLIT,
+    PhoneMappingError,
+    espeak_to_ipa,
+    map_phones,
+)
 from aligner_gui.demo.timed_speech import (
     TimedSpeech,
     TimedWord,
@@ -40,6 +45,7 @@ FLITE_VOICES = flite.VOICES
 FESTIVAL_VOICES = tuple(festival.VOICES)
 # Share of utterances per engine (espeak gets the rest).
 ENGINE_SHARES = {"flite": 0.35, "festival": 0.3}
+_SONORANTS = (("l",), ("ɹ",), ("m",), ("n",), ("ŋ",))
 
 
 @dataclass(frozen=True)
@@ -110,14 +116,23 @@ def espeak_speech(request: Request) -> TimedSpeech:
             raise PhoneMappingError(f"no phoneme events for {word.text!r}")
         # Phone i runs from its event to the next one, inside the word's own (trimmed) span.
         bounds = [word.start] + [ev.sample / espeak.ESPEAK_RATE for ev in events[1:]] + [word.end]
-        bounds = list(np.clip(bounds, word.start, word.end))
+        bounds = [float(b) for b in np.clip(bounds, word.start, word.end)]
         spans = [
             (espeak_to_ipa(ev.symbol, request.voice), bounds[i], bounds[i + 1])
             for i, ev in enumerate(events)
         ]
-        phones = map_phones([s for s in spans if s[2] > s[1]])
-        if not phones:
-            raise PhoneMappingError(f"no phones left for {word.text!r}")
+        for k in range(1, len(spans)):
+            (v_phones, v_start, v_end), (c_phones, c_start, c_end) = spans[k - 1], spans[k]
+            if c_end <= c_start and c_phones in _SONORANTS and v_end > v_start:
+                # A liquid or nasal after a vowel ("full", "sales") is rendered inside the vowel;
+                # its event comes where the vowel ends. Like an r-coloured vowel, the unit is
+                # split 60:40 (no acoustic boundary exists inside it).
+                middle = v_start + (v_end - v_start) * R_COLOURED_SPLIT
+                spans[k - 1 : k + 1] = [(v_phones, v_start, middle), (c_phones, middle, v_end)]
+        if any(end <= start for _, start, end in spans):
+            # A phoneme event outside the word's audio: its label would have no time.
+            raise PhoneMappingError(f"a phoneme of {word.text!r} lies outside its audio")
+        phones = map_phones(spans)
         words.append(word_from_phones(word.text, phones))
     return TimedSpeech(
         request.text, synth.samples, synth.sample_rate, tuple(words), "espeak-ng", request.voice
@@ -145,7 +160,8 @@ def synthesize_set(
         )
         for i, result in zip(chunk, results, strict=True):
             if isinstance(result, str):
-                dropped[f"festival: {result.split(' (')[0]}"] += 1
+                dropped["festival: unmapped phone or no audio"] += 1
+                log.debug("dropped %r: %s", requests[i].text, result)
             else:
                 out[i] = result
     for i, request in enumerate(requests):
@@ -166,7 +182,7 @@ def synthesize_set(
             reason = "words not spoken one by one"
         else:
             problem = check_against_signal(speech)
-            reason = None if problem is None else problem.split(" at ")[0].split(" ends")[0]
+            reason = None if problem is None else problem.split(":")[0]
         if reason is not None:
             dropped[f"{request.engine}: {reason}"] += 1
             out[i] = None

@@ -55,6 +55,16 @@ def test_rhotic_and_non_rhotic_accents_differ_where_espeak_says_they_do() -> Non
     assert said("en-gb-x-rp") == ["f", "ɑ"]
 
 
+@pytest.mark.skipif(not espeak.espeak_available(), reason="libespeak-ng is not installed")
+def test_a_liquid_espeak_renders_inside_its_vowel_still_gets_a_share_of_the_time() -> None:
+    """espeak's event for the /l/ of "sales" comes where the vowel+l unit ends; the unit is
+    split, so no phone label is left without time."""
+    speech = voices.espeak_speech(voices.Request("espeak-ng", "en-us", "The sales were full."))
+    got = {w.text: [p.phone for p in w.phones] for w in speech.words}
+    assert got["sales"] == ["s", "eɪ", "l", "z"] and got["full"] == ["f", "ʊ", "l"]
+    assert all(p.end - p.start > 0.02 for p in speech.phones())
+
+
 @pytest.mark.skipif(not flite.flite_available(), reason="libflite is not installed")
 def test_every_flite_phone_maps_to_ipa() -> None:
     for text in SENTENCES:
