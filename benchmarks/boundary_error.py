@@ -197,7 +197,7 @@ def print_side_by_side(title: str, names: list[str], tables: list[dict[str, str]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--models", nargs="+", default=["demo"])
+    parser.add_argument("--models", "--model", nargs="+", default=["demo"])
     parser.add_argument("--utterances", type=int, default=200, help="held-out synthetic ones")
     parser.add_argument("--seed", type=int, default=2, help="held-out set seed")
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")

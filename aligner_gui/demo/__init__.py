@@ -11,7 +11,7 @@ Nothing here is imported by the application itself; it only loads ``resources/de
 * :mod:`.timed_speech`, :mod:`.voices` - the common result, the signal check, the multi-voice set;
 * :mod:`.augment` - field-recording augmentation that keeps every time exact;
 * :mod:`.train_voices` - the phone model recipe
-  (``nice -n 10 python -m aligner_gui.demo.train_voices --out resources/demo_model.pt``);
+  (``nice -n 10 python -m aligner_gui.demo.train_voices --out resources/demo_phones.pt``);
 * :mod:`.phone_eval` - phone-boundary and phone-error scoring for ``benchmarks/boundary_error.py``;
 * :mod:`.make_sample` - ``python -m aligner_gui.demo.make_sample`` writes ``resources/sample.*``.
 """

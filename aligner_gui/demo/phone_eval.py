@@ -49,7 +49,7 @@ def gold_phone(label: str, notation: str) -> str:
 
 def pronunciations(words: Sequence[str]) -> list[list[str]]:
     """Each word's phones as Flite's US English front end says them (one sentence, in context)."""
-    speech = flite.synthesize(" ".join(words), "kal")
+    speech = flite.synthesize(" ".join(words), "slt")  # a clustergen voice: no diphone gaps
     if len(speech.words) != len(words):
         raise PhoneMappingError(f"flite spoke {len(speech.words)} words for {len(words)}")
     return [[p.phone for p in w.phones] for w in speech.words]

@@ -1,6 +1,10 @@
 """Train the phone demo model on many voice families: one command, reproducible, 2 CPU cores.
 
-    nice -n 10 python -m aligner_gui.demo.train_voices --out resources/demo_model.pt
+    nice -n 10 python -m aligner_gui.demo.train_voices --out resources/demo_phones.pt
+
+The default output is ``resources/demo_phones.pt``, beside the character model: the app cannot
+align plain text with phone labels until the pronunciation pipeline of issue 10 lands, so the
+phone model replaces ``demo_model.pt`` only then.
 
 Data: :mod:`.voices` (espeak-ng, Flite, Festival; IPA phones with word boundaries, times checked
 against the signal, failures dropped and counted) synthesised once and cached clean under
@@ -286,7 +290,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m aligner_gui.demo.train_voices", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--out", type=Path, default=Path("resources/demo_model.pt"))
+    parser.add_argument("--out", type=Path, default=Path("resources/demo_phones.pt"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--utterances", type=int, default=9000, help="training utterances")
     parser.add_argument("--dev-utterances", type=int, default=60)
