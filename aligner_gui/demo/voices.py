@@ -121,14 +121,15 @@ def espeak_speech(request: Request) -> TimedSpeech:
             (espeak_to_ipa(ev.symbol, request.voice), bounds[i], bounds[i + 1])
             for i, ev in enumerate(events)
         ]
-        for k in range(1, len(spans)):
-            (v_phones, v_start, v_end), (c_phones, c_start, c_end) = spans[k - 1], spans[k]
+        for n in range(1, len(spans)):
+            (v_phones, v_start, v_end), (c_phones, c_start, c_end) = spans[n - 1], spans[n]
             if c_end <= c_start and c_phones in _SONORANTS and v_end > v_start:
                 # A liquid or nasal after a vowel ("full", "sales") is rendered inside the vowel;
                 # its event comes where the vowel ends. Like an r-coloured vowel, the unit is
                 # split 60:40 (no acoustic boundary exists inside it).
                 middle = v_start + (v_end - v_start) * R_COLOURED_SPLIT
-                spans[k - 1 : k + 1] = [(v_phones, v_start, middle), (c_phones, middle, v_end)]
+                spans[n - 1 : n + 1] = [(v_phones, v_start, middle), (c_phones, middle, v_end)]
+        spans = [s for s in spans if s[0] or s[2] > s[1]]  # an empty modifier has no time to give
         if any(end <= start for _, start, end in spans):
             # A phoneme event outside the word's audio: its label would have no time.
             raise PhoneMappingError(f"a phoneme of {word.text!r} lies outside its audio")
