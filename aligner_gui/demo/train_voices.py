@@ -37,7 +37,8 @@ import json
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -234,10 +235,29 @@ def train(args: argparse.Namespace) -> dict[str, float]:
         return phone_error_rate(hyps, dev_refs)
 
     lengths = np.diff(train_set.offsets)
+
+    def epoch_batches(epoch: int) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
+        """This epoch's batches with their augmented audio; the next batch is prepared in a
+        thread while the model trains on the current one (numpy's FFTs and soxr release the
+        GIL, so the augmentation uses the second core). Each utterance has its own seed, so
+        the result does not depend on the overlap."""
+        order = batches(lengths, int(args.batch_seconds * SAMPLE_RATE), rng)
+
+        def prepare(batch: np.ndarray) -> list[np.ndarray]:
+            return [augmented(train_set, int(i), args.seed, epoch) for i in batch]
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(prepare, order[0])
+            for k, batch in enumerate(order):
+                inputs = pending.result()
+                if k + 1 < len(order):
+                    pending = pool.submit(prepare, order[k + 1])
+                yield batch, inputs
+
     step, epoch, train_started, running = 0, 0, time.monotonic(), 0.0
     model.train()
     while step < args.steps:
-        for batch in batches(lengths, int(args.batch_seconds * SAMPLE_RATE), rng):
+        for batch, inputs in epoch_batches(epoch):
             elapsed = (time.monotonic() - train_started) / 60
             if step >= args.steps or (args.stop_at is not None and step >= args.stop_at):
                 args.steps = step
@@ -248,7 +268,6 @@ def train(args: argparse.Namespace) -> dict[str, float]:
                 )
                 args.steps = step
                 break
-            inputs = [augmented(train_set, int(i), args.seed, epoch) for i in batch]
             wave = torch.zeros(len(inputs), max(len(x) for x in inputs))
             for row, x in enumerate(inputs):
                 wave[row, : len(x)] = torch.from_numpy(x)
