@@ -12,7 +12,7 @@ against the signal, failures dropped and counted) synthesised once and cached cl
 :func:`aligner_gui.demo.augment.field_recording` chain (pitch, vocal tract length, EQ, room, noise,
 babble of other training utterances, telephone band, MP3/Opus, clipping), all drawn from
 ``(seed, utterance, epoch)``, so a run is a pure function of its arguments on one software stack
-(one torch thread).
+(one torch thread). The chain's odds ramp up from zero over ``--augment-ramp`` steps.
 
 Labels: blank ``-``, word delimiter ``|`` and the 40 phones of :data:`.phones.INVENTORY`
 ("aɪ", "tʃ"... are single labels). The CTC target is each word's phones joined by ``|``, exactly
@@ -39,7 +39,7 @@ import math
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -129,14 +129,16 @@ def build_phone_set(requests: Sequence[voices.Request], cache: Path | None) -> P
     return PhoneSet(audio, offsets, targets, names)
 
 
-def augmented(data: PhoneSet, i: int, seed: int, epoch: int) -> np.ndarray:
-    """Utterance ``i`` as heard in ``epoch``: speed, then a field-recording chain, normalised."""
+def augmented(data: PhoneSet, i: int, seed: int, epoch: int, strength: float = 1.0) -> np.ndarray:
+    """Utterance ``i`` as heard in ``epoch``: speed, then a field-recording chain whose odds are
+    scaled by ``strength`` (0-1), normalised."""
     rng = np.random.default_rng([seed, i, epoch])
     x = data.clean(i)
     if rng.random() < 0.6:
         x, _ = augment.speed(x, SAMPLE_RATE, float(rng.uniform(0.9, 1.1)))
     others = [data.clean(int(j)) for j in rng.integers(len(data), size=3)]
-    return normalise(augment.field_recording(x, SAMPLE_RATE, rng, others))
+    odds = augment.FieldRecording(*(p * strength for p in astuple(augment.FieldRecording())))
+    return normalise(augment.field_recording(x, SAMPLE_RATE, rng, others, odds))
 
 
 def greedy_phones(log_probs: np.ndarray) -> list[str]:
@@ -236,28 +238,33 @@ def train(args: argparse.Namespace) -> dict[str, float]:
 
     lengths = np.diff(train_set.offsets)
 
-    def epoch_batches(epoch: int) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
+    def strength(step: int) -> float:
+        # Clean-ish speech first, full field-recording odds after --augment-ramp steps: a CTC
+        # model leaves its all-blank plateau sooner on easy input (curriculum).
+        return min(1.0, (step + 1) / args.augment_ramp) if args.augment_ramp > 0 else 1.0
+
+    def epoch_batches(epoch: int, first_step: int) -> Iterator[tuple[np.ndarray, list[np.ndarray]]]:
         """This epoch's batches with their augmented audio; the next batch is prepared in a
         thread while the model trains on the current one (numpy's FFTs and soxr release the
         GIL, so the augmentation uses the second core). Each utterance has its own seed, so
         the result does not depend on the overlap."""
         order = batches(lengths, int(args.batch_seconds * SAMPLE_RATE), rng)
 
-        def prepare(batch: np.ndarray) -> list[np.ndarray]:
-            return [augmented(train_set, int(i), args.seed, epoch) for i in batch]
+        def prepare(batch: np.ndarray, step: int) -> list[np.ndarray]:
+            return [augmented(train_set, int(i), args.seed, epoch, strength(step)) for i in batch]
 
         with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(prepare, order[0])
+            pending = pool.submit(prepare, order[0], first_step)
             for k, batch in enumerate(order):
                 inputs = pending.result()
                 if k + 1 < len(order):
-                    pending = pool.submit(prepare, order[k + 1])
+                    pending = pool.submit(prepare, order[k + 1], first_step + k + 1)
                 yield batch, inputs
 
     step, epoch, train_started, running = 0, 0, time.monotonic(), 0.0
     model.train()
     while step < args.steps:
-        for batch, inputs in epoch_batches(epoch):
+        for batch, inputs in epoch_batches(epoch, step):
             elapsed = (time.monotonic() - train_started) / 60
             if step >= args.steps or (args.stop_at is not None and step >= args.stop_at):
                 args.steps = step
@@ -318,6 +325,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lr", type=float, default=1.5e-3)
     parser.add_argument("--warmup", type=int, default=250)
     parser.add_argument("--eval-every", type=int, default=250)
+    parser.add_argument(
+        "--augment-ramp", type=int, default=600, help="steps until full augmentation odds"
+    )
     parser.add_argument("--max-minutes", type=float, default=100.0, help="safety stop")
     parser.add_argument("--stop-at", type=int, default=None)
     parser.add_argument("--word-list", type=Path, default=corpus.DEFAULT_WORD_LIST)
