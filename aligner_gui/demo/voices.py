@@ -21,6 +21,7 @@ import collections
 import logging
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,49 +148,57 @@ def _expected_words(text: str) -> list[str]:
 def synthesize_set(
     requests: Sequence[Request],
 ) -> tuple[list[TimedSpeech | None], collections.Counter[str]]:
-    """Speech per request (None where dropped) and the drop counts ("engine: reason")."""
-    out: list[TimedSpeech | None] = [None] * len(requests)
-    dropped: collections.Counter[str] = collections.Counter()
+    """Speech per request (None where dropped) and the drop counts ("engine: reason").
+
+    Festival runs as a subprocess in a helper thread while espeak-ng and Flite synthesise here,
+    so the two cores both work; the results do not depend on the overlap.
+    """
+    out: list[TimedSpeech | str | None] = [None] * len(requests)
     festival_jobs = [i for i, r in enumerate(requests) if r.engine == "festival"]
-    for start in range(0, len(festival_jobs), 200):
-        chunk = festival_jobs[start : start + 200]
-        results = festival.synthesize_many(
-            [
-                festival.FestivalRequest(requests[i].text, requests[i].voice, requests[i].stretch)
-                for i in chunk
-            ]
-        )
-        for i, result in zip(chunk, results, strict=True):
-            if isinstance(result, str):
-                dropped["festival: unmapped phone or no audio"] += 1
-                log.debug("dropped %r: %s", requests[i].text, result)
-            else:
+
+    def run_festival() -> None:
+        for start in range(0, len(festival_jobs), 200):
+            chunk = festival_jobs[start : start + 200]
+            results = festival.synthesize_many(
+                [
+                    festival.FestivalRequest(
+                        requests[i].text, requests[i].voice, requests[i].stretch
+                    )
+                    for i in chunk
+                ]
+            )
+            for i, result in zip(chunk, results, strict=True):
                 out[i] = result
-    for i, request in enumerate(requests):
-        try:
-            if request.engine == "espeak-ng":
-                out[i] = espeak_speech(request)
-            elif request.engine == "flite":
-                out[i] = flite.synthesize(request.text, request.voice)
-        except PhoneMappingError as exc:
-            dropped[f"{request.engine}: unmapped phone or empty word"] += 1
-            log.debug("dropped %r: %s", request.text, exc)
-            continue
-        speech = out[i]
-        if speech is None:
-            continue
-        reason = None
-        if [w.text for w in speech.words] != _expected_words(request.text):
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        festival_done = pool.submit(run_festival)
+        for i, request in enumerate(requests):
+            try:
+                if request.engine == "espeak-ng":
+                    out[i] = espeak_speech(request)
+                elif request.engine == "flite":
+                    out[i] = flite.synthesize(request.text, request.voice)
+            except PhoneMappingError as exc:
+                out[i] = str(exc)
+            if i % 500 == 499:
+                log.info("synthesized %d/%d utterances", i + 1, len(requests))
+        festival_done.result()
+    kept: list[TimedSpeech | None] = []
+    dropped: collections.Counter[str] = collections.Counter()
+    for request, speech in zip(requests, out, strict=True):
+        reason: str | None
+        if speech is None or isinstance(speech, str):
+            reason = "unmapped phone or no audio"
+            log.debug("dropped %r: %s", request.text, speech)
+        elif [w.text for w in speech.words] != _expected_words(request.text):
             reason = "words not spoken one by one"
         else:
             problem = check_against_signal(speech)
             reason = None if problem is None else problem.split(":")[0]
         if reason is not None:
             dropped[f"{request.engine}: {reason}"] += 1
-            out[i] = None
-        if i % 500 == 499:
-            log.info("synthesized %d/%d utterances", i + 1, len(requests))
-    return out, dropped
+        kept.append(speech if reason is None and isinstance(speech, TimedSpeech) else None)
+    return kept, dropped
 
 
 def words_as_labels(words: Sequence[TimedWord]) -> list[list[str]]:
