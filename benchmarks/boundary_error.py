@@ -15,8 +15,10 @@ Two test sets, never used for training:
 Per model and set: word boundaries (every start and end against the truth: mean, median, share
 within 20 and 50 ms) raw and after each refinement of
 :func:`aligner_gui.core.alignment.refine.refine_word_boundaries`; phone boundaries (nearest-
-boundary mean, share within 20 ms, precision/recall/F1 at 20 ms); greedy phone error rate; and
-for character models the greedy character error rate. Phone figures need a model whose labels
+boundary mean, share within 20 ms, precision/recall/F1 at 20 ms; once with every CTC phone span's
+own start and end, whose blank gaps give about two boundaries per phone, and once with the gaps
+inside each word closed at their midpoints, as a nested phones tier draws them); greedy phone
+error rate; and for character models the greedy character error rate. Phone figures need a model whose labels
 are phones (:func:`aligner_gui.demo.phone_eval.is_phone_model`); a character model shows "n/a".
 Character models align through the app's pipeline (:func:`align_audio`); phone models align the
 transcript's Flite pronunciations through the same Viterbi (:func:`align_emissions`).
@@ -64,6 +66,7 @@ class Item:
 class Measured:
     word_errors: dict[str, list[float]] = field(default_factory=dict)
     phone_scores: list = field(default_factory=list)
+    closed_scores: list = field(default_factory=list)
     phone_hyps: list[list[str]] = field(default_factory=list)
     phone_refs: list[list[str]] = field(default_factory=list)
     char_hyps: list[str] = field(default_factory=list)
@@ -137,6 +140,10 @@ def measure(model: LoadedModel, items: list[Item], methods: list[str]) -> Measur
             predicted = phone_eval.boundaries([(c.start, c.end) for c in chars])
             gold = phone_eval.boundaries([(s, e) for _, s, e in item.phones])
             out.phone_scores.append(phone_eval.score_boundaries(gold, predicted))
+            closed = phone_eval.closed_spans([(c.start, c.end, c.word_index) for c in chars])
+            out.closed_scores.append(
+                phone_eval.score_boundaries(gold, phone_eval.boundaries(closed))
+            )
             out.phone_hyps.append(greedy_phones(emissions))
             out.phone_refs.append([p for p, _, _ in item.phones if p])
         else:
@@ -168,17 +175,23 @@ def rows(measured: Measured, methods: list[str]) -> dict[str, str]:
         table[f"words {name}: median ms"] = f"{np.median(ms):.1f}"
         table[f"words {name}: <=20 ms"] = f"{np.mean(ms <= 20) * 100:.1f}%"
         table[f"words {name}: <=50 ms"] = f"{np.mean(ms <= 50) * 100:.1f}%"
-    if measured.phone_scores:
-        score = phone_eval.merge_scores(measured.phone_scores)
-        table["phones: nearest mean ms"] = f"{score.distances.mean() * 1000:.1f}"
-        table["phones: <=20 ms"] = f"{np.mean(score.distances <= 0.020) * 100:.1f}%"
-        table["phones: P/R/F1 @20 ms"] = f"{score.precision:.2f}/{score.recall:.2f}/{score.f1:.2f}"
+    kinds = (("phones", measured.phone_scores), ("phones, gaps closed", measured.closed_scores))
+    for kind, scores in kinds:
+        if scores:
+            score = phone_eval.merge_scores(scores)
+            table[f"{kind}: nearest mean ms"] = f"{score.distances.mean() * 1000:.1f}"
+            table[f"{kind}: <=20 ms"] = f"{np.mean(score.distances <= 0.020) * 100:.1f}%"
+            table[f"{kind}: P/R/F1 @20"] = (
+                f"{score.precision:.2f}/{score.recall:.2f}/{score.f1:.2f}"
+            )
+        else:
+            for key in ("nearest mean ms", "<=20 ms", "P/R/F1 @20"):
+                table[f"{kind}: {key}"] = "n/a"
+    if measured.phone_hyps:
         per = phone_error_rate(measured.phone_hyps, measured.phone_refs)
         table["greedy phone error rate"] = f"{per:.3f}"
     else:
-        for key in ("phones: nearest mean ms", "phones: <=20 ms", "phones: P/R/F1 @20 ms",
-                    "greedy phone error rate"):  # fmt: skip
-            table[key] = "n/a"
+        table["greedy phone error rate"] = "n/a"
     if measured.char_hyps:
         cer = character_error_rate(measured.char_hyps, measured.char_refs)
         table["greedy char error rate"] = f"{cer:.3f}"
@@ -190,9 +203,9 @@ def rows(measured: Measured, methods: list[str]) -> dict[str, str]:
 def print_side_by_side(title: str, names: list[str], tables: list[dict[str, str]]) -> None:
     width = max(14, *(len(n) + 2 for n in names))
     print(title)
-    print(f"{'':<26}" + "".join(f"{n:>{width}}" for n in names))
+    print(f"{'':<34}" + "".join(f"{n:>{width}}" for n in names))
     for key in tables[0]:
-        print(f"{key:<26}" + "".join(f"{t.get(key, ''):>{width}}" for t in tables))
+        print(f"{key:<34}" + "".join(f"{t.get(key, ''):>{width}}" for t in tables))
 
 
 def main() -> None:

@@ -90,6 +90,19 @@ def boundaries(spans: Sequence[tuple[float, float]]) -> np.ndarray:
     return edges[keep]
 
 
+def closed_spans(spans: Sequence[tuple[float, float, int]]) -> list[tuple[float, float]]:
+    """Phone spans (start, end, word index) with the blank gaps inside each word closed at their
+    midpoints, as a phones tier nested in words (MFA's) draws them; word edges stay."""
+    out: list[tuple[float, float]] = []
+    for k, (start, end, word) in enumerate(spans):
+        if k > 0 and spans[k - 1][2] == word:
+            start = (spans[k - 1][1] + start) / 2
+        if k + 1 < len(spans) and spans[k + 1][2] == word:
+            end = (end + spans[k + 1][0]) / 2
+        out.append((start, end))
+    return out
+
+
 @dataclass(frozen=True)
 class BoundaryScore:
     distances: np.ndarray  # per gold boundary: seconds to the nearest predicted one

@@ -76,3 +76,9 @@ def test_over_segmenting_raises_recall_but_not_f1() -> None:
     shifted = score_boundaries(gold, gold + 0.03)
     assert shifted.matched == 0 and np.allclose(shifted.distances, 0.03)
     assert BoundaryScore(np.zeros(0), 0, 0, 0).f1 == 0.0
+
+
+def test_closing_gaps_inside_words_keeps_word_edges() -> None:
+    spans = [(0.10, 0.15, 0), (0.19, 0.30, 0), (0.40, 0.50, 1), (0.52, 0.60, 1)]
+    closed = np.asarray(phone_eval.closed_spans(spans))
+    assert np.allclose(closed, [(0.10, 0.17), (0.17, 0.30), (0.40, 0.51), (0.51, 0.60)])
