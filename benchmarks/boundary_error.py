@@ -203,9 +203,9 @@ def rows(measured: Measured, methods: list[str]) -> dict[str, str]:
 def print_side_by_side(title: str, names: list[str], tables: list[dict[str, str]]) -> None:
     width = max(14, *(len(n) + 2 for n in names))
     print(title)
-    print(f"{'':<34}" + "".join(f"{n:>{width}}" for n in names))
+    print(f"{'':<38}" + "".join(f"{n:>{width}}" for n in names))
     for key in tables[0]:
-        print(f"{key:<34}" + "".join(f"{t.get(key, ''):>{width}}" for t in tables))
+        print(f"{key:<38}" + "".join(f"{t.get(key, ''):>{width}}" for t in tables))
 
 
 def main() -> None:
