@@ -55,6 +55,7 @@ class StderrProgress:
 def _align_parser() -> argparse.ArgumentParser:
     from aligner_gui.core.alignment.pipeline import DEFAULT_REFINE
     from aligner_gui.core.alignment.refine import REFINE_METHODS
+    from aligner_gui.core.export.outputs import FORMATS
     from aligner_gui.core.models.model import BUNDLES, DEFAULT_MODEL
 
     parser = argparse.ArgumentParser(
@@ -71,7 +72,7 @@ def _align_parser() -> argparse.ArgumentParser:
         f"or a Hugging Face Wav2Vec2ForCTC folder (default {DEFAULT_MODEL})",
     )
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    parser.add_argument("--format", choices=("textgrid", "json", "csv"), default=None)
+    parser.add_argument("--format", choices=FORMATS, default=None)
     parser.add_argument(
         "--channel",
         type=int,
@@ -99,29 +100,33 @@ def _align_parser() -> argparse.ArgumentParser:
 
 
 def _convert_parser() -> argparse.ArgumentParser:
+    from aligner_gui.core.export.outputs import FORMATS
+
     parser = argparse.ArgumentParser(
         prog="aligner-gui convert",
-        description="Read a TextGrid in any dialect Praat reads and write it cleanly.",
+        description="Read a TextGrid in any dialect Praat reads (or a JSON output of aligner-gui) "
+        "and write it cleanly.",
     )
-    parser.add_argument("input", type=Path, help="a TextGrid (long or short, UTF-8 or UTF-16)")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="output file")
     parser.add_argument(
-        "--format", choices=("textgrid", "textgrid-short", "json", "csv"), default=None
+        "input",
+        type=Path,
+        help="a TextGrid (long or short, UTF-8 or UTF-16) or an aligner-gui JSON",
     )
+    parser.add_argument("-o", "--output", type=Path, required=True, help="output file")
+    parser.add_argument("--format", choices=FORMATS, default=None)
     return parser
 
 
 def run_align(argv: Sequence[str]) -> int:
     args = _align_parser().parse_args(argv)
     from aligner_gui.core.alignment.pipeline import align_audio
-    from aligner_gui.core.export.alignment_files import ALIGNMENT_FORMATS, write_alignment
-    from aligner_gui.core.export.textgrid_export import output_format
+    from aligner_gui.core.export.outputs import output_format, write_alignment
     from aligner_gui.core.io.audio import load_audio
     from aligner_gui.core.io.transcript import read_transcript
     from aligner_gui.core.models.model import load_model
 
     # Fail on a bad output name before minutes of computation.
-    fmt = output_format(args.output, args.format, ALIGNMENT_FORMATS)
+    fmt = output_format(args.output, args.format)
     progress = None if args.quiet else StderrProgress()
     try:
         text = read_transcript(args.transcript)
@@ -157,9 +162,9 @@ def run_align(argv: Sequence[str]) -> int:
 
 def run_convert(argv: Sequence[str]) -> int:
     args = _convert_parser().parse_args(argv)
-    from aligner_gui.core.export.textgrid_export import convert_textgrid
+    from aligner_gui.core.export.outputs import convert_file
 
-    convert_textgrid(args.input, args.output, args.format)
+    convert_file(args.input, args.output, args.format)
     return 0
 
 

@@ -24,7 +24,16 @@ if TYPE_CHECKING:
 SPLITTER_KEY = "layout/view_splitter"
 TEXTGRID_SAVE_FILTER = "Praat TextGrid (*.TextGrid)"
 TEXTGRID_EXPORT_FILTERS = (
-    "Praat TextGrid, long format (*.TextGrid);;Praat TextGrid, short format (*.TextGrid)"
+    "Praat TextGrid, long format (*.TextGrid);;Praat TextGrid, short format (*.TextGrid);;"
+    "JSON with scores (*.json);;CSV table (*.csv)"
+)
+# The format each export filter writes (aligner_gui.core.export.outputs.FORMATS).
+EXPORT_FORMATS = dict(
+    zip(
+        TEXTGRID_EXPORT_FILTERS.split(";;"),
+        ("textgrid", "textgrid-short", "json", "csv"),
+        strict=True,
+    )
 )
 
 
@@ -215,17 +224,20 @@ class Session:
         if chosen is None:
             return
         path, selected_filter = chosen
-        if self.write_textgrid(path, short="short" in selected_filter):
-            self.window.show_status(f"Exported {with_textgrid_suffix(path)}.")
+        fmt = EXPORT_FORMATS.get(selected_filter, "textgrid")
+        if self.write_textgrid(path, fmt=fmt):
+            self.window.show_status(f"Exported {with_format_suffix(path, fmt)}.")
 
-    def write_textgrid(self, path: Path, short: bool = False) -> bool:
-        from aligner_gui.core.io.textgrid import write_textgrid
+    def write_textgrid(self, path: Path, short: bool = False, fmt: str | None = None) -> bool:
+        """Write the document as ``fmt`` (a TextGrid by default) through the one output path."""
+        from aligner_gui.core.export.outputs import write_document
 
         doc = self.model.document
         if doc is None:
             return False
+        fmt = fmt or ("textgrid-short" if short else "textgrid")
         try:
-            write_textgrid(doc.to_textgrid(), with_textgrid_suffix(path), short=short)
+            write_document(doc, with_format_suffix(path, fmt), fmt)
         except AlignerError as err:
             dialogs.show_error(self.window, str(err))
             return False
@@ -235,3 +247,12 @@ class Session:
 def with_textgrid_suffix(path: Path) -> Path:
     """A name typed without extension gets ".TextGrid" (as Praat would save it)."""
     return path if path.suffix else path.with_suffix(".TextGrid")
+
+
+def with_format_suffix(path: Path, fmt: str) -> Path:
+    """A name typed without extension gets the one of the format written."""
+    return (
+        path
+        if path.suffix
+        else path.with_suffix({"json": ".json", "csv": ".csv"}.get(fmt, ".TextGrid"))
+    )

@@ -288,18 +288,6 @@ def test_a_textgrid_of_zero_length_without_audio_is_refused() -> None:
         AlignmentDocument.from_textgrid(tg)
 
 
-def test_to_textgrid_of_an_alignment_matches_the_engine_export() -> None:
-    from aligner_gui.core.alignment.pipeline import alignment_to_textgrid
-
-    result = engine_result("hello, wonderful world")
-    ours = AlignmentDocument.from_alignment(result).to_textgrid()
-    theirs = alignment_to_textgrid(result)
-    assert (ours.xmin, ours.xmax) == (theirs.xmin, theirs.xmax)
-    assert [t.name for t in ours.tiers] == [t.name for t in theirs.tiers]
-    for a, b in zip(ours.tiers, theirs.tiers, strict=True):
-        assert intervals(a) == intervals(b)
-
-
 @pytest.mark.corpus
 def test_every_corpus_textgrid_opens_as_a_valid_document(corpus_dir: Path) -> None:
     paths = sorted((corpus_dir / "textgrids").glob("*.TextGrid"))

@@ -16,6 +16,7 @@ import pytest
 import soundfile as sf
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence
+from PySide6.QtTest import QTest
 
 from aligner_gui.core.document import edits
 from aligner_gui.core.io.textgrid import (
@@ -227,6 +228,35 @@ def test_clicking_a_word_plays_exactly_its_samples_and_moves_the_playhead(
         "words",
         window.model.document.tier("words").segments.index(word),
     )
+
+
+def test_ctrl_e_exports_json_whose_scores_and_flags_reopen(
+    qtbot: Any, window: MainWindow, files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The editor exports JSON through the same writer as the command line; an edited label
+    keeps its word's score and flag, and the file reads back into the same tiers."""
+    from aligner_gui.core.export.outputs import read_document
+
+    result = align(qtbot, window, files["wav"], files["txt"])
+    doc = window.model.document
+    first = next(i for i, s in enumerate(doc.tier("words").segments) if s.label)
+    window.model.push(edits.SetLabel("words", first, "The"))
+    json_filter = next(f for f in TEXTGRID_EXPORT_FILTERS.split(";;") if "*.json" in f)
+    exported = tmp_path / "scores"  # typed without an extension
+    monkeypatch.setattr(dialogs, "ask_export_path", lambda *a: (exported, json_filter))
+    QTest.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    written = tmp_path / "scores.json"
+    data = json.loads(written.read_text(encoding="utf-8"))
+    assert data["model"] == result.model_name and data["audio"] == str(files["wav"])
+    reopened = read_document(written)
+    for name in doc.tier_names():
+        ours, theirs = doc.tier(name), reopened.tier(name)
+        assert theirs.parent == ours.parent
+        assert [(s.start, s.end, s.label, s.score, s.aligned) for s in theirs.segments] == [
+            (s.start, s.end, s.label, s.score, s.aligned) for s in ours.segments
+        ]
+    word = reopened.tier("words").segments[first]
+    assert word.label == "The" and word.score == result.words[0].score is not None
 
 
 def test_save_and_export_write_the_edited_document(

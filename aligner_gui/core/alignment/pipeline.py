@@ -26,7 +26,6 @@ from aligner_gui.core.base.errors import AlignmentError
 from aligner_gui.core.base.labels import LabelSet
 from aligner_gui.core.base.progress import ProgressFn, check_cancel, no_progress
 from aligner_gui.core.base.timebase import TimeBase
-from aligner_gui.core.io.textgrid import Interval, IntervalTier, TextGrid, fill_gaps
 from aligner_gui.core.io.transcript import Tokenized, tokenize
 
 if TYPE_CHECKING:
@@ -152,50 +151,3 @@ def align_audio(
         warnings=tokenized.warnings,
         doubtful=tuple(doubtful),
     )
-
-
-DOUBTFUL_TIER = "doubtful"
-
-
-def doubtful_intervals(
-    regions: tuple[DoubtfulRegion, ...] | list[DoubtfulRegion],
-) -> list[Interval]:
-    """Doubtful regions as non-overlapping intervals (a TextGrid tier cannot overlap): regions
-    that overlap are merged, and the merged interval is labelled with all their kinds."""
-    merged: list[tuple[float, float, list[str]]] = []
-    for region in sorted(regions, key=lambda r: (r.start, r.end)):
-        if region.end <= region.start:
-            continue
-        if merged and region.start < merged[-1][1]:
-            start, end, kinds = merged[-1]
-            if region.kind not in kinds:
-                kinds.append(region.kind)
-            merged[-1] = (start, max(end, region.end), kinds)
-        else:
-            merged.append((region.start, region.end, [region.kind]))
-    return [Interval(start, end, "+".join(kinds)) for start, end, kinds in merged]
-
-
-def alignment_to_textgrid(result: AlignmentResult) -> TextGrid:
-    """Tiers ``words`` and ``chars``, and ``doubtful`` when regions of doubt were found; silences
-    are empty intervals so each tier covers the file."""
-    duration = result.duration
-    words = IntervalTier(
-        "words",
-        0.0,
-        duration,
-        tuple(Interval(w.start, w.end, w.label) for w in result.words if w.end > w.start),
-    )
-    chars = IntervalTier(
-        "chars",
-        0.0,
-        duration,
-        tuple(Interval(c.start, c.end, c.label) for c in result.chars if c.end > c.start),
-    )
-    tiers = [fill_gaps(words, 0.0, duration), fill_gaps(chars, 0.0, duration)]
-    if result.doubtful:
-        doubt = IntervalTier(
-            DOUBTFUL_TIER, 0.0, duration, tuple(doubtful_intervals(result.doubtful))
-        )
-        tiers.append(fill_gaps(doubt, 0.0, duration))
-    return TextGrid(0.0, duration, tuple(tiers))

@@ -16,16 +16,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from aligner_gui.core.alignment.pipeline import DOUBTFUL_TIER, doubtful_intervals
 from aligner_gui.core.base.errors import TextGridError
+from aligner_gui.core.document.provenance import Provenance, doubtful_intervals
+from aligner_gui.core.document.tier_names import CHAR_TIER, DOUBTFUL_TIER, WORD_TIER
 
 if TYPE_CHECKING:
     from aligner_gui.core.alignment.pipeline import AlignmentResult
     from aligner_gui.core.io.audio import Audio
     from aligner_gui.core.io.textgrid import TextGrid
 
-WORD_TIER = "words"
-CHAR_TIER = "chars"
 MIN_SEGMENT = 0.001  # seconds: edits never make a segment shorter than this
 TIME_TOLERANCE = 1e-9  # boundaries this close are the same boundary (float rounding)
 # Gaps and overlaps this small in imported files are rounding noise of the writing tool
@@ -85,10 +84,13 @@ class AlignmentDocument:
         audio: Audio | None = None,
         result: AlignmentResult | None = None,
         xmin: float = 0.0,
+        provenance: Provenance | None = None,
     ) -> None:
         self.duration = float(duration)
         self.audio = audio
         self.result = result
+        # What the outputs record beside the tiers (model, audio file, doubt, warnings).
+        self.provenance = provenance or Provenance.from_audio(audio)
         self.tiers: list[Tier] = list(tiers)
         # The TextGrid's own xmin when it did not start at 0 (an excerpt of a longer recording):
         # the document always starts at 0, export restores the original start.
@@ -230,7 +232,8 @@ class AlignmentDocument:
         if result.doubtful:  # regions to review, kept as a tier the user can edit or delete
             doubt = (Segment(i.start, i.end, i.label) for i in doubtful_intervals(result.doubtful))
             tiers.append(Tier(DOUBTFUL_TIER, partition(doubt, duration)))
-        return cls(tiers, duration, audio=result.audio, result=result)
+        provenance = Provenance.from_alignment(result)
+        return cls(tiers, duration, audio=result.audio, result=result, provenance=provenance)
 
     @classmethod
     def from_textgrid(cls, tg: TextGrid, audio: Audio | None = None) -> AlignmentDocument:
@@ -253,7 +256,7 @@ class AlignmentDocument:
         tiers: list[Tier] = []
         used: set[str] = set()
         for src in tg.tiers:
-            name = _unique_name(str(src.name), used)
+            name = unique_name(str(src.name), used)
             used.add(name)
             source_name = None if name == src.name else str(src.name)
             if hasattr(src, "points"):
@@ -358,7 +361,8 @@ def _score(value: float | None) -> float | None:
     return float(value)
 
 
-def _unique_name(name: str, used: set[str]) -> str:
+def unique_name(name: str, used: set[str]) -> str:
+    """``name``, or ``name (2)``, ``name (3)``... when it is taken (tier names must be unique)."""
     if name not in used:
         return name
     k = 2
