@@ -126,9 +126,7 @@ def test_format_flag_overrides_extension(checkpoint: Path, tmp_path: Path) -> No
     out = tmp_path / "alignment.out"
     args = [str(SAMPLE_WAV), str(SAMPLE_TXT), "--model", str(checkpoint), "-q", "-o", str(out)]
     assert main(["align", *args, "--format", "json"]) == 0
-    assert json.loads(out.read_text())["xmax"] == pytest.approx(
-        sf.info(str(SAMPLE_WAV)).duration
-    )
+    assert json.loads(out.read_text())["xmax"] == pytest.approx(sf.info(str(SAMPLE_WAV)).duration)
 
 
 def _run_failing(argv: list[str], capsys) -> str:
