@@ -18,6 +18,7 @@ Praat would report. Deliberate differences: a missing ``<exists>`` before the ti
 accepted (some old writers omit it); numbers Praat reads as undefined or infinite (``0e``,
 ``+.5``, ``1/0``), negative counts and an unclosed quote (reported where it opens) are refused.
 Intervals are kept in file order, overlaps and gaps included, so a grid round-trips exactly.
+Besides the ooTextFile formats (long, short, free) it reads Praat's chronological format.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from aligner_gui.core.io.textgrid import (
     Tier,
     praat_number,
 )
+from aligner_gui.core.io.textgrid_decode import decode_textgrid
 
 __all__ = ["parse_textgrid", "read_textgrid"]
 
@@ -48,6 +50,7 @@ _QUOTED = re.compile(r'"(?:[^"\n]|"")*"?')  # a quoted text, for error messages 
 _DECIMAL = re.compile(r"([+-]?[0-9]+(?:\.[0-9]*)?)([eE][+-]?[0-9]+|[eE])?(%)?")
 _HEX = re.compile(r"([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+_CHRONOLOGICAL = '"Praat chronological TextGrid text file"'
 _MAX_NUMBER_CHARS = 40  # Praat refuses longer number words ("Found long text ...")
 _INT32_MAX = 2**31 - 1
 
@@ -66,7 +69,8 @@ def _praat_atof(word: str) -> float | None:
     if match is None or match.group(2) in ("e", "E"):  # Praat: "2.1E" is not a number
         return None
     value = float(match.group(1) + (match.group(2) or ""))
-    return value / 100.0 if match.group(3) else value
+    # Praat multiplies by 0.01, which differs from dividing by 100 in the last bit (35% etc.).
+    return 0.01 * value if match.group(3) else value
 
 
 def _praat_real(word: str) -> float | None:
@@ -161,6 +165,27 @@ class _Scanner:
             raise self.fail(self.token_pos, f"{value} is not a possible count for {what}")
         return value
 
+    def at_end(self) -> bool:
+        """Whether only white space, comments and skipped words are left."""
+        self.pos = _SKIP.match(self.text, self.pos).end()  # type: ignore[union-attr]
+        return self.pos >= len(self.text)
+
+    def expect_tier_number(self, tiers: int, what: str) -> int:
+        """A tier number 1..tiers (Praat: texgeti32, then TextGrid_checkSpecifiedTierNumberWithinRange)."""
+        first = self._next(what, "a tier number")
+        if first in '"<':
+            raise self._unexpected(first, what, "a tier number")
+        word = self._number_word(what)
+        match = _INTEGER.match(word)  # like strtoll: "2.0" is 2
+        if match is None:
+            raise self.fail(self.token_pos, f"{_describe(word)} is not a tier number for {what}")
+        number = int(match.group())
+        if not 1 <= number <= tiers:
+            raise self.fail(
+                self.token_pos, f"there is no tier {number} for {what}: the file has {tiers} tiers"
+            )
+        return number
+
     def expect_string(self, what: str) -> str:
         first = self._next(what, "a quoted text")
         if first != '"':
@@ -189,11 +214,14 @@ class _Scanner:
         first = self._next(what, "<exists>")
         if first == '"':
             raise self._unexpected(first, what, "<exists>")
-        word = self._word()
         if first != "<":
+            # A bare tier count is read like any number (getInteger's 40-character limit), so a
+            # 5000-digit count gets one line instead of int()'s ValueError.
+            word = self._number_word(what)
             if _INTEGER.fullmatch(word) is None:
                 raise self._unexpected(first, what, "<exists>")
             return self._count_from_word(word, what)
+        word = self._word()
         end = word.find(">")
         flag = word[1:end] if end > 0 else word
         if end < 0 or flag not in ("exists", "absent"):
@@ -204,35 +232,13 @@ class _Scanner:
         return flag == "exists"
 
 
-def _decode(data: bytes, path: str | Path | None) -> str:
-    """Praat's rules: UTF-16 only with a byte-order mark; else UTF-8 if valid, else Latin-1.
-
-    (Praat's default text input setting is "UTF-8, then ISO Latin-1".)
-    """
-    if data.startswith((b"\xfe\xff", b"\xff\xfe")):
-        codec = "utf-16-be" if data.startswith(b"\xfe\xff") else "utf-16-le"
-        text = data[2:].decode(codec, errors="replace")  # Praat also substitutes bad units
-    else:
-        if b"\x00" in data:
-            raise TextGridError(
-                path, None, "the file contains NUL bytes (UTF-16 without a byte-order mark?)"
-            )
-        data = data.removeprefix(b"\xef\xbb\xbf")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    # Praat turns every CR LF and lone CR into LF before reading, labels included.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def read_textgrid(path: str | Path) -> TextGrid:
     """Read a TextGrid file in any of Praat's text formats and encodings."""
     try:
         data = Path(path).read_bytes()
     except OSError as err:
         raise TextGridError(path, None, f"the file cannot be read ({err.strerror})") from err
-    return parse_textgrid(_decode(data, path), path)
+    return parse_textgrid(decode_textgrid(data, path), path)
 
 
 def _check_domain(scan: _Scanner, xmin: float, xmax: float, what: str) -> None:
@@ -255,12 +261,17 @@ def _parse_header(scan: _Scanner) -> None:
         raise scan.fail(scan.token_pos, f"this is a Praat {object_class} file, not a TextGrid")
 
 
-def _parse_tier(scan: _Scanner, number: int) -> Tier:
+def _tier_class(scan: _Scanner, number: int) -> str:
     kind = scan.expect_string(f"the class of tier {number}")
     if kind not in ("IntervalTier", "TextTier"):
         raise scan.fail(
             scan.token_pos, f"tier {number} is a {kind!r}; expected IntervalTier or TextTier"
         )
+    return kind
+
+
+def _parse_tier(scan: _Scanner, number: int) -> Tier:
+    kind = _tier_class(scan, number)
     name = scan.expect_string(f"the name of tier {number}")
     tier = f"tier {number} ({name!r})"
     xmin = scan.expect_real(f"the start time (xmin) of {tier}")
@@ -285,9 +296,64 @@ def _parse_tier(scan: _Scanner, number: int) -> Tier:
     return IntervalTier(name, xmin, xmax, tuple(intervals))
 
 
+def _parse_chronological(scan: _Scanner) -> TextGrid:
+    """Praat's TextGrid_readFromChronologicalTextFile: the grid's domain, the number of tiers,
+    each tier's class, name and domain, then every interval or point as its tier number followed
+    by its times and text, ordered by time, until the text ends.
+
+    Praat files each element into its tier's sorted set (dropping one that starts where another
+    of the same tier starts); like the other formats, we keep every element in file order.
+    """
+    scan.expect_string("the file type")
+    xmin = scan.expect_real("the TextGrid's start time (xmin)")
+    xmax = scan.expect_real("the TextGrid's end time (xmax)")
+    _check_domain(scan, xmin, xmax, "The TextGrid")
+    count = scan.expect_count("the number of tiers")
+    heads: list[tuple[str, str, float, float]] = []
+    for number in range(1, count + 1):
+        kind = _tier_class(scan, number)
+        name = scan.expect_string(f"the name of tier {number}")
+        tier = f"tier {number} ({name!r})"
+        tier_xmin = scan.expect_real(f"the start time (xmin) of {tier}")
+        tier_xmax = scan.expect_real(f"the end time (xmax) of {tier}")
+        _check_domain(scan, tier_xmin, tier_xmax, f"Tier {number} ({name!r})")
+        heads.append((kind, name, tier_xmin, tier_xmax))
+    items: list[list[Interval | Point]] = [[] for _ in heads]
+    element = 0
+    while not scan.at_end():  # Praat stops at "Early end of text" while seeking a tier number
+        element += 1
+        number = scan.expect_tier_number(count, f"element {element} (an interval or point)")
+        kind, name, _, _ = heads[number - 1]
+        tier = f"tier {number} ({name!r})"
+        if kind == "TextTier":
+            time = scan.expect_real(f"the time of a point of {tier}")
+            items[number - 1].append(
+                Point(time, scan.expect_string(f"the mark of a point of {tier}"))
+            )
+            continue
+        start = scan.expect_real(f"the start time of an interval of {tier}")
+        end = scan.expect_real(f"the end time of an interval of {tier}")
+        _check_domain(scan, start, end, f"An interval of {tier}")
+        items[number - 1].append(
+            Interval(start, end, scan.expect_string(f"the text of an interval of {tier}"))
+        )
+    tiers: list[Tier] = []
+    for (kind, name, tier_xmin, tier_xmax), elements in zip(heads, items, strict=True):
+        if kind == "TextTier":
+            points = tuple(e for e in elements if isinstance(e, Point))
+            tiers.append(PointTier(name, tier_xmin, tier_xmax, points))
+        else:
+            intervals = tuple(e for e in elements if isinstance(e, Interval))
+            tiers.append(IntervalTier(name, tier_xmin, tier_xmax, intervals))
+    return TextGrid(xmin, xmax, tuple(tiers))
+
+
 def parse_textgrid(text: str, path: str | Path | None = None) -> TextGrid:
-    """Parse the text of a long, short or free-format TextGrid (line breaks already LF)."""
+    """Parse the text of a long, short, free-format or chronological TextGrid (LF line breaks)."""
     scan = _Scanner(text, path)
+    # Praat's Data_readFromFile recognises the chronological format by these first 40 characters.
+    if text.startswith(_CHRONOLOGICAL):
+        return _parse_chronological(scan)
     _parse_header(scan)
     xmin = scan.expect_real("the TextGrid's start time (xmin)")
     xmax = scan.expect_real("the TextGrid's end time (xmax)")
