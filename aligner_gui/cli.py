@@ -103,10 +103,20 @@ def _convert_parser() -> argparse.ArgumentParser:
         prog="aligner-gui convert",
         description="Read a TextGrid in any dialect Praat reads and write it cleanly.",
     )
-    parser.add_argument("input", type=Path, help="a TextGrid (long or short, UTF-8 or UTF-16)")
+    parser.add_argument(
+        "input", type=Path, help="a TextGrid (long, short or chronological; UTF-8 or UTF-16)"
+    )
     parser.add_argument("-o", "--output", type=Path, required=True, help="output file")
     parser.add_argument(
-        "--format", choices=("textgrid", "textgrid-short", "json", "csv"), default=None
+        "--format",
+        choices=("textgrid", "textgrid-short", "json", "csv", "textgrid-chronological"),
+        default=None,
+    )
+    parser.add_argument(
+        "--audio",
+        type=Path,
+        default=None,
+        help="the recording the TextGrid belongs to: warn when their durations differ",
     )
     return parser
 
@@ -157,9 +167,15 @@ def run_align(argv: Sequence[str]) -> int:
 
 def run_convert(argv: Sequence[str]) -> int:
     args = _convert_parser().parse_args(argv)
+    from aligner_gui.core.document.domains import textgrid_audio_warnings
     from aligner_gui.core.export.textgrid_export import convert_textgrid
+    from aligner_gui.core.io.audio import audio_info
 
-    convert_textgrid(args.input, args.output, args.format)
+    # An unreadable recording fails before anything is written.
+    duration = None if args.audio is None else audio_info(args.audio).duration
+    grid = convert_textgrid(args.input, args.output, args.format)
+    for warning in textgrid_audio_warnings(grid, duration):
+        sys.stderr.write(f"warning: {warning}\n")
     return 0
 
 

@@ -17,7 +17,7 @@ from aligner_gui.core.io.textgrid import (
     write_textgrid,
 )
 
-FORMATS = ("textgrid", "textgrid-short", "json", "csv")
+FORMATS = ("textgrid", "textgrid-short", "json", "csv", "textgrid-chronological")
 _BY_EXTENSION = {".textgrid": "textgrid", ".json": "json", ".csv": "csv"}
 
 
@@ -98,8 +98,9 @@ def convert_textgrid(src: str | Path, dst: str | Path, fmt: str | None = None) -
     target = Path(dst)
     chosen = output_format(target, fmt)
     tg = read_textgrid(src)
-    if chosen in ("textgrid", "textgrid-short"):
-        write_textgrid(tg, target, short=chosen == "textgrid-short")
+    if chosen.startswith("textgrid"):
+        short, chronological = chosen == "textgrid-short", chosen == "textgrid-chronological"
+        write_textgrid(tg, target, short=short, chronological=chronological)
         return tg
     text = textgrid_to_json(tg) if chosen == "json" else textgrid_to_csv(tg)
     try:
