@@ -500,13 +500,14 @@ def _grids(draw: st.DrawFn) -> TextGrid:
 
 
 @settings(max_examples=150, deadline=None, database=None)
-@given(_grids(), st.booleans())
+@given(_grids(), st.sampled_from(["long", "short", "chronological"]))
 def test_random_grids_round_trip_exactly_and_formatting_is_stable(
-    tg: TextGrid, short: bool
+    tg: TextGrid, layout: str
 ) -> None:
-    text = format_textgrid(tg, short=short)
+    short, chronological = layout == "short", layout == "chronological"
+    text = format_textgrid(tg, short=short, chronological=chronological)
     assert parse_textgrid(text) == tg
-    assert format_textgrid(parse_textgrid(text), short=short) == text
+    assert format_textgrid(parse_textgrid(text), short=short, chronological=chronological) == text
 
 
 # --- fill_gaps -----------------------------------------------------------------------------

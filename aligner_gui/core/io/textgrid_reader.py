@@ -16,9 +16,12 @@ numbers, "strings" (``""`` is a quote; they may span lines) and <flags>; every o
 skipped, and ``!`` at the start of a word comments out the rest of the line. Errors carry the line
 Praat would report. Deliberate differences: a missing ``<exists>`` before the tier count is
 accepted (some old writers omit it); numbers Praat reads as undefined or infinite (``0e``,
-``+.5``, ``1/0``), negative counts and an unclosed quote (reported where it opens) are refused.
+``+.5``, ``1/0``), negative counts, counts that are no number at all (``+``, which Praat's strtoll
+reads as 0) and an unclosed quote (reported where it opens) are refused.
 Intervals are kept in file order, overlaps and gaps included, so a grid round-trips exactly.
 Besides the ooTextFile formats (long, short, free) it reads Praat's chronological format.
+Each rule below names the Praat function it follows (sys/abcio.cpp, melder/melder_atof.cpp,
+fon/TextGrid.cpp).
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ __all__ = ["parse_textgrid", "read_textgrid"]
 
 # Unicode White_Space, which modern Praat uses to end words (older Praat: only space/tab/CR/LF).
 _WS = " \t\n\v\f\r\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# What getReal, getInteger, getString and getEnum skip before their token: white space, a "!"
+# comment to the end of the line, and any word not starting like a number, a string or a flag.
 _SKIP = re.compile(f'(?:[{_WS}]+|![^\n\r]*|[^{_WS}!"<+\\-0-9][^{_WS}]*)*')
 _WORD = re.compile(f"[^{_WS}]*")
 _IS_WS = re.compile(f"[{_WS}]")
@@ -51,12 +56,17 @@ _DECIMAL = re.compile(r"([+-]?[0-9]+(?:\.[0-9]*)?)([eE][+-]?[0-9]+|[eE])?(%)?")
 _HEX = re.compile(r"([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _CHRONOLOGICAL = '"Praat chronological TextGrid text file"'
-_MAX_NUMBER_CHARS = 40  # Praat refuses longer number words ("Found long text ...")
+_MAX_NUMBER_CHARS = 40  # getReal/getInteger refuse longer number words ("Found long text")
 _INT32_MAX = 2**31 - 1
 
 
 def _praat_atof(word: str) -> float | None:
-    """Melder_a8tof: the value of a number word (trailing junk ignored), or None if undefined."""
+    """Melder_a8tof: the value of a number word, or None where Praat's is undefined.
+
+    findEndOfNumericString accepts ``[+-]digits[.digits][(e|E)[+-]digits][%]`` followed by
+    anything; strtod then reads the word itself (so ``0x1.8p1`` is hexadecimal), and a ``%`` right
+    after the number multiplies it by 0.01.
+    """
     if (hexmatch := _HEX.match(word)) is not None:
         sign, whole, frac, exponent = hexmatch.groups()
         if not whole and not frac:
@@ -74,7 +84,7 @@ def _praat_atof(word: str) -> float | None:
 
 
 def _praat_real(word: str) -> float | None:
-    """Praat's getReal on one word: fractions like ``1/3`` and percentages are allowed."""
+    """getReal (behind texgetr64) on one word: Melder_a8tof on each side of a ``/``."""
     numerator, slash, denominator = word.partition("/")
     if not slash:
         value = _praat_atof(word)
@@ -127,6 +137,7 @@ class _Scanner:
         return self.fail(self.token_pos, f"expected {wanted} for {what} but found {found}")
 
     def _number_word(self, what: str) -> str:
+        """getReal/getInteger's word: ASCII ("Found strange text") and at most 40 characters."""
         word = self._word()
         strange = next((c for c in word[:_MAX_NUMBER_CHARS] if ord(c) > 127), None)
         if strange is not None:
@@ -138,6 +149,7 @@ class _Scanner:
         return word
 
     def expect_real(self, what: str) -> float:
+        """getReal (texgetr64)."""
         while True:
             first = self._next(what, "a number")
             if first in '"<':
@@ -151,6 +163,7 @@ class _Scanner:
         return value
 
     def expect_count(self, what: str) -> int:
+        """getInteger (behind texgeti32/texgetinteger): strtoll of the word, within int32."""
         first = self._next(what, "a whole number")
         if first in '"<':
             raise self._unexpected(first, what, "a whole number")
@@ -187,6 +200,7 @@ class _Scanner:
         return number
 
     def expect_string(self, what: str) -> str:
+        """getString (texgetw16): a doubled quote is one quote; the closing one needs white space."""
         first = self._next(what, "a quoted text")
         if first != '"':
             raise self._unexpected(first, what, "a quoted text")
@@ -210,7 +224,8 @@ class _Scanner:
             return text[start + 1 : close].replace('""', '"')
 
     def expect_exists(self, what: str) -> bool | int:
-        """``<exists>`` -> True, ``<absent>`` -> False; a bare tier count (some old writers) -> it."""
+        """getEnum (texgetex): ``<exists>`` -> True, ``<absent>`` -> False; a bare tier count
+        (some old writers omit the flag) -> the count."""
         first = self._next(what, "<exists>")
         if first == '"':
             raise self._unexpected(first, what, "<exists>")
