@@ -110,7 +110,13 @@ def _convert_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "input",
         type=Path,
-        help="a TextGrid (long or short, UTF-8 or UTF-16) or an aligner-gui JSON",
+        help="a TextGrid (long, short or chronological; UTF-8 or UTF-16) or an aligner-gui JSON",
+    )
+    parser.add_argument(
+        "--audio",
+        type=Path,
+        default=None,
+        help="the recording the TextGrid belongs to: warn when their durations differ",
     )
     parser.add_argument("-o", "--output", type=Path, required=True, help="output file")
     parser.add_argument("--format", choices=FORMATS, default=None)
@@ -162,9 +168,15 @@ def run_align(argv: Sequence[str]) -> int:
 
 def run_convert(argv: Sequence[str]) -> int:
     args = _convert_parser().parse_args(argv)
+    from aligner_gui.core.document.domains import textgrid_audio_warnings
     from aligner_gui.core.export.outputs import convert_file
+    from aligner_gui.core.io.audio import audio_info
 
-    convert_file(args.input, args.output, args.format)
+    # An unreadable recording fails before anything is written.
+    duration = None if args.audio is None else audio_info(args.audio).duration
+    document = convert_file(args.input, args.output, args.format)
+    for warning in textgrid_audio_warnings(document.to_textgrid(), duration):
+        sys.stderr.write(f"warning: {warning}\n")
     return 0
 
 

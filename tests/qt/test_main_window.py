@@ -351,6 +351,29 @@ def test_open_a_generated_textgrid_with_phones(
     assert window.stack.tiers.view("phones").intervals()[3] == (1.7, 2.2, "t")
 
 
+def test_a_textgrid_that_does_not_fit_its_audio_opens_with_a_warning_and_saves_its_domain(
+    qtbot: Any, window: MainWindow, files, tmp_path: Path
+) -> None:
+    fitting = TextGrid(0.0, 2.99, (IntervalTier("words", 0.0, 2.99, (Interval(0.0, 2.99, "a"),)),))
+    write_textgrid(fitting, tmp_path / "fits.TextGrid")
+    open_textgrid(qtbot, window, tmp_path / "fits.TextGrid", files["wav"])
+    assert window.statusBar().currentMessage() == "Opened fits.TextGrid."
+    long = TextGrid(0.0, 26.7, (IntervalTier("words", 0.0, 26.7, (Interval(0.0, 26.7, "b"),)),))
+    write_textgrid(long, tmp_path / "long.TextGrid")
+    open_textgrid(qtbot, window, tmp_path / "long.TextGrid", files["wav"])  # 3 s of audio
+    assert window.statusBar().currentMessage() == (
+        "Opened long.TextGrid. Warning: The TextGrid lasts 26.700 s but the audio lasts"
+        " 3.000 s: check that they belong together."
+    )
+    # Reopen the fitting grid and save it: its xmax stays 2.99 although the audio lasts 3 s.
+    open_textgrid(qtbot, window, tmp_path / "fits.TextGrid", files["wav"])
+    window.model.push(edits.SetLabel("words", 0, "c"))
+    assert window.save()
+    assert read_textgrid(tmp_path / "fits.TextGrid") == TextGrid(
+        0.0, 2.99, (IntervalTier("words", 0.0, 2.99, (Interval(0.0, 2.99, "c"),)),)
+    )
+
+
 def test_bad_inputs_show_an_error_and_the_window_stays_usable(
     qtbot: Any, window: MainWindow, files, errors: list[str]
 ) -> None:

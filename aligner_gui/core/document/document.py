@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from aligner_gui.core.base.errors import TextGridError
+from aligner_gui.core.document.domains import kept_domain, span, textgrid_audio_warnings
 from aligner_gui.core.document.provenance import Provenance, doubtful_intervals
 from aligner_gui.core.document.tier_names import CHAR_TIER, DOUBTFUL_TIER, WORD_TIER
 
@@ -55,6 +56,9 @@ class Tier:
     # The name in the file it came from, when it had to be renamed to be unique (Praat allows
     # duplicate tier names, the document does not); written back by to_textgrid.
     source_name: str | None = None
+    # The tier's own (xmin, xmax) in the file it came from, written back unchanged unless labels
+    # now lie outside it; None: the tier spans the document's grid domain.
+    source_domain: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class AlignmentDocument:
         result: AlignmentResult | None = None,
         xmin: float = 0.0,
         provenance: Provenance | None = None,
+        xmax: float | None = None,
     ) -> None:
         self.duration = float(duration)
         self.audio = audio
@@ -93,8 +98,11 @@ class AlignmentDocument:
         self.provenance = provenance or Provenance.from_audio(audio)
         self.tiers: list[Tier] = list(tiers)
         # The TextGrid's own xmin when it did not start at 0 (an excerpt of a longer recording):
-        # the document always starts at 0, export restores the original start.
+        # the document always starts at 0, export restores the original start. Likewise its own
+        # xmax, which may be shorter than the audio: export keeps it (see domains).
         self.xmin = float(xmin)
+        self.xmax = self.duration if xmax is None else float(xmax)
+        self.warnings: list[str] = []  # for the user, about how the document was made
         self._subscribers: list[Subscriber] = []
         problems = self.structure_problems()
         if problems:
@@ -259,13 +267,18 @@ class AlignmentDocument:
             name = unique_name(str(src.name), used)
             used.add(name)
             source_name = None if name == src.name else str(src.name)
+            own = (max(0.0, float(src.xmin)), float(src.xmax))
+            domain = own if own[1] > own[0] else None
             if hasattr(src, "points"):
                 points = sorted(
                     (Segment(float(p.time), float(p.time), str(p.label)) for p in src.points),
                     key=lambda s: s.start,
                 )
                 points = [p for p in points if 0.0 <= p.start <= duration]
-                tiers.append(Tier(name, points, is_point_tier=True, source_name=source_name))
+                tiers.append(
+                    Tier(name, points, is_point_tier=True, source_name=source_name,
+                         source_domain=domain)
+                )  # fmt: skip
             else:
                 segs = partition(
                     (
@@ -274,40 +287,41 @@ class AlignmentDocument:
                     ),
                     duration,
                 )
-                tiers.append(Tier(name, segs, source_name=source_name))
+                tiers.append(Tier(name, segs, source_name=source_name, source_domain=domain))
         _guess_parents(tiers)
-        return cls(tiers, duration, audio=audio, result=None, xmin=max(0.0, float(tg.xmin)))
+        xmin = max(0.0, float(tg.xmin))
+        xmax = float(tg.xmax) if tg.xmax > xmin else None
+        doc = cls(tiers, duration, audio=audio, result=None, xmin=xmin, xmax=xmax)
+        doc.warnings = textgrid_audio_warnings(tg, None if audio is None else audio.duration)
+        return doc
 
     def to_textgrid(self) -> TextGrid:
-        """A Praat TextGrid of every tier, "" segments included (Praat tiers have no gaps)."""
+        """A Praat TextGrid of every tier, "" segments included (Praat tiers have no gaps).
+
+        The grid and each tier keep their own domain from the file they came from, grown only as
+        far as labels now lie outside it (export never cuts away a label); each tier's intervals
+        are cut to its domain.
+        """
         from aligner_gui.core.io.textgrid import Interval, IntervalTier, Point, PointTier, TextGrid
 
-        xmin = min(self.xmin, self._first_labelled_time())
-        xmax = self.duration
+        labelled = [span(_labelled_times(tier)) for tier in self.tiers]
+        everything = span(extent for extent in labelled if extent is not None)
+        grid = kept_domain((self.xmin, self.xmax), everything, SNAP)
         out: list[IntervalTier | PointTier] = []
-        for tier in self.tiers:
+        for tier, extent in zip(self.tiers, labelled, strict=True):
             name = tier.source_name if tier.source_name is not None else tier.name
+            lo, hi = kept_domain(tier.source_domain or grid, extent, SNAP)
             if tier.is_point_tier:
                 points = tuple(Point(seg.start, seg.label) for seg in tier.segments)
-                out.append(PointTier(name, xmin, xmax, points))
+                out.append(PointTier(name, lo, hi, points))
                 continue
             intervals = tuple(
-                Interval(max(seg.start, xmin), seg.end, seg.label)
+                Interval(max(seg.start, lo), min(seg.end, hi), seg.label)
                 for seg in tier.segments
-                if seg.end > xmin
+                if seg.end > lo and seg.start < hi
             )
-            out.append(IntervalTier(name, xmin, xmax, intervals))
-        return TextGrid(xmin, xmax, tuple(out))
-
-    def _first_labelled_time(self) -> float:
-        """Earliest labelled time of any tier: export never cuts away a label."""
-        first = self.duration
-        for tier in self.tiers:
-            for seg in tier.segments:
-                if seg.label or tier.is_point_tier:
-                    first = min(first, seg.start)
-                    break
-        return first
+            out.append(IntervalTier(name, lo, hi, intervals))
+        return TextGrid(grid[0], grid[1], tuple(out))
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -352,6 +366,11 @@ def partition(segments: Iterable[Segment], duration: float) -> list[Segment]:
     else:
         out[-1] = replace(out[-1], end=duration)
     return out
+
+
+def _labelled_times(tier: Tier) -> list[tuple[float, float]]:
+    """(start, end) of every labelled segment; every point of a point tier counts."""
+    return [(s.start, s.end) for s in tier.segments if s.label or tier.is_point_tier]
 
 
 def _score(value: float | None) -> float | None:
