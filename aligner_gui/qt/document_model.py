@@ -131,6 +131,9 @@ class DocumentModel(QObject):
         doc, tier = self._acting_or_raise()
         edit = editing.insert_at(doc, tier, self._cursor)
         changed = self.push(edit)
+        landed = getattr(edit, "applied_time", None)
+        if changed and landed is not None and landed != self._cursor:
+            self.set_cursor(landed)  # a split moved to a clean cut: the cursor shows where
         if changed and doc.tier(tier).is_point_tier:
             index = doc.segment_at(tier, self._cursor)
             if index is not None:

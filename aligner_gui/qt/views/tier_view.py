@@ -80,6 +80,8 @@ class TierView(TimePlot):
         self.time_box.setYRange(0.0, 1.0, padding=0.0)
         self.time_box.disableAutoRange()
         self.time_box.sigXRangeChanged.connect(self._update_handles)
+        # After the box applied the new range to its transform (TimeViewBox._apply_range).
+        self.time_box.sigRangeChanged.connect(self.item.view_range_changed)
         self.time_box.sigResized.connect(self._update_handles)
         self.setMinimumHeight(36)
         plot.getAxis("left").setStyle(tickLength=0)
