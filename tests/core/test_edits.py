@@ -1,14 +1,11 @@
-"""Reversible edits: exact semantics of each edit, merging of drag steps, and properties of random
-edit sequences (invariants after every edit; reverting in reverse order restores every state)."""
+"""Reversible edits: exact semantics of each edit and merging of drag steps (random sequences of
+edits are in test_edit_properties.py)."""
 
 from __future__ import annotations
 
 import copy
-import itertools
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from aligner_gui.core.document.document import AlignmentDocument, DocumentChange, Segment, Tier
 from aligner_gui.core.document.edits import (
@@ -336,120 +333,3 @@ def test_apply_and_revert_must_alternate() -> None:
     edit.apply(doc)
     with pytest.raises(RuntimeError, match="already applied"):
         edit.apply(doc)
-
-
-# -- properties ------------------------------------------------------------------------------------
-
-LABELS = ["", "", "a", "bo", "cat"]
-GRID = 0.005  # generated boundaries lie on a 5 ms grid, so every segment starts >= MIN_SEGMENT
-
-
-@st.composite
-def documents(draw: st.DrawFn) -> AlignmentDocument:
-    steps = draw(st.integers(40, 400))
-    duration = steps * GRID
-    cuts = sorted(draw(st.sets(st.integers(1, steps - 1), max_size=8)))
-    edges = [0, *cuts, steps]
-    words: list[Segment] = []
-    chars: list[Segment] = []
-    for a, b in itertools.pairwise(edges):
-        label = draw(st.sampled_from(LABELS))
-        words.append(Segment(a * GRID, b * GRID, label, draw(st.none() | st.floats(0, 1))))
-        inner = sorted(draw(st.sets(st.integers(a + 1, b - 1), max_size=3))) if b - a > 1 else []
-        sub = [a, *inner, b]
-        for c, d in itertools.pairwise(sub):
-            char = draw(st.sampled_from(["", "x", "y"])) if label else ""
-            chars.append(Segment(c * GRID, d * GRID, char))
-    tiers = [Tier("words", words), Tier("chars", chars, parent="words")]
-    points = sorted(draw(st.sets(st.integers(0, steps), max_size=3)))
-    tiers.append(
-        Tier("marks", [Segment(p * GRID, p * GRID, "p") for p in points], is_point_tier=True)
-    )
-    return AlignmentDocument(tiers, duration)
-
-
-def draw_edit(data: st.DataObject, doc: AlignmentDocument, last: Edit | None) -> Edit:
-    """A random edit aimed at the current document: indices mostly valid, times anywhere but
-    often on, just beside or just before a boundary; drags continue the previous drag."""
-    if (
-        isinstance(last, MoveBoundary)
-        and last.drag_id is not None
-        and last.applied_time is not None  # it was applied
-        and data.draw(st.booleans())
-    ):
-        step = data.draw(st.floats(-0.05, 0.05))
-        return MoveBoundary(last.tier, last.index, last.new_time + step, drag_id=last.drag_id)
-    tier = data.draw(st.sampled_from(["words", "words", "chars", "marks"]))
-    n = len(doc.tier(tier).segments)
-    near = doc.boundaries(tier) or [0.0]
-    if data.draw(st.booleans()):
-        time = data.draw(st.floats(-0.1, doc.duration + 0.1))
-    else:
-        time = data.draw(st.sampled_from(near)) + data.draw(st.sampled_from([0.0, 4e-4, -0.002]))
-    kind = data.draw(
-        st.sampled_from(["move", "move", "label", "insert", "remove", "word", "delete"])
-    )
-    first = 1 if kind in ("move", "remove") and not doc.tier(tier).is_point_tier else 0
-    index = data.draw(st.integers(first, max(n - 1, first)) | st.integers(-1, n + 1))
-    if kind == "move":
-        drag = data.draw(st.sampled_from([None, new_drag_id()]))
-        return MoveBoundary(tier, index, time, drag_id=drag)
-    if kind == "label":
-        return SetLabel(tier, index, data.draw(st.sampled_from(LABELS)))
-    if kind == "insert":
-        return InsertBoundary(tier, time)
-    if kind == "remove":
-        return RemoveBoundary(tier, index)
-    if kind == "word":
-        silences = [s for s in doc.tier(tier).segments if not s.label]
-        aim_at_silence: bool = data.draw(st.booleans())
-        if silences and aim_at_silence:
-            gap = data.draw(st.sampled_from(silences))
-            time = data.draw(st.floats(gap.start, gap.end))
-        return InsertWord(tier, time, time + data.draw(st.floats(0.0, 0.2)), "w")
-    return DeleteWord(tier, index)
-
-
-def check_invariants(doc: AlignmentDocument) -> None:
-    assert doc.problems() == []
-    for tier in doc.tiers:
-        segs = tier.segments
-        if tier.is_point_tier:
-            gaps = [b.start - a.start for a, b in itertools.pairwise(segs)]
-        else:
-            gaps = [s.end - s.start for s in segs]
-        assert all(g >= MIN_SEGMENT - 1e-9 for g in gaps), (tier.name, gaps)
-
-
-@settings(
-    max_examples=200,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(doc=documents(), data=st.data())
-def test_random_edits_keep_invariants_and_revert_exactly(
-    doc: AlignmentDocument, data: st.DataObject
-) -> None:
-    check_invariants(doc)
-    history: list[tuple[Edit, list[Tier]]] = []
-    edit: Edit | None = None
-    for _ in range(data.draw(st.integers(1, 12))):
-        edit = draw_edit(data, doc, edit)
-        before = copy.deepcopy(doc.tiers)
-        try:
-            edit.apply(doc)
-        except ValueError:
-            assert doc.tiers == before  # a refused edit changes nothing
-            continue
-        check_invariants(doc)
-        if history and history[-1][0].merge(edit):
-            continue  # absorbed: the earlier edit's "before" still stands
-        history.append((edit, before))
-    final = copy.deepcopy(doc.tiers)
-    for edit, before in reversed(history):
-        edit.revert(doc)
-        assert doc.tiers == before
-    for edit, _ in history:
-        edit.apply(doc)
-    assert doc.tiers == final

@@ -305,7 +305,8 @@ class InsertWord(Edit):
     """Insert a labelled segment ``[start, end)`` inside one silence ("") segment.
 
     An edge closer than MIN_SEGMENT to the silence's edge snaps onto it (no sliver of silence is
-    left). Raises ValueError when the span is not inside a single silence.
+    left); an edge inside a labelled sub-tier segment moves to the nearest clean cut. Raises
+    ValueError when the span is not inside a single silence.
     """
 
     def __init__(self, tier: str, start: float, end: float, label: str) -> None:
@@ -340,6 +341,16 @@ class InsertWord(Edit):
             )
         s = seg.start if self.start - seg.start < MIN_SEGMENT else self.start
         e = seg.end if seg.end - self.end < MIN_SEGMENT else self.end
+        # Sub-tier segments may lie under a silence (a split leaves them there): the new word's
+        # edges move to the nearest places that cut none of them in two.
+        descendants = [child.segments for child in doc.descendants(self.tier)]
+        cuts = [clean_cut(descendants, seg.start, seg.end, x) for x in (s, e)]
+        s = s if s == seg.start else cuts[0]
+        e = e if e == seg.end else cuts[1]
+        if s is None or e is None:
+            raise ValueError(
+                f"Cannot insert {self.label!r} there: it would cut sub-tier intervals in two."
+            )
         if e - s < MIN_SEGMENT:
             raise ValueError(
                 f"Cannot insert {self.label!r}: it would be shorter than {MIN_SEGMENT * 1000:g} ms."
