@@ -89,17 +89,21 @@ class DocumentModel(QObject):
         """Select segment ``index`` of ``tier``; an index of -1 (or an empty tier) clears it.
         Selecting in a tier makes it the active tier."""
         selection = None if index < 0 or not tier else (tier, index)
+        acting = self.acting_tier()
         if selection is not None:
-            self.set_active_tier(selection[0])
-        if selection == self._selection:
-            return
-        self._selection = selection
-        self.selectionChanged.emit(*(selection or ("", -1)))
+            self._active_tier = selection[0]
+        if selection != self._selection:
+            self._selection = selection
+            self.selectionChanged.emit(*(selection or ("", -1)))
+        self._acting_tier_maybe_changed(acting)
 
     def set_active_tier(self, tier: str) -> None:
         """The tier the user is in (clicked in, even where there is nothing to select)."""
-        before = self.acting_tier()
+        acting = self.acting_tier()
         self._active_tier = tier
+        self._acting_tier_maybe_changed(acting)
+
+    def _acting_tier_maybe_changed(self, before: str | None) -> None:
         after = self.acting_tier()
         if after != before:
             self.activeTierChanged.emit(after or "")

@@ -201,6 +201,8 @@ def test_return_on_the_point_tier_adds_a_point_there_and_nowhere_else(
     t = 0.70
     assert min(abs(p - t) for p in points) > 0.02  # an empty place of the pitch tier
     click(window, "pitch", t)
+    assert window.stack.tiers.view("pitch").shown_title == "▸ pitch"  # where the keys act
+    assert window.stack.tiers.view("word").shown_title == "word"
     press(window, Qt.Key.Key_Return)
     assert {t.name: list(t.segments) for t in doc.tiers if t.name != "pitch"} == others
     added = sorted({p.start for p in doc.tier("pitch").segments} - set(points))

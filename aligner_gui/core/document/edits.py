@@ -344,13 +344,13 @@ class InsertWord(Edit):
         # Sub-tier segments may lie under a silence (a split leaves them there): the new word's
         # edges move to the nearest places that cut none of them in two.
         descendants = [child.segments for child in doc.descendants(self.tier)]
-        cuts = [clean_cut(descendants, seg.start, seg.end, x) for x in (s, e)]
-        s = s if s == seg.start else cuts[0]
-        e = e if e == seg.end else cuts[1]
-        if s is None or e is None:
+        cut_s = s if s == seg.start else clean_cut(descendants, seg.start, seg.end, s)
+        cut_e = e if e == seg.end else clean_cut(descendants, seg.start, seg.end, e)
+        if cut_s is None or cut_e is None:
             raise ValueError(
                 f"Cannot insert {self.label!r} there: it would cut sub-tier intervals in two."
             )
+        s, e = cut_s, cut_e
         if e - s < MIN_SEGMENT:
             raise ValueError(
                 f"Cannot insert {self.label!r}: it would be shorter than {MIN_SEGMENT * 1000:g} ms."

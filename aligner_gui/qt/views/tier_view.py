@@ -68,6 +68,7 @@ class TierView(TimePlot):
         # A parent's moved boundary span [left, right]: the only place where this tier's
         # boundaries can have followed it (see edits.MoveBoundary), so the only part to re-read.
         self._follow_span: tuple[float, float] | None = None
+        self.shown_title = tier_name  # the name as drawn (for tests)
         super().__init__(model, parent)
         plot = self.getPlotItem()
         plot.addItem(self.item)
@@ -76,6 +77,7 @@ class TierView(TimePlot):
         self.item.on_click = self._on_item_click
         self.item.on_context_menu = self.show_context_menu
         self.item.on_drag = self._on_drag
+        self._connect(model.activeTierChanged, self._update_title)
         self.time_box.sigTimeContextMenu.connect(self.show_context_menu)
         self.time_box.setYRange(0.0, 1.0, padding=0.0)
         self.time_box.disableAutoRange()
@@ -107,10 +109,16 @@ class TierView(TimePlot):
         else:
             self.data = TierData.from_segments(tier.segments, tier.is_point_tier)
             self.item.set_data(self.data, doc.duration)
-        name = self.tier_name if len(self.tier_name) <= 12 else self.tier_name[:11] + "…"
-        self.getPlotItem().getAxis("left").setTicks([[(0.5, name)]])
+        self._update_title()
         self._update_selected()
         self._update_handles()
+
+    def _update_title(self, *_args) -> None:
+        """The tier's name; a mark before it when the editing keys act on this tier."""
+        name = self.tier_name if len(self.tier_name) <= 12 else self.tier_name[:11] + "…"
+        active = self.model.acting_tier() == self.tier_name and len(self.data) > 0
+        self.shown_title = f"▸ {name}" if active else name
+        self.getPlotItem().getAxis("left").setTicks([[(0.5, self.shown_title)]])
 
     def on_tier_changed(self, tier: str, kind: str, index: int) -> None:
         # The core reports every tier an edit touched, the edited tier first (with the index
