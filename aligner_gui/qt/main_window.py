@@ -4,6 +4,7 @@ the player and the settings. Document files (open, save, export) are handled in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QTimer
@@ -259,7 +260,7 @@ class MainWindow(QMainWindow):
         name = self.model.acting_tier()
         return None if name is None else self.stack.tiers.view(name)
 
-    def _edit(self, command) -> bool:
+    def _edit(self, command: Callable[[], object]) -> bool:
         try:
             return bool(command())
         except ValueError as err:

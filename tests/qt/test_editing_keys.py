@@ -366,3 +366,23 @@ def test_open_shortcuts_ask_for_the_audio_first(
     assert asked == [expected]
     texts = [a.text() for a in (window.actions_.open_align, window.actions_.open_textgrid)]
     assert menu_text in texts
+
+
+@pytest.mark.corpus
+def test_the_context_menu_of_a_point_tier_adds_and_removes_points(
+    qtbot: Any, window: MainWindow, mary: tuple[Path, Path]
+) -> None:
+    grid, audio = mary
+    open_textgrid(qtbot, window, grid, audio)
+    doc = window.model.document
+    window.stack.zoom_to(0.5, 1.2)
+    view = window.stack.tiers.view("pitch")
+    points = [p.start for p in doc.tier("pitch").segments]
+    texts = [a.text() for a in view.context_actions(0.70)]
+    assert texts == ["Add point here", "Remove point"]
+    by_text = {a.text(): a for a in view.context_actions(0.70)}
+    assert not by_text["Remove point"].isEnabled()  # no point near 0.70 s
+    by_text["Add point here"].trigger()
+    assert sorted({p.start for p in doc.tier("pitch").segments} - set(points)) == [0.70]
+    {a.text(): a for a in view.context_actions(0.70)}["Remove point"].trigger()
+    assert [p.start for p in doc.tier("pitch").segments] == points
