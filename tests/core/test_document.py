@@ -118,9 +118,7 @@ def test_a_malformed_partition_is_refused() -> None:
 def test_problems_reports_a_child_outside_its_parent() -> None:
     doc = small_doc()
     doc.tier("chars").segments[3] = seg(0.5, 0.7, "X")  # straddles silence and "yo"
-    assert doc.problems() == [
-        "'chars' segment 3 'X' [0.5, 0.7) is not inside one labelled segment of 'words'"
-    ]
+    assert doc.problems() == ["'chars' segment 3 'X' [0.5, 0.7) straddles a boundary of 'words'"]
 
 
 # -- partition -------------------------------------------------------------------------------------

@@ -164,14 +164,18 @@ def test_mouse_drag_moves_a_word_boundary_everywhere_with_undo_and_redo(
     chars_view = window.stack.tiers.view("chars")
     window.stack.zoom_to(0.0, 1.2)
     segs = doc.tier("words").segments
-    # The start of a word wide enough to drag into (the core clamps a boundary otherwise).
-    index = next(
-        i for i in range(1, len(segs)) if segs[i].label and segs[i].end - segs[i].start > 0.06
+    chars = doc.tier("chars").segments
+    # The start of a word whose first character is wide enough to drag into (a word boundary
+    # stops before the next character boundary in its way).
+    index, first_char = next(
+        (i, c)
+        for i in range(1, len(segs))
+        for c in chars
+        if segs[i].label and c.label and c.start == segs[i].start and c.end - c.start > 0.03
     )
     word = segs[index]
     old = word.start
-    target = old + 0.5 * min(word.end - old, 0.1)
-    first_char = next(c for c in doc.tier("chars").segments if c.label and c.start == old)
+    target = old + 0.5 * (first_char.end - old)
     before = tiers_snapshot(doc)
     path_before = window.stack.trellis.edited_path()[0].copy()
     mouse_drag(words_view, view_pixel(words_view, old, 0.5), view_pixel(words_view, target, 0.5))

@@ -29,7 +29,7 @@ from aligner_gui.core.document.document import (
     AlignmentDocument,
     Segment,
     Tier,
-    inside_labelled,
+    inside_one_segment,
     partition,
     unique_name,
 )
@@ -236,7 +236,7 @@ def _link_parents(tiers: list[Tier], parents: list[object]) -> None:
         if parent is None or parent is tier or tier.is_point_tier or parent.is_point_tier:
             continue
         if all(
-            not seg.label or inside_labelled(parent, seg.start, seg.end) for seg in tier.segments
+            not seg.label or inside_one_segment(parent, seg.start, seg.end) for seg in tier.segments
         ):
             tier.parent = parent.name
 
