@@ -20,6 +20,7 @@ import soundfile as sf
 
 from aligner_gui.core.base.errors import AudioError
 from aligner_gui.core.base.progress import ProgressFn, check_cancel
+from aligner_gui.core.io.mpeg_noise import mpeg_noise_silenced
 
 RAW_EXTENSIONS = frozenset({".raw", ".pcm"})
 
@@ -28,6 +29,10 @@ _RESAMPLE_CHUNK = 1 << 17  # input samples per resampling call
 # libsndfile only estimates an MP3's length (from the Xing header or the bit rate), so a short
 # decode is not evidence of damage there; every other format states its length exactly.
 _ESTIMATED_LENGTH_FORMATS = frozenset({"MP3"})
+# Sample rates a speech recording can have. A rate outside is a wrong header or a typo in
+# --raw-rate: 1 Hz would resample every sample into 16000, 10^12 Hz overflows libsndfile.
+MIN_SAMPLE_RATE = 1000
+MAX_SAMPLE_RATE = 1_536_000
 _RAW_BYTES_PER_SAMPLE = {
     "PCM_S8": 1, "PCM_U8": 1, "ULAW": 1, "ALAW": 1,
     "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4, "DOUBLE": 8,
@@ -78,8 +83,42 @@ def audio_info(
 ) -> AudioInfo:
     """Read only the header (cheap); raises AudioError when the file cannot be opened."""
     p = Path(path)
-    with _open(p, raw_sample_rate, raw_channels, raw_subtype, raw_endian) as handle:
+    with (
+        mpeg_noise_silenced(p),
+        _open(p, raw_sample_rate, raw_channels, raw_subtype, raw_endian) as handle,
+    ):
         return _info(p, handle)
+
+
+def check_audio(
+    path: str | Path,
+    *,
+    channel: int | None = None,
+    raw_sample_rate: int | None = None,
+    raw_channels: int = 1,
+    raw_subtype: str = "PCM_16",
+    raw_endian: str = "FILE",
+) -> AudioInfo:
+    """Refuse a file :func:`load_audio` would refuse for its header or its first seconds, fast.
+
+    Opens it, checks the header (rate, channel, a WAV's announced length) and decodes the first
+    block, so that a bad recording is refused before a model is loaded, not minutes later.
+    """
+    p = Path(path)
+    with (
+        mpeg_noise_silenced(p),
+        _open(p, raw_sample_rate, raw_channels, raw_subtype, raw_endian) as handle,
+    ):
+        info = _info(p, handle)
+        _check_header(p, info, channel)
+        block = _read_block(p, handle, info, 0)
+        if len(block) == 0:
+            raise AudioError(f"Audio file {p} contains no audio samples.")
+        if not np.isfinite(block).all():
+            raise AudioError(
+                f"Audio file {p} contains invalid sample values (NaN or infinity) near 0.00 s."
+            )
+    return info
 
 
 def load_audio(
@@ -102,15 +141,12 @@ def load_audio(
     if target_rate is not None and target_rate <= 0:
         raise ValueError(f"target_rate must be positive, not {target_rate}")
     p = Path(path)
-    with _open(p, raw_sample_rate, raw_channels, raw_subtype, raw_endian) as handle:
+    with (
+        mpeg_noise_silenced(p),
+        _open(p, raw_sample_rate, raw_channels, raw_subtype, raw_endian) as handle,
+    ):
         info = _info(p, handle)
-        if channel is not None and not 0 <= channel < info.channels:
-            raise AudioError(
-                f"Audio file {p} has {_channels(info.channels)} (numbered from 0), "
-                f"so channel {channel} does not exist."
-            )
-        if info.format in ("WAV", "WAVEX"):
-            _check_wav_complete(p)
+        _check_header(p, info, channel)
         rate = info.sample_rate
         resampler = None
         if target_rate is not None and target_rate != rate:
@@ -120,13 +156,7 @@ def load_audio(
         source_sound = mono_sound = False
         while True:
             check_cancel(cancel)
-            try:
-                block = handle.read(_BLOCK_FRAMES, dtype="float32", always_2d=True)
-            except RuntimeError as exc:  # libsndfile loses sync in damaged FLAC/MP3 streams
-                raise AudioError(
-                    f"Audio file {p} is corrupt or truncated: decoding failed after "
-                    f"{decoded / rate:.2f} s ({_reason(exc)})."
-                ) from exc
+            block = _read_block(p, handle, info, decoded)
             if len(block) == 0:
                 break
             used = block if channel is None else block[:, channel : channel + 1]
@@ -254,7 +284,8 @@ def _open(
             raise AudioError(
                 f"Audio file {p} is headerless raw PCM, so its sample rate must be given."
             )
-        if raw_rate <= 0 or raw_channels <= 0:
+        _check_rate(p, raw_rate, "the raw sample rate given")
+        if raw_channels <= 0:
             raise AudioError(
                 f"Audio file {p} cannot be read as raw PCM at {raw_rate} Hz "
                 f"with {raw_channels} channel(s)."
@@ -278,8 +309,12 @@ def _open(
             endian=raw_endian,
             format="RAW",
         )
-    except (RuntimeError, ValueError, TypeError) as exc:
-        raise AudioError(f"Audio file {p} could not be opened: {_reason(exc)}.") from exc
+    except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
+        reason = _reason(exc)
+        if "does not exist or is not a regular file" in reason:
+            # libsndfile's words when no decoder accepts the bytes of a file that does exist.
+            reason = "its contents are not in an audio format that can be read (or are damaged)"
+        raise AudioError(f"Audio file {p} could not be opened: {reason}.") from exc
 
 
 def _info(p: Path, handle: sf.SoundFile) -> AudioInfo:
@@ -292,6 +327,35 @@ def _info(p: Path, handle: sf.SoundFile) -> AudioInfo:
         subtype=str(handle.subtype),
         description=f"{handle.format_info}, {handle.subtype_info}",
     )
+
+
+def _check_header(p: Path, info: AudioInfo, channel: int | None) -> None:
+    if channel is not None and not 0 <= channel < info.channels:
+        raise AudioError(
+            f"Audio file {p} has {_channels(info.channels)} (numbered from 0), "
+            f"so channel {channel} does not exist."
+        )
+    _check_rate(p, info.sample_rate, "its header says")
+    if info.format in ("WAV", "WAVEX"):
+        _check_wav_complete(p)
+
+
+def _check_rate(p: Path, rate: int, source: str) -> None:
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise AudioError(
+            f"Audio file {p} cannot be read at {rate} Hz ({source}): a recording's sample rate "
+            f"is between {MIN_SAMPLE_RATE} and {MAX_SAMPLE_RATE} Hz."
+        )
+
+
+def _read_block(p: Path, handle: sf.SoundFile, info: AudioInfo, decoded: int) -> np.ndarray:
+    try:
+        return handle.read(_BLOCK_FRAMES, dtype="float32", always_2d=True)
+    except RuntimeError as exc:  # libsndfile loses sync in damaged FLAC/MP3 streams
+        raise AudioError(
+            f"Audio file {p} is corrupt or truncated: decoding failed after "
+            f"{decoded / info.sample_rate:.2f} s ({_reason(exc)})."
+        ) from exc
 
 
 def _check_wav_complete(p: Path) -> None:
