@@ -132,3 +132,51 @@ def test_an_unusable_sampling_rate_is_one_clear_line(tmp_path: Path, rate: objec
 def test_a_whole_sampling_rate_written_as_a_float_is_accepted(tmp_path: Path) -> None:
     folder = _hf_folder(tmp_path / "hf", {"sampling_rate": 16000.0})
     assert read_huggingface_metadata(folder)[1] == 16000
+
+
+# --- the safe loader gives exactly what torchaudio's own get_model() gives ----------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["WAV2VEC2_ASR_BASE_960H", "WAV2VEC2_ASR_LARGE_LV60K_960H", "MMS_FA"]
+)
+def test_bundle_weights_load_as_torchaudio_loads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # The bundle's architecture shrunk to tiny widths (same kind, same head, same extras), so
+    # that both loaders can read one small cached file offline.
+    import dataclasses
+
+    import numpy as np
+    import torchaudio.pipelines
+    from torchaudio.models import wav2vec2_model
+
+    from aligner_gui.core.models.emission import compute_emissions
+
+    from tiny_models import tiny_config
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch-home"))
+    original = getattr(torchaudio.pipelines, name)
+    outputs = original._params["aux_num_out"]
+    params = tiny_config(outputs, extractor_mode=original._params["extractor_mode"])
+    tiny = dataclasses.replace(original, _params=params)
+    monkeypatch.setattr(torchaudio.pipelines, name, tiny)
+    unused = tuple(getattr(original, "_remove_aux_axis", ()))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(1)
+        raw = wav2vec2_model(**{**params, "aux_num_out": outputs + len(unused)})
+        with torch.no_grad():
+            raw.aux.weight.mul_(8.0)
+    _, cached = bundle_cache_location(BUNDLES[name])
+    cached.parent.mkdir(parents=True)
+    torch.save(raw.state_dict(), cached)
+
+    ours = load_model(name, device="cpu")
+    theirs = tiny.get_model(with_star=True) if name == "MMS_FA" else tiny.get_model()
+    x = (np.random.default_rng(0).standard_normal(24000) * 0.1).astype(np.float32)
+    with torch.inference_mode():
+        out = theirs(torch.from_numpy(x)[None])[0][0]
+    # torchaudio's MMS_FA wrapper applies the log-softmax and appends the star column itself.
+    expected = out if name == "MMS_FA" else torch.log_softmax(out, dim=-1)
+    assert ours.append_star == (name == "MMS_FA")
+    np.testing.assert_allclose(compute_emissions(ours, x), expected.numpy(), atol=1e-4)
