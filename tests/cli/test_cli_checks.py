@@ -263,3 +263,18 @@ def test_libmpg123_noise_does_not_reach_the_terminal(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert len(proc.stderr.splitlines()) == 1, proc.stderr
     assert "Illegal Audio-MPEG-Header" not in proc.stderr
+
+
+def test_a_5000_digit_number_in_a_textgrid_is_one_line(tmp_path: Path, capfd) -> None:
+    # Regression guard: the reader caps number words as Praat does, before int()/float() see
+    # them (Python refuses int() of over 4300 digits with a ValueError).
+    grid = tmp_path / "big.TextGrid"
+    grid.write_text(
+        'File type = "ooTextFile"\nObject class = "TextGrid"\n\nxmin = 0\n'
+        f"xmax = 1\ntiers? <exists>\nsize = {'7' * 5000}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "big.json"
+    line = one_error_line(["convert", str(grid), "-o", str(out)], capfd)
+    assert "big.TextGrid, line 7: the number for the number of tiers is too long" in line
+    assert not out.exists()
