@@ -180,3 +180,24 @@ def test_bundle_weights_load_as_torchaudio_loads_them(
     expected = out if name == "MMS_FA" else torch.log_softmax(out, dim=-1)
     assert ours.append_star == (name == "MMS_FA")
     np.testing.assert_allclose(compute_emissions(ours, x), expected.numpy(), atol=1e-4)
+
+
+# transformers' own deprecation notices (version-dependent) are not what this test is about.
+@pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
+def test_files_transformers_never_loads_do_not_block_a_folder(tmp_path: Path) -> None:
+    transformers = pytest.importorskip("transformers")
+    config = transformers.Wav2Vec2Config(
+        vocab_size=5, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=64, conv_dim=(32,) * 7, num_conv_pos_embeddings=16,
+        num_conv_pos_embedding_groups=4, pad_token_id=0, feat_extract_norm="group",
+        do_stable_layer_norm=False,
+    )  # fmt: skip
+    folder = tmp_path / "hf"
+    transformers.Wav2Vec2ForCTC(config).save_pretrained(str(folder))  # model.safetensors
+    vocab = {"<pad>": 0, "<unk>": 1, "|": 2, "A": 3, "B": 4}
+    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    marker = tmp_path / "pwned"
+    _plant(folder / "training_args.bin", marker, "torch.save")  # a Trainer's pickle, unread
+    loaded = load_model(folder, device="cpu")
+    assert loaded.labels.labels == ("<pad>", "<unk>", "|", "A", "B")
+    assert not marker.exists()

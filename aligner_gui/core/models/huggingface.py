@@ -142,7 +142,9 @@ def import_huggingface_module(directory: Path) -> torch.nn.Module:
     # transformers unpickles pytorch_model.bin files, with weights_only=False in older versions;
     # read each one as plain tensors first, so a planted pickle is refused before it runs.
     # (safetensors files hold no code and need no check.)
-    for weights in sorted(directory.glob("*.bin")):
+    # Only the weights transformers loads: a Trainer's training_args.bin is a pickle by design
+    # and is never read.
+    for weights in sorted(directory.glob("pytorch_model*.bin")):
         load_weights_file(
             weights,
             "the weights",
