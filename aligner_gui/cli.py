@@ -169,8 +169,8 @@ def _check_align_files(args: argparse.Namespace) -> None:
 
 
 def _check_align_audio(args: argparse.Namespace) -> None:
-    """Open the recording and decode its first seconds, so a bad file is refused in a moment
-    instead of after the model has loaded."""
+    """Open the recording and decode its first and last seconds, so a bad file is refused in a
+    moment instead of after the model has loaded."""
     from aligner_gui.core.io.audio import check_audio
 
     check_audio(
@@ -196,7 +196,6 @@ def run_convert(argv: Sequence[str]) -> int:
     from aligner_gui.core.export.textgrid_export import convert_textgrid
 
     _check_convert_files(args)
-
     convert_textgrid(args.input, args.output, args.format)
     return 0
 

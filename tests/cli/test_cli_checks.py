@@ -291,3 +291,31 @@ def test_the_corpus_damaged_flac_is_refused_before_the_model(
         capfd,
     )
     assert "p001.flac is corrupt or truncated" in line
+
+
+def test_a_disk_full_at_the_last_moment_is_one_line(
+    checkpoint: Path, inputs: tuple[Path, Path], tmp_path: Path, capfd, monkeypatch
+) -> None:
+    # The checks cannot foresee a disk filling up during the alignment: the write fails, and
+    # that too must be one line with the old file intact.
+    import errno
+
+    from aligner_gui.core.io import fileio
+
+    out = tmp_path / "o.json"
+    out.write_text("previous work")
+    real_replace = os.replace
+
+    def disk_full(src, dst) -> None:
+        if Path(dst) == out:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(out))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(fileio.os, "replace", disk_full)
+    audio, text = inputs
+    line = one_error_line(
+        ["align", str(audio), str(text), "-o", str(out), "--model", str(checkpoint), "-q"], capfd
+    )
+    assert line.endswith(f"{out}: No space left on device")
+    assert out.read_text() == "previous work"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "a.wav", "o.json"]
