@@ -132,10 +132,12 @@ def run_align(argv: Sequence[str]) -> int:
     from aligner_gui.core.models.model import load_model
 
     # Fail on a bad output name before minutes of computation.
+    _check_align_files(args)
     fmt = output_format(args.output, args.format)
     progress = None if args.quiet else StderrProgress()
     try:
         text = read_transcript(args.transcript)
+        _check_align_audio(args)
         if progress:
             progress("Loading model", 0.0)
         model = load_model(args.model, device=args.device)
@@ -166,12 +168,47 @@ def run_align(argv: Sequence[str]) -> int:
     return 0
 
 
+def _check_align_files(args: argparse.Namespace) -> None:
+    """Refuse an output that cannot be written or would replace an input, before any work."""
+    from aligner_gui.core.io.paths import check_output_is_not_an_input, check_output_writable
+
+    inputs = [args.audio, args.transcript]
+    if Path(args.model).is_file():
+        inputs.append(Path(args.model))
+    check_output_is_not_an_input(args.output, inputs)
+    check_output_writable(args.output)
+
+
+def _check_align_audio(args: argparse.Namespace) -> None:
+    """Open the recording and decode its first and last seconds, so a bad file is refused in a
+    moment instead of after the model has loaded."""
+    from aligner_gui.core.io.audio import check_audio
+
+    check_audio(
+        args.audio,
+        channel=args.channel,
+        raw_sample_rate=args.raw_rate,
+        raw_channels=args.raw_channels,
+        raw_subtype=args.raw_subtype,
+    )
+
+
+def _check_convert_files(args: argparse.Namespace) -> None:
+    from aligner_gui.core.export.outputs import output_format
+    from aligner_gui.core.io.paths import check_output_is_not_an_input, check_output_writable
+
+    check_output_is_not_an_input(args.output, [args.input] + ([args.audio] if args.audio else []))
+    output_format(args.output, args.format)
+    check_output_writable(args.output)
+
+
 def run_convert(argv: Sequence[str]) -> int:
     args = _convert_parser().parse_args(argv)
     from aligner_gui.core.document.domains import textgrid_audio_warnings
     from aligner_gui.core.export.outputs import convert_file
     from aligner_gui.core.io.audio import audio_info
 
+    _check_convert_files(args)
     # An unreadable recording fails before anything is written.
     duration = None if args.audio is None else audio_info(args.audio).duration
     document = convert_file(args.input, args.output, args.format)
@@ -191,6 +228,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return runner(args[1:])
         except AlignerError as err:
             sys.stderr.write(f"aligner-gui {args[0]}: error: {err}\n")
+            return 1
+        except OSError as err:  # a write refused after all (disk full, removed folder...)
+            where = f"{err.filename}: " if err.filename else ""
+            sys.stderr.write(f"aligner-gui {args[0]}: error: {where}{err.strerror or err}\n")
+            return 1
+        except MemoryError:
+            sys.stderr.write(
+                f"aligner-gui {args[0]}: error: not enough memory; nothing was written\n"
+            )
             return 1
         except KeyboardInterrupt:
             sys.stderr.write(f"aligner-gui {args[0]}: interrupted; nothing was written\n")
