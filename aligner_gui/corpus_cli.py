@@ -16,6 +16,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from aligner_gui.core.corpus.align_file import FileOutcome
 from aligner_gui.core.corpus.outputs import OUTPUT_CHOICES
@@ -61,7 +62,7 @@ class _Progress:
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
-        self.bar = None
+        self.bar: Any = None
         self.total = ""
 
     def start(self, files: int, seconds: float) -> None:

@@ -101,7 +101,9 @@ def restore_samples(result: AlignmentResult, num_samples: int) -> AlignmentResul
     return dataclasses.replace(result, audio=dataclasses.replace(result.audio, samples=stand_in))
 
 
-def word_rows(result: AlignmentResult, tier: str, first_index: int, offset: float = 0.0) -> list[WordRow]:
+def word_rows(
+    result: AlignmentResult, tier: str, first_index: int, offset: float = 0.0
+) -> list[WordRow]:
     """The review queue's features of each word (times shifted by ``offset`` seconds)."""
     greedy = greedy_labels(result.emissions, result.labels.star)
     labels = result.labels
@@ -188,7 +190,10 @@ def _align_interview(
             if not text:
                 continue
             start = max(0.0, interval.start)
-            lo, hi = int(round(start * rate)), min(audio.num_samples, int(round(interval.end * rate)))
+            lo, hi = (
+                int(round(start * rate)),
+                min(audio.num_samples, int(round(interval.end * rate))),
+            )
             piece = dataclasses.replace(audio, samples=audio.samples[lo:hi])
             try:
                 result = align_audio(piece, text, model, refine=refine)
@@ -201,8 +206,12 @@ def _align_interview(
                 step = (interval.end - start) / len(labels)
                 for k, label in enumerate(labels):
                     t0, t1 = start + k * step, start + (k + 1) * step
-                    rows.append(WordRow(len(rows), tier.name, label, t0, t1, None, False, 0, None, ""))
-                    words.append(WordSegment(label, t0, t1, float("nan"), False, len(chars), len(chars)))
+                    rows.append(
+                        WordRow(len(rows), tier.name, label, t0, t1, None, False, 0, None, "")
+                    )
+                    words.append(
+                        WordSegment(label, t0, t1, float("nan"), False, len(chars), len(chars))
+                    )
                 continue
             offset = lo / rate
             base_char, base_word = len(chars), len(words)
@@ -249,5 +258,8 @@ def _shift_word(word: WordSegment, offset: float, base_char: int) -> WordSegment
 
 def _shift_char(char: CharSegment, offset: float, base_word: int) -> CharSegment:
     return dataclasses.replace(
-        char, start=char.start + offset, end=char.end + offset, word_index=char.word_index + base_word
+        char,
+        start=char.start + offset,
+        end=char.end + offset,
+        word_index=char.word_index + base_word,
     )

@@ -286,9 +286,20 @@ class CorpusDatabase:
                 "INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
-                        file_id, w.idx, w.tier, w.label, w.start, w.end, w.score, int(w.aligned),
-                        w.chars, w.mismatch, w.doubt, w.suspicion, w.reason,
-                    )  # fmt: skip
+                        file_id,
+                        w.idx,
+                        w.tier,
+                        w.label,
+                        w.start,
+                        w.end,
+                        w.score,
+                        int(w.aligned),
+                        w.chars,
+                        w.mismatch,
+                        w.doubt,
+                        w.suspicion,
+                        w.reason,
+                    )
                     for w in words
                 ),
             )

@@ -70,8 +70,12 @@ def interview_textgrid(outcome: FileOutcome) -> TextGrid:
     for speaker in outcome.speakers:
         words = tuple(Interval(w.start, w.end, w.label) for w in speaker.words if w.end > w.start)
         chars = tuple(Interval(c.start, c.end, c.label) for c in speaker.chars if c.end > c.start)
-        tiers.append(_cover(IntervalTier(f"{speaker.name} - words", 0.0, duration, words), duration))
-        tiers.append(_cover(IntervalTier(f"{speaker.name} - chars", 0.0, duration, chars), duration))
+        tiers.append(
+            _cover(IntervalTier(f"{speaker.name} - words", 0.0, duration, words), duration)
+        )
+        tiers.append(
+            _cover(IntervalTier(f"{speaker.name} - chars", 0.0, duration, chars), duration)
+        )
         if speaker.doubtful:
             doubt = tuple(doubtful_intervals(speaker.doubtful))
             tiers.append(
@@ -100,10 +104,15 @@ def _speaker_json(speaker: SpeakerAlignment) -> dict[str, Any]:
     return {
         "name": speaker.name,
         "words": [
-            {"label": w.label, "start": w.start, "end": w.end, "score": score(w.score),
-             "aligned": w.aligned}
+            {
+                "label": w.label,
+                "start": w.start,
+                "end": w.end,
+                "score": score(w.score),
+                "aligned": w.aligned,
+            }
             for w in speaker.words
-        ],  # fmt: skip
+        ],
         "chars": [
             {"label": c.label, "start": c.start, "end": c.end, "score": score(c.score)}
             for c in speaker.chars

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aligner_gui import __version__
-from aligner_gui.core.base.errors import AlignerError
+from aligner_gui.core.base.errors import AlignerError, ModelError
 from aligner_gui.core.corpus.align_file import FileOutcome
 from aligner_gui.core.corpus.database import (
     ALIGNED,
@@ -191,6 +191,7 @@ def run_batch(
     ``on_start(files to do, seconds of audio to do)`` is called once the plan is made.
     """
     stop = stop or threading.Event()
+    check_model_name(settings.model)
     db, entries = prepare_corpus(corpus, out_dir)
     summary = BatchSummary(total=len(entries), ignored=len(db.ignored()))
     try:
@@ -198,7 +199,8 @@ def run_batch(
         todo = [
             e
             for e in entries
-            if settings.overwrite or not is_up_to_date(rows.get(e.audio), e, corpus, out_dir, settings)
+            if settings.overwrite
+            or not is_up_to_date(rows.get(e.audio), e, corpus, out_dir, settings)
         ]
         summary.skipped = len(entries) - len(todo)
         todo_seconds = sum(rows[e.audio].duration or 0.0 for e in todo)
@@ -229,6 +231,15 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+def check_model_name(model: str) -> None:
+    """Fail before the batch, not in every worker, on a model that cannot exist."""
+    from aligner_gui.core.models.bundles import resolve_bundle_name
+
+    if model == "demo" or Path(model).exists() or resolve_bundle_name(model) is not None:
+        return
+    raise ModelError(f"{model}: no such model file or folder, and not a model name.")
+
+
 def _threads_per_worker(jobs: int) -> int:
     return max(1, usable_cores() // max(1, jobs))
 
@@ -240,7 +251,7 @@ def _outcomes(
         return
     if jobs <= 1:
         # One worker: aligning in this process saves a process start and a second torch import.
-        load_worker_model(worker)
+        load_worker_model(worker, set_threads=False)
         for entry in todo:
             if stop.is_set():
                 return

@@ -86,7 +86,9 @@ def corpus_norms(words: Sequence[WordRow]) -> CorpusNorms:
     )
 
 
-def word_signals(word: WordRow, norms: CorpusNorms, typical_char_seconds: float) -> dict[str, float]:
+def word_signals(
+    word: WordRow, norms: CorpusNorms, typical_char_seconds: float
+) -> dict[str, float]:
     """Each signal in [0, 1], already weighted."""
     if not word.aligned:
         return {"unaligned": WEIGHTS["unaligned"]}
@@ -143,9 +145,7 @@ def rescore_corpus(db: CorpusDatabase) -> None:
         words = by_file.get(path, [])
         scored, file_suspicion = score_words(words, norms)
         file_scores.append((path, file_suspicion))
-        word_scores += [
-            (path, w.idx, s, r) for w, (s, r) in zip(words, scored, strict=True)
-        ]
+        word_scores += [(path, w.idx, s, r) for w, (s, r) in zip(words, scored, strict=True)]
     db.set_suspicion(file_scores, word_scores)
 
 

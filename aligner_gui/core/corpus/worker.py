@@ -35,13 +35,15 @@ _SETTINGS: WorkerSettings | None = None
 _LOAD_ERROR: AlignerError | None = None
 
 
-def load_worker_model(settings: WorkerSettings) -> None:
-    """The pool's initializer (and the in-process runner's set-up)."""
+def load_worker_model(settings: WorkerSettings, *, set_threads: bool = True) -> None:
+    """The pool's initializer (and the in-process runner's set-up, which keeps the caller's
+    thread count: one worker uses them all anyway)."""
     global _MODEL, _SETTINGS
     from aligner_gui.core.models.model import load_model
     from aligner_gui.core.models.threads import set_torch_threads
 
-    set_torch_threads(settings.threads)
+    if set_threads:
+        set_torch_threads(settings.threads)
     _SETTINGS = settings
     _MODEL = load_model(settings.model, device=settings.device)
 
