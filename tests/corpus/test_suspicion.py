@@ -17,6 +17,7 @@ from aligner_gui.core.corpus.database import (
 from aligner_gui.core.corpus.suspicion import (
     SUSPECT_THRESHOLD,
     CorpusNorms,
+    evidence_contrast,
     next_suspect,
     rescore_corpus,
     review_queue,
@@ -26,12 +27,12 @@ from aligner_gui.core.corpus.suspicion import (
 NORMS = CorpusNorms(median_score=0.8, median_mismatch=0.1)
 
 
-def _word(idx: int, *, score: float | None = 0.8, mismatch: float | None = 0.1, chars: int = 4,
-          seconds: float = 0.32, doubt: str = "", aligned: bool = True) -> WordRow:  # fmt: skip
+def _word(idx: int, *, excess: float | None = 5.0, score: float | None = 0.8,
+          mismatch: float | None = 0.1, chars: int = 4, seconds: float = 0.32, doubt: str = "",
+          aligned: bool = True) -> WordRow:  # fmt: skip
     start = idx * 0.5
-    return WordRow(
-        idx, "", f"w{idx}", start, start + seconds, score, aligned, chars, mismatch, doubt
-    )
+    return WordRow(idx, "", f"w{idx}", start, start + seconds, score, aligned, chars, mismatch,
+                   doubt, excess=excess)  # fmt: skip
 
 
 def _suspicion(word: WordRow) -> tuple[float, str]:
@@ -44,27 +45,40 @@ def test_a_typical_word_is_not_suspect() -> None:
 
 
 @pytest.mark.parametrize(
-    ("word", "reason"),
+    ("word", "reason", "suspect"),
     [
-        (_word(2, mismatch=1.0), "mismatch"),
-        (_word(2, score=0.1), "score"),
-        (_word(2, seconds=0.02), "duration"),  # squeezed: 5 ms per character instead of 80
-        (_word(2, seconds=3.0), "duration"),
-        (_word(2, doubt="unspoken-text"), "unspoken-text"),
-        (_word(2, score=None, mismatch=None, aligned=False), "unaligned"),
+        (_word(2, excess=60.0), "evidence", True),
+        (_word(2, score=None, mismatch=None, excess=None, aligned=False), "unaligned", True),
+        (_word(2, seconds=0.02), "duration", False),  # squeezed: 5 ms per character, not 80
+        (_word(2, seconds=3.0), "duration", False),
+        (_word(2, mismatch=1.0), "mismatch", False),
+        (_word(2, score=0.1), "score", False),
+        (_word(2, doubt="unspoken-text"), "unspoken-text", False),
     ],
 )
-def test_each_signal_alone_makes_a_suspect(word: WordRow, reason: str) -> None:
+def test_each_signal_is_named_and_only_strong_ones_make_a_suspect_alone(
+    word: WordRow, reason: str, suspect: bool
+) -> None:
     suspicion, why = _suspicion(word)
-    assert suspicion >= SUSPECT_THRESHOLD
-    assert why == reason
+    assert suspicion > 0 and why == reason
+    assert (suspicion >= SUSPECT_THRESHOLD) is suspect
 
 
 def test_signals_add_up_and_never_pass_one() -> None:
-    one, _ = _suspicion(_word(2, mismatch=0.6))
-    two, _ = _suspicion(_word(2, mismatch=0.6, score=0.4))
-    everything, _ = _suspicion(_word(2, mismatch=1.0, score=0.0, seconds=5.0, doubt="low-score"))
+    one, _ = _suspicion(_word(2, excess=20.0))
+    two, _ = _suspicion(_word(2, excess=20.0, seconds=3.0))
+    everything, _ = _suspicion(
+        _word(2, excess=500.0, mismatch=1.0, score=0.0, seconds=5.0, doubt="low-score")
+    )
     assert 0 < one < two < everything <= 1.0
+
+
+def test_evidence_counts_against_the_neighbourhood_and_the_file() -> None:
+    # An isolated spike stands out; a stretch the model reads poorly everywhere does not.
+    assert evidence_contrast([5, 5, 5, 50, 5, 5, 5, 5]) == [0, 0, 0, 45, 0, 0, 0, 0]
+    plateau = evidence_contrast([5, 5, 40, 45, 50, 40, 5, 5])
+    assert max(plateau) <= 10
+    assert evidence_contrast([]) == []
 
 
 def test_mismatch_is_judged_against_the_corpus_median() -> None:
@@ -79,21 +93,24 @@ def _corpus(tmp_path: Path) -> CorpusDatabase:
     db.sync_scan([(f, f[:-4] + ".lab", "", "text") for f in files], [])
     db.record("clean.wav", FileFigures(ALIGNED, 5.0), [_word(i) for i in range(8)])
     db.record("one_bad.wav", FileFigures(ALIGNED, 5.0),
-              [_word(i, mismatch=1.0 if i == 5 else 0.1) for i in range(8)])  # fmt: skip
+              [_word(i, excess=80.0 if i == 5 else 5.0) for i in range(8)])  # fmt: skip
     db.record("two_bad.wav", FileFigures(ALIGNED, 5.0),
-              [_word(i, mismatch=1.0 if i in (2, 6) else 0.1, score=0.3 if i == 6 else 0.8)
-               for i in range(8)])  # fmt: skip
+              [_word(i, excess={2: 60.0, 6: 100.0}.get(i, 5.0)) for i in range(8)])  # fmt: skip
     db.record("failed.wav", FileFigures(FAILED, None, message="corrupt"))
     rescore_corpus(db)
     return db
 
 
-def test_the_queue_goes_worst_file_first_then_worst_word(tmp_path: Path) -> None:
+def test_the_queue_goes_worst_word_first_across_the_corpus(tmp_path: Path) -> None:
     with _corpus(tmp_path) as db:
-        order = [(s.path, s.idx) for s in review_queue(db)]
-        assert order == [("two_bad.wav", 6), ("two_bad.wav", 2), ("one_bad.wav", 5)]
-        files = [(r.path, r.suspicion is not None) for r in db.files(order_by="suspicion")]
-        assert files[:3] == [("two_bad.wav", True), ("one_bad.wav", True), ("clean.wav", True)]
+        order = [(s.path, s.idx, s.reason) for s in review_queue(db)]
+        assert order == [
+            ("two_bad.wav", 6, "evidence"),
+            ("one_bad.wav", 5, "evidence"),
+            ("two_bad.wav", 2, "evidence"),
+        ]
+        files = [r.path for r in db.files(order_by="suspicion")]
+        assert files == ["two_bad.wav", "one_bad.wav", "clean.wav", "failed.wav"]
         assert db.file("failed.wav").suspicion is None  # type: ignore[union-attr]
 
 
@@ -106,10 +123,10 @@ def test_next_suspect_walks_the_queue_and_skips_reviewed_files(tmp_path: Path) -
             "w6",
         )
         second = next_suspect(db, after=(first.path, first.idx))
-        assert second is not None and (second.path, second.idx) == ("two_bad.wav", 2)
-        # From a word that is not a suspect, the queue goes on from where that word stands.
-        from_clean_word = next_suspect(db, after=("two_bad.wav", 0))
-        assert from_clean_word is not None and from_clean_word.path == "one_bad.wav"
-        db.set_status("one_bad.wav", REVIEWED)
-        assert next_suspect(db, after=(second.path, second.idx)) is None
+        assert second is not None and (second.path, second.idx) == ("one_bad.wav", 5)
+        # From a word that is no suspect the queue goes on from where it would stand: the end.
         assert next_suspect(db, after=("clean.wav", 0)) is None
+        db.set_status("one_bad.wav", REVIEWED)
+        third = next_suspect(db, after=(first.path, first.idx))
+        assert third is not None and (third.path, third.idx) == ("two_bad.wav", 2)
+        assert next_suspect(db, after=(third.path, third.idx)) is None

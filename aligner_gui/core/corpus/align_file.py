@@ -109,6 +109,22 @@ def word_rows(
     labels = result.labels
     skip = {labels.blank, labels.delimiter_index, labels.star}
     timebase = result.timebase
+    # Per frame: how much more likely the model's best label is than the one the path emits.
+    lost = result.emissions.max(axis=1).astype(np.float64) - result.path.frame_scores
+    cumulative = np.concatenate([[0.0], np.cumsum(lost)])
+    frames = len(lost)
+
+    def evidence(first: int, last: int) -> float:
+        first, last = min(max(first, 0), frames), min(max(last, 0), frames)
+        return float(cumulative[last] - cumulative[first]) if last > first else 0.0
+
+    spans = [
+        (timebase.seconds_to_frame(w.start), max(timebase.seconds_to_frame(w.end),
+                                                 timebase.seconds_to_frame(w.start) + 1))
+        for w in result.words
+    ]  # fmt: skip
+    gaps = [evidence(prev_end, start) for prev_end, start in
+            zip([0, *(s[1] for s in spans)], [*(s[0] for s in spans), frames], strict=True)]  # fmt: skip
     rows: list[WordRow] = []
     for i, word in enumerate(result.words):
         expected = result.tokenized.words[i].token_ids if i < len(result.tokenized.words) else ()
@@ -130,6 +146,7 @@ def word_rows(
                 aligned=word.aligned,
                 chars=word.char_end - word.char_start,
                 mismatch=mismatch,
+                excess=evidence(*spans[i]) + max(gaps[i], gaps[i + 1]) if word.aligned else None,
                 doubt="+".join(
                     sorted(
                         {

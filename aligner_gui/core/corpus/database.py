@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS words (
     doubt TEXT NOT NULL DEFAULT '',
     suspicion REAL NOT NULL DEFAULT 0,
     reason TEXT NOT NULL DEFAULT '',
+    excess REAL,
     PRIMARY KEY (file_id, idx)
 );
 CREATE INDEX IF NOT EXISTS words_by_suspicion ON words (file_id, suspicion DESC);
@@ -133,6 +134,9 @@ class WordRow:
     doubt: str  # "+"-joined doubtful kinds, "" when none
     suspicion: float = 0.0
     reason: str = ""
+    # Log-probability (nats) the forced path gives up against each frame's best label, over the
+    # word's frames and the worse of the gaps beside it: what the model hears but the text denies.
+    excess: float | None = None
 
 
 _FILE_COLUMNS = ", ".join(f.name for f in fields(FileRow))
@@ -283,7 +287,7 @@ class CorpusDatabase:
             )
             self._db.execute("DELETE FROM words WHERE file_id = ?", (file_id,))
             self._db.executemany(
-                "INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         file_id,
@@ -299,6 +303,7 @@ class CorpusDatabase:
                         w.doubt,
                         w.suspicion,
                         w.reason,
+                        w.excess,
                     )
                     for w in words
                 ),
@@ -318,7 +323,8 @@ class CorpusDatabase:
         """Words per file path (of one file, or of all), in order."""
         query = (
             "SELECT f.path, w.idx, w.tier, w.label, w.start, w.end, w.score, w.aligned, w.chars, "
-            "w.mismatch, w.doubt, w.suspicion, w.reason FROM words w JOIN files f ON f.id = w.file_id"
+            "w.mismatch, w.doubt, w.suspicion, w.reason, w.excess "
+            "FROM words w JOIN files f ON f.id = w.file_id"
         )
         args: tuple = ()
         if path is not None:

@@ -1,36 +1,42 @@
 """How urgently each word and file of a corpus needs a human: the review queue.
 
 A forced alignment never says "I failed": a wrong transcript is squeezed into the audio anyway.
-Each word therefore gets a *suspicion* in [0, 1] from five independent signals, each mapped to
-[0, 1] and weighted by how often it means a real error:
+Each word therefore gets a *suspicion* in [0, 1] from independent signals, each mapped to [0, 1]
+and weighted by how often it meant a real error in ``benchmarks/review_queue.py``:
 
-``mismatch`` (weight 0.8)
-    what the model hears inside the word's time span (greedy recognition: the most probable label
-    per frame, repeats and blanks removed) against the word's letters, as an edit distance over
-    the longer of the two; measured *above the corpus median*, so a model that misreads
-    everywhere (a weak or foreign model) does not make every word suspect. The strongest signal
-    for a substituted word, and for an inserted one (the model hears nothing there).
-``score`` (0.6)
-    the word's mean frame probability below the corpus median word score, as a share of that
-    median (a word at half the typical score gets 0.5): the model's own doubt, judged against
-    what this model typically gives on this corpus, not an absolute threshold.
-``doubt`` (unspoken text or untranscribed audio 0.9, low score 0.6, long word 0.5)
-    the word lies in a doubtful region of :mod:`aligner_gui.core.alignment.doubt`: a deleted
-    word or missing sentence shows up as untranscribed audio, an inserted one as unspoken text.
-``duration`` (0.5)
-    seconds per character against the file's median: within a factor 2 nothing, a factor 8 the
-    full signal (both ways: a squeezed word is as suspect as a stretched one).
+``evidence`` (weight 1.0; the main signal)
+    the log-probability (nats) the forced path gives up, frame by frame, against the label the
+    model finds most probable there, summed over the word's frames and the worse of the two gaps
+    beside it (:attr:`WordRow.excess`): what the model hears but the transcript denies. A
+    substituted word, an inserted one (the model hears silence or other letters), a deleted word
+    or missing sentence (the model hears speech in a gap or inside a stretched neighbour) all
+    lose many nats. Judged by *contrast*: minus the larger of the median of the three words on
+    each side and the file's 75th percentile, so that a stretch the model reads poorly
+    everywhere (a fast or unusual voice, noise) does not outrank one isolated error. Mapped to
+    ``1 - exp(-contrast / 20 nats)``.
 ``unaligned`` (1.0)
     nothing in the word is in the model's alphabet, so its times are interpolated.
+``duration`` (0.3)
+    seconds per character against the file's median: within a factor 2 nothing, a factor 8 the
+    full signal (a deleted word is often absorbed by a neighbour, which then lasts too long).
+``doubt`` (0.05)
+    the word lies in a doubtful region of :mod:`aligner_gui.core.alignment.doubt`. Those regions
+    are drawn from the same emissions as the evidence but with fixed thresholds, and on the
+    benchmark weighing them more put clean files with a noisy stretch ahead of real errors.
+``score`` and ``mismatch`` (0.15 each)
+    the word's mean frame probability below this corpus's median, as a share of it; and the
+    edit distance between greedy recognition in the word's span and its letters, above the
+    corpus median. Both say less than the evidence (which weighs every frame by how sure the
+    model is), so they only break ties.
 
-They combine as independent evidence, ``1 - prod(1 - weight x signal)``, so any one strong
-signal makes a word suspect and agreeing weak ones add up; the word's ``reason`` names the
-strongest. A file's suspicion is its worst word plus a tenth of the mean of its five worst, so
-of two files with an equally bad word the one with more trouble comes first.
+They combine as independent evidence, ``1 - prod(1 - weight x signal)``; the word's ``reason``
+names the strongest. A file's suspicion is its worst word's plus a tenth of the mean of its five
+worst, so of two files with an equally bad word the one with more trouble comes first.
 
-The queue (:func:`next_suspect`) visits files not yet reviewed, most suspect first, and in each
-file its words with suspicion at least ``SUSPECT_THRESHOLD``, most suspect first. Failed files
-are not in the queue (they are listed in the report): there is nothing to look at.
+The queue (:func:`next_suspect`) is every word with suspicion at least ``SUSPECT_THRESHOLD`` in
+files not yet reviewed, most suspect first across the whole corpus (ties: file, then word
+order). Failed files are not in it (the report lists them): there is nothing to look at.
+Measured on generated corpora with planted errors: see benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -46,13 +52,21 @@ from aligner_gui.core.corpus.database import ALIGNED, EDITED, CorpusDatabase, Wo
 SUSPECT_THRESHOLD = 0.35
 _QUEUE_STATUSES = (ALIGNED, EDITED)
 
-WEIGHTS = {"mismatch": 0.8, "score": 0.6, "duration": 0.5, "unaligned": 1.0}
-DOUBT_WEIGHTS = {
-    "unspoken-text": 0.9,
-    "untranscribed-audio": 0.9,
-    "low-score": 0.6,
-    "long-word": 0.5,
+WEIGHTS = {
+    "evidence": 1.0,
+    "unaligned": 1.0,
+    "duration": 0.3,
+    "score": 0.15,
+    "mismatch": 0.15,
 }
+DOUBT_WEIGHTS = {
+    "unspoken-text": 0.05,
+    "untranscribed-audio": 0.05,
+    "low-score": 0.05,
+    "long-word": 0.03,
+}
+EVIDENCE_SCALE = 20.0  # nats of contrast for 63 % of the evidence signal
+_NEIGHBOURS = 3  # words on each side that set a word's local baseline
 _TOP_WORDS = 5
 
 
@@ -86,13 +100,31 @@ def corpus_norms(words: Sequence[WordRow]) -> CorpusNorms:
     )
 
 
+def evidence_contrast(excess: Sequence[float | None]) -> list[float]:
+    """Each word's evidence above its neighbourhood's and the file's typical level (>= 0)."""
+    values = np.array([0.0 if e is None else e for e in excess], dtype=np.float64)
+    if values.size == 0:
+        return []
+    file_level = float(np.percentile(values, 75))
+    out = []
+    for i, value in enumerate(values):
+        around = np.concatenate(
+            [values[max(0, i - _NEIGHBOURS) : i], values[i + 1 : i + 1 + _NEIGHBOURS]]
+        )
+        local = float(np.median(around)) if around.size else 0.0
+        out.append(max(0.0, float(value) - max(local, file_level)))
+    return out
+
+
 def word_signals(
-    word: WordRow, norms: CorpusNorms, typical_char_seconds: float
+    word: WordRow, norms: CorpusNorms, typical_char_seconds: float, contrast: float = 0.0
 ) -> dict[str, float]:
     """Each signal in [0, 1], already weighted."""
     if not word.aligned:
         return {"unaligned": WEIGHTS["unaligned"]}
     signals: dict[str, float] = {}
+    if word.excess is not None:
+        signals["evidence"] = WEIGHTS["evidence"] * (1.0 - math.exp(-contrast / EVIDENCE_SCALE))
     if word.mismatch is not None:
         excess = (word.mismatch - norms.median_mismatch) / max(1.0 - norms.median_mismatch, 1e-6)
         signals["mismatch"] = WEIGHTS["mismatch"] * _clip(excess)
@@ -103,7 +135,7 @@ def word_signals(
         off = (abs(math.log(ratio)) - math.log(2.0)) / math.log(4.0)
         signals["duration"] = WEIGHTS["duration"] * _clip(off)
     for kind in filter(None, word.doubt.split("+")):
-        signals[kind] = max(signals.get(kind, 0.0), DOUBT_WEIGHTS.get(kind, 0.5))
+        signals[kind] = max(signals.get(kind, 0.0), DOUBT_WEIGHTS.get(kind, 0.2))
     return signals
 
 
@@ -115,9 +147,10 @@ def score_words(
         (w.end - w.start) / w.chars for w in words if w.aligned and w.chars > 0 and w.end > w.start
     ]
     typical = float(np.median(per_char)) if per_char else 0.0
+    contrasts = evidence_contrast([w.excess for w in words])
     scored: list[tuple[float, str]] = []
-    for word in words:
-        signals = word_signals(word, norms, typical)
+    for word, contrast in zip(words, contrasts, strict=True):
+        signals = word_signals(word, norms, typical, contrast)
         keep = 1.0
         for value in signals.values():
             keep *= 1.0 - value
@@ -154,12 +187,13 @@ _QUEUE_ORDER = (
     "FROM words w JOIN files f ON f.id = w.file_id "
     f"WHERE f.status IN ({', '.join(repr(s) for s in _QUEUE_STATUSES)}) AND w.suspicion >= ? "
 )
-_QUEUE_KEY = "(-f.suspicion, f.path, -w.suspicion, w.idx)"
+_QUEUE_KEY = "(-w.suspicion, f.path, w.idx)"
+_ORDER_BY = "ORDER BY -w.suspicion, f.path, w.idx"
 
 
 def review_queue(db: CorpusDatabase, limit: int | None = None) -> list[Suspect]:
     """The queue from the start, in order (``limit`` suspects at most)."""
-    query = _QUEUE_ORDER + "ORDER BY -f.suspicion, f.path, -w.suspicion, w.idx"
+    query = _QUEUE_ORDER + _ORDER_BY
     if limit is not None:
         query += f" LIMIT {int(limit)}"
     return [Suspect(*row) for row in db.execute(query, (SUSPECT_THRESHOLD,))]
@@ -175,17 +209,15 @@ def next_suspect(db: CorpusDatabase, after: tuple[str, int] | None = None) -> Su
         found = review_queue(db, limit=1)
         return found[0] if found else None
     key = db.execute(
-        "SELECT f.suspicion, w.suspicion FROM words w JOIN files f ON f.id = w.file_id "
+        "SELECT w.suspicion FROM words w JOIN files f ON f.id = w.file_id "
         "WHERE f.path = ? AND w.idx = ?",
         after,
     )
-    if not key or key[0][0] is None:
+    if not key:
         return next_suspect(db, None)
-    file_suspicion, word_suspicion = key[0]
     rows = db.execute(
-        _QUEUE_ORDER + f"AND {_QUEUE_KEY} > (?, ?, ?, ?) "
-        "ORDER BY -f.suspicion, f.path, -w.suspicion, w.idx LIMIT 1",
-        (SUSPECT_THRESHOLD, -file_suspicion, after[0], -word_suspicion, after[1]),
+        _QUEUE_ORDER + f"AND {_QUEUE_KEY} > (?, ?, ?) {_ORDER_BY} LIMIT 1",
+        (SUSPECT_THRESHOLD, -key[0][0], after[0], after[1]),
     )
     return Suspect(*rows[0]) if rows else None
 
