@@ -196,11 +196,12 @@ def test_sigkill_mid_batch_then_resume_gives_the_same_outputs(
     ]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_ctrl_c_stops_between_files_with_status_130(
-    long_corpus: Path, checkpoint: Path, uninterrupted: Path, tmp_path: Path
+    long_corpus: Path, checkpoint: Path, uninterrupted: Path, tmp_path: Path, jobs: int
 ) -> None:
     out = tmp_path / "out"
-    proc = subprocess.Popen(_cli(long_corpus, out, checkpoint, 1), env=_env(),
+    proc = subprocess.Popen(_cli(long_corpus, out, checkpoint, jobs), env=_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     _wait_for_outputs(out, 2, proc)
     proc.send_signal(signal.SIGINT)

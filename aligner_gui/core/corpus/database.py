@@ -342,14 +342,14 @@ class CorpusDatabase:
         words: Sequence[tuple[str, int, float, str]],
     ) -> None:
         """Scores from the review queue: (path, suspicion) and (path, idx, suspicion, reason)."""
+        ids = dict(self._db.execute("SELECT path, id FROM files").fetchall())
         with self._transaction():
             self._db.executemany(
                 "UPDATE files SET suspicion = ? WHERE path = ?", ((s, p) for p, s in files)
             )
             self._db.executemany(
-                "UPDATE words SET suspicion = ?, reason = ? "
-                "WHERE file_id = (SELECT id FROM files WHERE path = ?) AND idx = ?",
-                ((s, r, p, i) for p, i, s, r in words),
+                "UPDATE words SET suspicion = ?, reason = ? WHERE file_id = ? AND idx = ?",
+                ((s, r, ids[p], i) for p, i, s, r in words),
             )
 
     def execute(self, query: str, args: Sequence = ()) -> list[tuple]:

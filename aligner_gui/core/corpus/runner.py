@@ -89,6 +89,11 @@ class BatchSummary:
     report: Path | None = None
 
 
+_UNSCORED = (
+    "SELECT 1 FROM files WHERE suspicion IS NULL AND status IN "
+    f"({', '.join(repr(s) for s in DONE_STATUSES)}) LIMIT 1"
+)
+
 # Called after each file: (outcome, files done, files to do, seconds of audio done).
 ProgressCallback = Callable[[FileOutcome, int, int, float], None]
 
@@ -217,7 +222,8 @@ def run_batch(
             if on_file:
                 on_file(outcome, done, len(todo), summary.audio_seconds)
         summary.interrupted = stop.is_set() and done < len(todo)
-        rescore_corpus(db)
+        if done or db.execute(_UNSCORED):
+            rescore_corpus(db)  # nothing new: the scores stand (a resume stays near-instant)
         summary.report = out_dir / REPORT_NAME
         write_report(db, summary.report)
     finally:
