@@ -216,3 +216,14 @@ def test_ctrl_c_stops_between_files_with_status_130(
     assert len(done) == statuses.count("aligned")
     whole = snapshot(uninterrupted)
     assert all(done[name] == whole[name] for name in done)  # every output written is complete
+
+
+def test_an_output_path_that_is_a_file_is_one_line(messy: Path, checkpoint: Path, tmp_path: Path,
+                                                   capsys) -> None:  # fmt: skip
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder", encoding="utf-8")
+    assert align_corpus(messy, taken, checkpoint) == 1
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [err.strip().splitlines()[-1]]
+    assert "Cannot use" in err and "Traceback" not in err
+    assert taken.read_text(encoding="utf-8") == "not a folder"

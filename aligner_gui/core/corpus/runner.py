@@ -131,8 +131,11 @@ def prepare_corpus(corpus: Path, out_dir: Path) -> tuple[CorpusDatabase, list[Co
             f"The output folder must not be the corpus folder itself ({corpus}): its TextGrids "
             "would be taken for transcripts. Choose another folder with -o."
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(out_dir)
+    except OSError as err:
+        raise AlignerError(f"Cannot use {out_dir} as the output folder: {err.strerror or err}.") from err
     inside = corpus.resolve() in out_dir.resolve().parents
     scan = scan_corpus(corpus, exclude=out_dir if inside else None)
     db = CorpusDatabase(out_dir / DATABASE_NAME)
@@ -315,7 +318,11 @@ def _record(
         db.record(entry.audio, FileFigures(FAILED, None, seconds=outcome.seconds,
                                            message=outcome.message))  # fmt: skip
         return
-    mtime = write_outputs(outcome, out_dir, entry.output_stem, settings.output)
+    try:
+        mtime = write_outputs(outcome, out_dir, entry.output_stem, settings.output)
+    except OSError as err:
+        # A full disk or a folder made read-only fails every file alike: stop, keep what is done.
+        raise AlignerError(f"Cannot write the output of {entry.audio}: {err}.") from err
     words = outcome.words
     scores = [w.score for w in words if w.score is not None]
     summary.aligned += 1
