@@ -182,7 +182,9 @@ class CorpusDatabase:
                         "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
                     )
         except sqlite3.OperationalError as err:
-            raise CorpusDatabaseError(f"{self.path}: cannot open the corpus state ({err}).") from err
+            raise CorpusDatabaseError(
+                f"{self.path}: cannot open the corpus state ({err})."
+            ) from err
         except sqlite3.DatabaseError as err:
             raise CorpusDatabaseError(f"{self.path}: not a corpus state file ({err}).") from err
         if found is not None and found[0] != str(SCHEMA_VERSION):

@@ -135,7 +135,9 @@ def prepare_corpus(corpus: Path, out_dir: Path) -> tuple[CorpusDatabase, list[Co
         out_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(out_dir)
     except OSError as err:
-        raise AlignerError(f"Cannot use {out_dir} as the output folder: {err.strerror or err}.") from err
+        raise AlignerError(
+            f"Cannot use {out_dir} as the output folder: {err.strerror or err}."
+        ) from err
     inside = corpus.resolve() in out_dir.resolve().parents
     scan = scan_corpus(corpus, exclude=out_dir if inside else None)
     db = CorpusDatabase(out_dir / DATABASE_NAME)
