@@ -227,8 +227,9 @@ def run_batch(
             if on_file:
                 on_file(outcome, done, len(todo), summary.audio_seconds)
         summary.interrupted = stop.is_set() and done < len(todo)
+        # With nothing new the scores stand: a resume over a finished corpus stays instant.
         if done or db.execute(_UNSCORED):
-            rescore_corpus(db)  # nothing new: the scores stand (a resume stays near-instant)
+            rescore_corpus(db)
         summary.report = out_dir / REPORT_NAME
         write_report(db, summary.report)
     finally:
