@@ -224,6 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args and args[0] in SUBCOMMANDS:
         runner = run_align if args[0] == "align" else run_convert
+        if args[0] == "align" and Path(next(iter(args[1:]), "-")).is_dir():
+            from aligner_gui.corpus_cli import run_corpus_align
+
+            runner = run_corpus_align  # a folder: align the whole corpus
         try:
             return runner(args[1:])
         except AlignerError as err:
