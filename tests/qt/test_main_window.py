@@ -83,7 +83,7 @@ def window(qtbot: Any, files, tmp_path: Path, errors, monkeypatch: pytest.Monkey
     settings = Settings.from_file(tmp_path / "settings.ini")
     settings.model_name = str(files["model"])
     settings.device = "cpu"
-    win = MainWindow(settings)
+    win = MainWindow(settings, recovery_folder=tmp_path / "recovery")
     qtbot.addWidget(win)
     win.resize(1300, 900)
     win.show()
@@ -125,7 +125,7 @@ def test_alignment_runs_on_the_worker_and_fills_every_view(
     chars = [iv for iv in stack.tiers.view("chars").intervals() if iv[2]]
     assert chars == [(c.start, c.end, c.label) for c in result.chars]
     assert window.windowTitle() == "speech (not saved)[*] — aligner-gui"
-    assert not window.isWindowModified()
+    assert window.isWindowModified()  # a fresh alignment is unsaved work
     assert not window.progress.isVisible() and window.actions_.align.isEnabled()
     assert window.settings.recent_files == [files["wav"]]
 
@@ -188,7 +188,7 @@ def test_mouse_drag_moves_a_word_boundary_everywhere_with_undo_and_redo(
     window.actions_.undo.trigger()
     assert tiers_snapshot(doc) == before
     assert words_view.handle_for(index).value() == old
-    assert not window.isWindowModified()
+    assert window.isWindowModified()  # back to the fresh alignment, which is still unsaved
     window.actions_.redo.trigger()
     assert tiers_snapshot(doc) == after
 
@@ -244,7 +244,7 @@ def test_save_and_export_write_the_edited_document(
     monkeypatch.setattr(
         dialogs, "ask_export_path", lambda *a: (exported, TEXTGRID_EXPORT_FILTERS.split(";;")[1])
     )
-    window.export_textgrid()
+    window.session.export_textgrid()
     assert exported.read_text(encoding="utf-8").startswith(
         'File type = "ooTextFile"\nObject class = "TextGrid"\n\n0\n3\n<exists>\n'  # short format
     )
@@ -252,7 +252,7 @@ def test_save_and_export_write_the_edited_document(
     assert window.isWindowModified()  # an export is a copy: the document is still unsaved
     saved = tmp_path / "mine"
     monkeypatch.setattr(dialogs, "ask_save_path", lambda *a: saved)
-    assert window.save()
+    assert window.session.save()
     target = tmp_path / "mine.TextGrid"
     assert "intervals [1]:" in target.read_text(encoding="utf-8")  # Save writes the long format
     grid = read_textgrid(target)
