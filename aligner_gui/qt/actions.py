@@ -45,7 +45,10 @@ class Actions:
         )
         self.export = self._add(file_menu, "&Export TextGrid…", session.export_textgrid, "Ctrl+E")
         file_menu.addSeparator()
-        self.quit = self._add(file_menu, "&Quit", w.close, QKeySequence.StandardKey.Quit)
+        # Some platforms (Windows, offscreen) bind nothing to the standard Quit key: Ctrl+Q always.
+        self.quit = self._add(
+            file_menu, "&Quit", w.close, [QKeySequence.StandardKey.Quit, "Ctrl+Q"]
+        )
 
         # -- Edit ---------------------------------------------------------------------------------
         edit_menu = bar.addMenu("&Edit")
@@ -150,7 +153,8 @@ class Actions:
                     sequences += QKeySequence.keyBindings(key)
                 else:
                     sequences.append(QKeySequence(key))
-            action.setShortcuts(sequences)
+            unique = {sequence.toString(): sequence for sequence in sequences}
+            action.setShortcuts(list(unique.values()))
         action.triggered.connect(lambda _=False: slot())
         menu.addAction(action)
         self.window.addAction(action)  # shortcuts work with the menu bar hidden too

@@ -269,6 +269,16 @@ class Session(QObject):
         self._recovering = None
         self.statusMessage.emit("Cancelled.", 8000)
 
+    def replace(
+        self, doc: AlignmentDocument, paths: DocumentPaths, *, unsaved: bool = True
+    ) -> bool:
+        """Put ``doc`` (made elsewhere, e.g. a result computed by a script) in place of the open
+        document, after the "save first?" question; False when the user kept the old one."""
+        if not self.maybe_save():
+            return False
+        self._install(doc, paths, None, unsaved=unsaved)
+        return True
+
     def _install(
         self,
         doc: AlignmentDocument,
@@ -331,7 +341,7 @@ class Session(QObject):
             self._finish_restore(None)
             return True
         self._recovering = recovery
-        job = LoadAudioJob(audio, target_rate=recovery.audio_rate)
+        job = LoadAudioJob(audio, target_rate=recovery.audio_rate, channel=recovery.audio_channel)
         self._start(job, f"Restoring {audio.name}…")
         return True
 

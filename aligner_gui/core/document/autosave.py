@@ -64,6 +64,7 @@ class Snapshot:
     xmin: float
     paths: DocumentPaths
     audio_rate: int | None  # the rate the audio was loaded at (the model's, for an alignment)
+    audio_channel: int | None  # the channel picked, None when all were mixed down
     edits: int  # undo steps since the document was opened or aligned
     modified: bool  # unsaved changes (a fresh alignment counts as one)
     saved_at: float  # time.time() of the snapshot
@@ -82,8 +83,9 @@ def take_snapshot(
         for t in doc.tiers
     )
     rate = doc.audio.sample_rate if doc.audio is not None else None
+    channel = doc.audio.channel if doc.audio is not None else None
     return Snapshot(
-        doc_id, tiers, doc.duration, doc.xmin, paths, rate, edits, modified, time.time()
+        doc_id, tiers, doc.duration, doc.xmin, paths, rate, channel, edits, modified, time.time()
     )
 
 
@@ -114,6 +116,7 @@ def _encode(snap: Snapshot) -> Iterator[str]:
         "transcript_path": _str(snap.paths.transcript),
         "document_path": _str(snap.paths.document),
         "audio_rate": snap.audio_rate,
+        "audio_channel": snap.audio_channel,
         "duration": snap.duration,
         "xmin": snap.xmin,
         "edits": snap.edits,
@@ -156,6 +159,7 @@ class Recovery:
     saved_at: float
     paths: DocumentPaths
     audio_rate: int | None
+    audio_channel: int | None
     duration: float
     xmin: float
     edits: int
@@ -181,8 +185,10 @@ def read_recovery(path: Path) -> Recovery:
     """Read a recovery file; RecoveryError (one line) when it is not a readable one."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise RecoveryError(f"Cannot read the recovery file {path}: {err}") from None
+    except OSError as err:
+        raise RecoveryError(f"Cannot read the recovery file {path}: {err.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise RecoveryError(f"The recovery file {path} is damaged or incomplete.") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise RecoveryError(f"{path} is not an aligner-gui recovery file")
     if data.get("version") != VERSION:
@@ -202,6 +208,7 @@ def read_recovery(path: Path) -> Recovery:
                 _path(data["document_path"]),
             ),
             audio_rate=None if data["audio_rate"] is None else int(data["audio_rate"]),
+            audio_channel=None if data["audio_channel"] is None else int(data["audio_channel"]),
             duration=float(data["duration"]),
             xmin=float(data["xmin"]),
             edits=int(data["edits"]),

@@ -1,0 +1,65 @@
+"""A document with every kind of tier content a recovery file must keep, built the same way in a
+test and in the editor subprocess that the test kills, plus the two edits both make."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from aligner_gui.core.document import edits
+from aligner_gui.core.document.document import AlignmentDocument, Segment, Tier, partition
+
+from gui_helpers import long_result
+
+
+def recovery_document(duration: float, n_words: int) -> AlignmentDocument:
+    """Words and chars from the engine's segment builder, plus a doubtful tier, a point tier, a
+    renamed tier, unknown scores, unaligned words and an xmin other than 0."""
+    base = AlignmentDocument.from_alignment(long_result(duration, n_words))
+    words = base.tier("words").segments
+    labelled = [i for i, s in enumerate(words) if s.label]
+    for i in labelled[::7]:
+        words[i] = replace(words[i], score=None)
+    for i in labelled[3::11]:
+        words[i] = replace(words[i], aligned=False)
+    doubt = partition(
+        [Segment(duration * 0.1, duration * 0.1 + 1.5, "doubtful"),
+         Segment(duration * 0.6, duration * 0.6 + 0.75, "doubtful")],
+        duration,
+    )  # fmt: skip
+    points = [Segment(t, t, f"p{k}") for k, t in enumerate(np.linspace(0.5, duration - 0.5, 9))]
+    tiers = [
+        base.tier("words"),
+        base.tier("chars"),
+        Tier("doubtful", doubt),
+        Tier("events", points, is_point_tier=True),
+        Tier("notes (2)", [Segment(0.0, duration, "")], source_name="notes"),
+    ]
+    return AlignmentDocument(tiers, duration, audio=base.audio, xmin=0.125)
+
+
+def apply_two_edits(push, doc: AlignmentDocument) -> None:
+    """A boundary move and a relabel, through ``push`` (the model's or the edit's own apply)."""
+    words = doc.tier("words").segments
+    k = next(i for i in range(max(1, len(words) // 2), len(words)) if words[i].label)
+    before = words[k - 1]
+    push(edits.MoveBoundary("words", k, before.start + 0.75 * (before.end - before.start)))
+    push(edits.SetLabel("words", k, "relabelled"))
+
+
+def write_audio(doc: AlignmentDocument, path: Path) -> Path:
+    assert doc.audio is not None
+    sf.write(path, doc.audio.samples, doc.audio.sample_rate, subtype="PCM_16")
+    return path
+
+
+def tier_state(doc: AlignmentDocument) -> list[tuple]:
+    """Everything a restore must bring back exactly, tier by tier."""
+    return [
+        (t.name, t.parent, t.is_point_tier, t.source_name,
+         [(s.start, s.end, s.label, s.score, s.aligned) for s in t.segments])
+        for t in doc.tiers
+    ]  # fmt: skip
