@@ -28,8 +28,10 @@ FORMAT = "aligner-gui-recovery"
 VERSION = 1
 SUFFIX = ".json"
 # Rows per json.dumps call while writing: the C encoder holds the GIL for a whole call, so an
-# hour of segments is encoded in slices and the GUI thread gets the interpreter between them.
-ROWS_PER_CHUNK = 500
+# hour of segments is encoded in slices of well under a millisecond, and the writer hands the
+# interpreter over after each (see write_snapshot). One call for 120,000 segments would stall the
+# GUI thread for tens of milliseconds (benchmarks/autosave_bench.py).
+ROWS_PER_CHUNK = 250
 
 
 class RecoveryError(AlignerError):
@@ -103,6 +105,9 @@ def write_snapshot(folder: Path, snap: Snapshot) -> Path:
     with atomic_write(path) as handle:
         for piece in _encode(snap):
             handle.write(piece)
+            # Release the GIL now rather than when the interpreter's 5 ms switch interval forces
+            # it: the GUI thread waiting for it gets it within a slice, not within 5 ms.
+            time.sleep(0)
     return path
 
 
