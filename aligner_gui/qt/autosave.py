@@ -21,8 +21,10 @@ from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 
 from aligner_gui.core.document.autosave import (
     Recovery,
+    RecoveryError,
     Snapshot,
-    list_recoveries,
+    read_recovery,
+    recovery_files,
     remove_recovery,
     write_snapshot,
 )
@@ -59,15 +61,20 @@ class RecoveryLock:
 
 def orphaned_recoveries(folder: Path) -> tuple[list[Recovery], list[str]]:
     """Recovery files no live editor holds (theirs crashed or was killed), newest first, and one
-    line per unreadable file."""
-    found, problems = list_recoveries(folder)
-    orphans = []
-    for recovery in found:
-        probe = QLockFile(str(folder / f"{recovery.doc_id}{LOCK_SUFFIX}"))
+    line per unreadable file. Files of live editors are not even read."""
+    orphans: list[Recovery] = []
+    problems: list[str] = []
+    for path in recovery_files(folder):
+        probe = QLockFile(str(path.with_suffix(LOCK_SUFFIX)))
         probe.setStaleLockTime(0)
-        if probe.tryLock(0):  # free, or its owner is gone (QLockFile removes a stale lock)
-            probe.unlock()
-            orphans.append(recovery)
+        if not probe.tryLock(0):  # a live editor's (QLockFile removes a dead owner's lock)
+            continue
+        probe.unlock()
+        try:
+            orphans.append(read_recovery(path))
+        except RecoveryError as err:
+            problems.append(str(err))
+    orphans.sort(key=lambda r: r.saved_at, reverse=True)
     return orphans, problems
 
 
@@ -151,7 +158,9 @@ class Autosaver(QObject):
         try:
             path = write_snapshot(self.folder, snap)
         except OSError as err:
-            self._failed_bridge.emit(f"Autosave failed: {err}")
+            self._failed_bridge.emit(
+                f"Autosave failed: cannot write in {self.folder}: {err.strerror}"
+            )
             return
         self._written_bridge.emit(str(path))
 
@@ -167,7 +176,12 @@ class Autosaver(QObject):
         self._generation += 1
         self.wait()
         if self._doc_id is not None:
-            remove_recovery(self.folder, self._doc_id)
+            try:
+                remove_recovery(self.folder, self._doc_id)
+            except OSError as err:  # the work itself is safe (saved or discarded): say so only
+                self._on_failed(
+                    f"Could not remove the recovery file in {self.folder}: {err.strerror}"
+                )
 
     def shutdown(self) -> None:
         """Stop the timer, finish the write in progress, release the lock (the file stays)."""

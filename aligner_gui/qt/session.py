@@ -252,9 +252,10 @@ class Session(QObject):
 
     def _on_job_failed(self, message: str) -> None:
         self.busyChanged.emit(False)
-        self._recovering = None
         self.statusMessage.emit("Failed.", 8000)
         dialogs.show_error(self.parent_widget, message)
+        if self._recovering is not None:  # the recording is unreadable: the work is not lost
+            self._finish_restore(None)
 
     def _on_model_unavailable(self, message: str) -> None:
         """Offline: say so, and offer the demo model explicitly; never switch to it silently."""

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from aligner_gui.core.document.autosave import (
     DocumentPaths,
     list_recoveries,
     read_recovery,
+    recovery_files,
     take_snapshot,
     write_snapshot,
 )
@@ -125,10 +127,6 @@ def insert_boundary_by_key(win: MainWindow) -> None:
     before = win.model.undo_stack.count()
     press(win, Qt.Key.Key_Return)
     assert win.model.undo_stack.count() == before + 1
-
-
-def recovery_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
 # -- defects 4 and 5: unsaved work is never dropped without a question ----------------------------
@@ -352,3 +350,45 @@ def test_an_editor_killed_with_sigkill_is_restored_exactly(
     asked["answers"][0]["save"] = "discard"
     win.close()
     assert recovery_files(recovery) == []
+
+
+def test_a_recovery_whose_recording_is_gone_or_broken_is_restored_without_audio(
+    qtbot: Any, files, tmp_path: Path, asked, monkeypatch: pytest.MonkeyPatch
+):
+    recovery = tmp_path / "recovery"
+    doc = recovery_document(12.0, 30)
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt garbage, not audio")
+    for doc_id, audio in (("gone", tmp_path / "moved away.wav"), ("broken", broken)):
+        snap = take_snapshot(doc, doc_id, DocumentPaths(audio, None, None), edits=1, modified=True)
+        write_snapshot(recovery, replace(snap, saved_at=1.0 if doc_id == "gone" else 2.0))
+    monkeypatch.setattr(dialogs, "ask_restore", lambda *a: "restore")
+    win = make_window(qtbot, files, tmp_path / "s.ini", recovery)
+    with qtbot.waitSignal(win.session.documentRestored, timeout=JOB_TIMEOUT_MS):
+        assert win.session.offer_recovery()  # the newest first: the broken recording
+    assert len(asked["errors"]) == 1 and "broken.wav" in asked["errors"][0]
+    assert win.session.doc_id == "broken" and win.model.document.audio is None
+    assert tier_state(win.model.document) == tier_state(doc)
+    asked["answers"][0]["save"] = "discard"
+    with qtbot.waitSignal(win.session.documentRestored, timeout=JOB_TIMEOUT_MS):
+        assert win.session.offer_recovery()  # the other one is still there, and offered
+    assert win.session.doc_id == "gone" and win.model.document.audio is None
+    assert "not found" in win.statusBar().currentMessage()
+    assert [p.stem for p in recovery_files(recovery)] == ["gone"]  # "broken" was discarded
+    win.close()
+
+
+def test_an_autosave_that_cannot_write_says_so_in_one_line(
+    qtbot: Any, window: MainWindow, files, tmp_path: Path
+):
+    open_grid(qtbot, window, files)
+    saver = window.session.autosaver
+    saver.folder = tmp_path / "a file"
+    saver.folder.write_text("not a folder", encoding="utf-8")
+    insert_boundary_by_key(window)
+    with qtbot.waitSignal(saver.failed, timeout=AUTOSAVE_TIMEOUT_MS) as failed:
+        saver.write_now()
+    message = failed.args[0]
+    assert message.startswith("Autosave failed: ") and "\n" not in message
+    assert window.statusBar().currentMessage() == message
+    assert window.isWindowModified() and window.model.document is not None

@@ -251,15 +251,18 @@ def list_recoveries(folder: Path) -> tuple[list[Recovery], list[str]]:
     one (left where it is: a file we cannot read is still somebody's work)."""
     found: list[Recovery] = []
     problems: list[str] = []
-    if not folder.is_dir():
-        return found, problems
-    for path in sorted(folder.glob(f"*{SUFFIX}")):
+    for path in recovery_files(folder):
         try:
             found.append(read_recovery(path))
         except RecoveryError as err:
             problems.append(str(err))
     found.sort(key=lambda r: r.saved_at, reverse=True)
     return found, problems
+
+
+def recovery_files(folder: Path) -> list[Path]:
+    """The recovery files in ``folder`` (none when it does not exist), by name."""
+    return sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
 
 
 def remove_recovery(folder: Path, doc_id: str) -> None:
