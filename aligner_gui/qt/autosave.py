@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
@@ -76,6 +77,22 @@ def orphaned_recoveries(folder: Path) -> tuple[list[Recovery], list[str]]:
             problems.append(str(err))
     orphans.sort(key=lambda r: r.saved_at, reverse=True)
     return orphans, problems
+
+
+def recovery_summary(recovery: Recovery) -> str:
+    """What a restore would bring back, in a few lines for the recovery dialog."""
+    paths = recovery.paths
+    name = paths.document or paths.audio
+    when = datetime.fromtimestamp(recovery.saved_at).strftime("%Y-%m-%d %H:%M:%S")
+    tiers = ", ".join(t.name for t in recovery.tiers)
+    return (
+        f"Recording: {paths.audio if paths.audio is not None else '(none)'}\n"
+        f"Document: {name.name if name is not None else '(unnamed)'}"
+        f"{'' if paths.document is not None else ' (never saved)'}\n"
+        f"Autosaved: {when}\n"
+        f"{recovery.edits} edit(s); {recovery.words} words; "
+        f"{len(recovery.tiers)} tier(s): {tiers}"
+    )
 
 
 class Autosaver(QObject):

@@ -9,7 +9,6 @@ its dialogs; it never touches the window's other widgets. The window listens to 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -20,7 +19,7 @@ from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.document.autosave import DocumentPaths, Recovery, Snapshot, take_snapshot
 from aligner_gui.core.document.document import AlignmentDocument
 from aligner_gui.qt import dialogs
-from aligner_gui.qt.autosave import Autosaver, orphaned_recoveries
+from aligner_gui.qt.autosave import Autosaver, orphaned_recoveries, recovery_summary
 from aligner_gui.qt.document_model import DocumentModel
 from aligner_gui.qt.file_pairs import AlignFiles, TextGridFiles, classify_files
 from aligner_gui.qt.settings import Settings
@@ -48,23 +47,9 @@ def alignment_summary(result: AlignmentResult) -> str:
     return text
 
 
-def recovery_summary(recovery: Recovery) -> str:
-    """What a restore would bring back, in a few lines for the recovery dialog."""
-    paths = recovery.paths
-    name = paths.document or paths.audio
-    when = datetime.fromtimestamp(recovery.saved_at).strftime("%Y-%m-%d %H:%M:%S")
-    tiers = ", ".join(t.name for t in recovery.tiers)
-    return (
-        f"Recording: {paths.audio if paths.audio is not None else '(none)'}\n"
-        f"Document: {name.name if name is not None else '(unnamed)'}"
-        f"{'' if paths.document is not None else ' (never saved)'}\n"
-        f"Autosaved: {when}\n"
-        f"{recovery.edits} edit(s); {recovery.words} words; "
-        f"{len(recovery.tiers)} tier(s): {tiers}"
-    )
-
-
 class Session(QObject):
+    """The open document's paths, its recovery id and autosaver, and every step of its life."""
+
     busyChanged = Signal(bool)
     statusMessage = Signal(str, int)  # text, timeout in ms (0: until replaced)
     titleChanged = Signal()  # the display name or the modified state changed
@@ -96,19 +81,6 @@ class Session(QObject):
         controller.failed.connect(self._on_job_failed)
         controller.modelUnavailable.connect(self._on_model_unavailable)
         controller.cancelled.connect(self._on_job_cancelled)
-
-    # Read-only views of the paths, for callers that want one of them.
-    @property
-    def document_path(self) -> Path | None:
-        return self.paths.document
-
-    @property
-    def audio_path(self) -> Path | None:
-        return self.paths.audio
-
-    @property
-    def transcript_path(self) -> Path | None:
-        return self.paths.transcript
 
     def display_name(self) -> str:
         if self.paths.document is not None:
