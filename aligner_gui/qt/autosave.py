@@ -23,11 +23,11 @@ from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 from aligner_gui.core.document.autosave import (
     Recovery,
     RecoveryError,
+    RecoveryWriter,
     Snapshot,
     read_recovery,
     recovery_files,
     remove_recovery,
-    write_snapshot,
 )
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ class Autosaver(QObject):
         self._snapshot_fn = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
         self._future: Future | None = None
+        self._writer = RecoveryWriter()  # used on the writer thread only
         self._generation = 0  # bumped by discard(): writes queued before it are dropped
         self._doc_id: str | None = None
         self._lock: RecoveryLock | None = None
@@ -173,7 +174,7 @@ class Autosaver(QObject):
         if generation != self._generation:
             return
         try:
-            path = write_snapshot(self.folder, snap)
+            path = self._writer.write(self.folder, snap)
         except OSError as err:
             self._failed_bridge.emit(
                 f"Autosave failed: cannot write in {self.folder}: {err.strerror}"

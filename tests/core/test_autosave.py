@@ -135,3 +135,34 @@ def test_newest_first(tmp_path: Path) -> None:
         snap = take_snapshot(document(), doc_id, PATHS, edits=k, modified=True)
         write_snapshot(tmp_path, replace(snap, saved_at=[1.0, 3.0, 2.0][k]))
     assert [r.doc_id for r in list_recoveries(tmp_path)[0]] == ["new", "mid", "old"]
+
+
+def test_one_writer_for_successive_snapshots_writes_each_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slices unchanged since the last write are reused; shifted or edited ones are not."""
+    n = 4 * autosave.ROWS_PER_CHUNK
+    w = 0.01
+    segments = [Segment(i * w, (i + 1) * w, f"w{i}" if i % 2 else "", 0.5) for i in range(n)]
+    doc = AlignmentDocument([Tier("words", segments)], segments[-1].end)
+    encoded: list[int] = []
+    real = autosave._encode_rows
+    monkeypatch.setattr(autosave, "_encode_rows", lambda chunk: encoded.append(1) or real(chunk))
+    writer = autosave.RecoveryWriter()
+    counts = []
+    steps = [
+        None,
+        edits.SetLabel("words", 3 * autosave.ROWS_PER_CHUNK + 1, "late"),
+        edits.MoveBoundary("words", 10, 10.5 * w),
+        edits.DeleteWord("words", 5),  # every later slice shifts by two segments
+        edits.InsertBoundary("words", 900.5 * w),
+    ]
+    for k, edit in enumerate(steps):
+        if edit is not None:
+            edit.apply(doc)
+        encoded.clear()
+        writer.write(tmp_path, take_snapshot(doc, "doc", PATHS, edits=k, modified=True))
+        counts.append(len(encoded))
+        back = read_recovery(tmp_path / "doc.json")
+        assert back.edits == k and state(back.to_document()) == state(doc)
+    assert counts == [4, 1, 1, 4, 1]  # slices encoded at each write
