@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -392,3 +393,44 @@ def test_an_autosave_that_cannot_write_says_so_in_one_line(
     assert message.startswith("Autosave failed: ") and "\n" not in message
     assert window.statusBar().currentMessage() == message
     assert window.isWindowModified() and window.model.document is not None
+
+
+def test_the_editor_offers_a_killed_editors_work_when_it_starts(tmp_path: Path) -> None:
+    """``aligner-gui`` without files asks about orphaned recovery files once its window is up;
+    the recovery folder comes from the settings file."""
+    recovery = tmp_path / "recovery"
+    doc = recovery_document(12.0, 30)
+    paths = DocumentPaths(tmp_path / "interview.wav", None, None)
+    write_snapshot(recovery, take_snapshot(doc, "orphan", paths, edits=3, modified=True))
+    settings = Settings.from_file(tmp_path / "s.ini")
+    settings.recovery_folder = recovery
+    settings.sync()
+    script = textwrap.dedent(
+        """
+        import sys
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        from aligner_gui.qt import app as gui_app, dialogs
+
+        qapp = QApplication([])
+
+        def ask_restore(parent, summary):
+            print("ASKED " + summary.replace("\\n", " | "), flush=True)
+            QTimer.singleShot(0, qapp.quit)
+            return "later"
+
+        dialogs.ask_restore = ask_restore
+        QTimer.singleShot(60000, qapp.quit)
+        sys.exit(gui_app.main(sys.argv[1:]))
+        """
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", script, "--settings", str(tmp_path / "s.ini")],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=str(REPO))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    asked = [line for line in done.stdout.splitlines() if line.startswith("ASKED ")]
+    assert len(asked) == 1
+    assert (
+        f"Recording: {tmp_path / 'interview.wav'}" in asked[0] and "3 edit(s); 30 words" in asked[0]
+    )
+    assert recovery_files(recovery) == [recovery / "orphan.json"]  # "Not now" keeps it
