@@ -119,11 +119,11 @@ class Autosaver(QObject):
         self._generation = 0  # bumped by discard(): writes queued before it are dropped
         self._doc_id: str | None = None
         self._lock: RecoveryLock | None = None
-        self._written_bridge.connect(self.written)
+        self._written_bridge.connect(self._on_written)
         self._failed_bridge.connect(self._on_failed)
 
     # Emitted from the writer thread; the queued connection brings them to the GUI thread.
-    _written_bridge = Signal(str)
+    _written_bridge = Signal(str, int)
     _failed_bridge = Signal(str)
 
     def set_source(self, doc_id: str | None, snapshot_fn) -> bool:
@@ -180,7 +180,7 @@ class Autosaver(QObject):
                 f"Autosave failed: cannot write in {self.folder}: {err.strerror}"
             )
             return
-        self._written_bridge.emit(str(path))
+        self._written_bridge.emit(str(path), generation)
 
     def wait(self) -> None:
         """Block until the write in progress (if any) is on disk."""
@@ -209,6 +209,11 @@ class Autosaver(QObject):
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+
+    def _on_written(self, path: str, generation: int) -> None:
+        # A write that finished just before a discard() removed its file is not news.
+        if generation == self._generation:
+            self.written.emit(path)
 
     def _on_failed(self, message: str) -> None:
         log.warning(message)

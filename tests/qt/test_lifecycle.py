@@ -70,19 +70,28 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
+class Questions:
+    """The questions the editor asked (names shown), with the answers a test chose."""
+
+    def __init__(self) -> None:
+        self.save: list[str] = []
+        self.replace: list[str] = []
+        self.errors: list[str] = []
+        self.save_answer = "discard"
+        self.replace_answer = "cancel"
+
+
 @pytest.fixture
-def asked(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
-    """Every question, recorded; the answers are set per test in ``asked["answers"]``."""
-    record: dict[str, list] = {"save": [], "replace": [], "errors": []}
-    answers = {"save": "discard", "replace": "cancel"}
-    record["answers"] = [answers]
+def asked(monkeypatch: pytest.MonkeyPatch) -> Questions:
+    """Modal questions answered without a dialog (a modal box would block the test)."""
+    q = Questions()
     monkeypatch.setattr(dialogs, "ask_save_changes",
-                        lambda _p, name: record["save"].append(name) or answers["save"])  # fmt: skip
+                        lambda _p, name: q.save.append(name) or q.save_answer)  # fmt: skip
     monkeypatch.setattr(dialogs, "ask_replace_edited",
-                        lambda _p, name: record["replace"].append(name) or answers["replace"],
-                        raising=False)  # fmt: skip
-    monkeypatch.setattr(dialogs, "show_error", lambda _p, message, title="": record["errors"].append(message))  # fmt: skip
-    return record
+                        lambda _p, name: q.replace.append(name) or q.replace_answer)  # fmt: skip
+    monkeypatch.setattr(dialogs, "show_error",
+                        lambda _p, message, title="": q.errors.append(message))  # fmt: skip
+    return q
 
 
 def make_window(qtbot: Any, files, settings_path: Path, recovery: Path) -> MainWindow:
@@ -107,7 +116,7 @@ def recovery(tmp_path: Path) -> Path:
 def window(qtbot: Any, files, tmp_path: Path, recovery: Path, asked):
     win = make_window(qtbot, files, tmp_path / "settings.ini", recovery)
     yield win
-    asked["answers"][0]["save"] = "discard"
+    asked.save_answer = "discard"
     win.close()
 
 
@@ -130,6 +139,16 @@ def insert_boundary_by_key(win: MainWindow) -> None:
     assert win.model.undo_stack.count() == before + 1
 
 
+def wait_for_autosave(qtbot: Any, win: MainWindow, edits: int):
+    """Until the recovery file holding ``edits`` undo steps is written (an earlier write may
+    still be announced after the edit)."""
+    return qtbot.waitSignal(
+        win.session.autosaver.written,
+        timeout=AUTOSAVE_TIMEOUT_MS,
+        check_params_cb=lambda path: read_recovery(Path(path)).edits == edits,
+    )
+
+
 # -- defects 4 and 5: unsaved work is never dropped without a question ----------------------------
 
 
@@ -137,9 +156,9 @@ def test_ctrl_q_right_after_an_alignment_asks_first(qtbot: Any, window: MainWind
     align(qtbot, window, files)
     assert window.isWindowModified()
     assert window.windowTitle() == "speech (not saved)[*] — aligner-gui"
-    asked["answers"][0]["save"] = "cancel"
+    asked.save_answer = "cancel"
     press(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
-    assert asked["save"] == ["speech (not saved)"]
+    assert asked.save == ["speech (not saved)"]
     assert window.isVisible() and window.model.document is not None
 
 
@@ -161,22 +180,22 @@ def test_edits_made_while_a_realignment_runs_are_kept_or_asked_about(
     monkeypatch.setattr(emission_module, "compute_emissions", gated)
     press(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # Align / Re-align
     qtbot.waitUntil(reached.is_set, timeout=JOB_TIMEOUT_MS)
-    assert window.controller.is_running() and asked["save"] == []
+    assert window.controller.is_running() and asked.save == []
     doc = window.model.document
     insert_boundary_by_key(window)  # an edit while the job runs
     edited = tier_state(doc)
     with qtbot.waitSignal(window.controller.finished, timeout=JOB_TIMEOUT_MS):
         release.set()
-    assert asked["replace"] == ["first.TextGrid"]
+    assert asked.replace == ["first.TextGrid"]
     assert window.model.document is doc and tier_state(doc) == edited  # "Keep my edits"
     assert window.isWindowModified()
     # Asked again and told to replace: the new alignment is installed, the edit is gone.
-    asked["answers"][0]["replace"] = "discard"
+    asked.replace_answer = "discard"
     with qtbot.waitSignal(window.controller.finished, timeout=JOB_TIMEOUT_MS):
         press(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
         qtbot.waitUntil(reached.is_set, timeout=JOB_TIMEOUT_MS)
         insert_boundary_by_key(window)
-    assert len(asked["replace"]) == 2 and window.model.document is not doc
+    assert len(asked.replace) == 2 and window.model.document is not doc
 
 
 # -- Ctrl+S, autosave -------------------------------------------------------------------------------
@@ -191,9 +210,8 @@ def test_a_fresh_alignment_is_autosaved_and_ctrl_s_saves_and_removes_the_recover
     fresh = read_recovery(recovery_files(recovery)[0])
     assert fresh.edits == 0 and fresh.modified and fresh.paths.audio == files["wav"]
     assert tier_state(fresh.to_document()) == tier_state(doc)
-    with qtbot.waitSignal(window.session.autosaver.written, timeout=AUTOSAVE_TIMEOUT_MS):
+    with wait_for_autosave(qtbot, window, edits=1):
         insert_boundary_by_key(window)
-    assert read_recovery(recovery_files(recovery)[0]).edits == 1
     monkeypatch.setattr(dialogs, "ask_save_path", lambda *a: tmp_path / "mine")
     press(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert (tmp_path / "mine.TextGrid").is_file()
@@ -202,7 +220,7 @@ def test_a_fresh_alignment_is_autosaved_and_ctrl_s_saves_and_removes_the_recover
     assert recovery_files(recovery) == []
     assert [p.name for p in recovery.iterdir() if not p.name.endswith(".lock")] == []  # no temp
     # The next edit is autosaved again, under the same name; a clean close removes it.
-    with qtbot.waitSignal(window.session.autosaver.written, timeout=AUTOSAVE_TIMEOUT_MS):
+    with wait_for_autosave(qtbot, window, edits=2):
         insert_boundary_by_key(window)
     assert [p.stem for p in recovery_files(recovery)] == [window.session.doc_id]
     press(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -242,12 +260,12 @@ def test_two_windows_keep_their_own_recovery_files(
     for win in (first, second):
         open_grid(qtbot, win, files)
         assert not win.isWindowModified()  # opened from disk: nothing to autosave yet
-        with qtbot.waitSignal(win.session.autosaver.written, timeout=AUTOSAVE_TIMEOUT_MS):
+        with wait_for_autosave(qtbot, win, edits=1):
             win.model.push(edits.SetLabel("words", 1, f"cat of {id(win)}"))
     ids = {first.session.doc_id, second.session.doc_id}
     assert len(ids) == 2 and {p.stem for p in recovery_files(recovery)} == ids
     assert orphaned_recoveries(recovery) == ([], [])  # both owners are alive
-    asked["answers"][0]["save"] = "discard"
+    asked.save_answer = "discard"
     assert first.close()  # an explicit discard removes its file only
     assert {p.stem for p in recovery_files(recovery)} == {second.session.doc_id}
     assert orphaned_recoveries(recovery) == ([], [])
@@ -293,7 +311,7 @@ def test_the_restore_dialog_shows_what_it_restores(qtbot: Any, files, tmp_path: 
     assert [m for m in messages if "broken.json" in m] == [
         f"The recovery file {recovery / 'broken.json'} is damaged or incomplete."
     ]
-    asked["answers"][0]["save"] = "discard"
+    asked.save_answer = "discard"
     win.close()
 
 
@@ -348,7 +366,7 @@ def test_an_editor_killed_with_sigkill_is_restored_exactly(
     assert orphaned_recoveries(recovery)[0] == []
     found, _ = list_recoveries(recovery)
     assert [r.doc_id for r in found] == [saved.stem]
-    asked["answers"][0]["save"] = "discard"
+    asked.save_answer = "discard"
     win.close()
     assert recovery_files(recovery) == []
 
@@ -367,10 +385,10 @@ def test_a_recovery_whose_recording_is_gone_or_broken_is_restored_without_audio(
     win = make_window(qtbot, files, tmp_path / "s.ini", recovery)
     with qtbot.waitSignal(win.session.documentRestored, timeout=JOB_TIMEOUT_MS):
         assert win.session.offer_recovery()  # the newest first: the broken recording
-    assert len(asked["errors"]) == 1 and "broken.wav" in asked["errors"][0]
+    assert len(asked.errors) == 1 and "broken.wav" in asked.errors[0]
     assert win.session.doc_id == "broken" and win.model.document.audio is None
     assert tier_state(win.model.document) == tier_state(doc)
-    asked["answers"][0]["save"] = "discard"
+    asked.save_answer = "discard"
     with qtbot.waitSignal(win.session.documentRestored, timeout=JOB_TIMEOUT_MS):
         assert win.session.offer_recovery()  # the other one is still there, and offered
     assert win.session.doc_id == "gone" and win.model.document.audio is None
