@@ -1,4 +1,5 @@
-"""Background jobs for the editor: align audio with a transcript, or open a TextGrid with its audio.
+"""Background jobs for the editor: align audio with a transcript, open a TextGrid with its audio, or
+read the recording of a document restored after a crash.
 
 One design for all background work: an ``AlignWorker`` QObject lives on one ``QThread`` owned by
 the ``AlignmentController``, which the GUI talks to. Jobs are typed request dataclasses. A job is

@@ -160,6 +160,9 @@ def test_ctrl_q_right_after_an_alignment_asks_first(qtbot: Any, window: MainWind
     press(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert asked.save == ["speech (not saved)"]
     assert window.isVisible() and window.model.document is not None
+    # Opening another file asks too; cancelled, nothing starts.
+    assert not window.session.open_textgrid(files["grid"], files["wav"])
+    assert asked.save == ["speech (not saved)"] * 2 and not window.controller.is_running()
 
 
 def test_edits_made_while_a_realignment_runs_are_kept_or_asked_about(
