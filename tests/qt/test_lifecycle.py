@@ -455,3 +455,20 @@ def test_the_editor_offers_a_killed_editors_work_when_it_starts(tmp_path: Path) 
         f"Recording: {tmp_path / 'interview.wav'}" in asked[0] and "3 edit(s); 30 words" in asked[0]
     )
     assert recovery_files(recovery) == [recovery / "orphan.json"]  # "Not now" keeps it
+
+
+def test_discarding_a_recovery_removes_its_file_and_later_keeps_it(
+    qtbot: Any, files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    recovery = tmp_path / "recovery"
+    doc = recovery_document(12.0, 30)
+    for doc_id, when in (("older", 1.0), ("newer", 2.0)):
+        snap = take_snapshot(doc, doc_id, DocumentPaths(None, None, None), edits=1, modified=True)
+        write_snapshot(recovery, replace(snap, saved_at=when))
+    answers = iter(["discard", "later"])
+    monkeypatch.setattr(dialogs, "ask_restore", lambda *a: next(answers))
+    win = make_window(qtbot, files, tmp_path / "s.ini", recovery)
+    assert not win.session.offer_recovery()
+    assert recovery_files(recovery) == [recovery / "older.json"]
+    assert win.model.document is None
+    win.close()
