@@ -90,12 +90,12 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"{os.cpu_count()} CPUs")  # fmt: skip
     app = QApplication.instance() or QApplication([])
-    from recovery_helpers import recovery_document
-
     from aligner_gui.core.document import edits
     from aligner_gui.core.document.autosave import DocumentPaths, RecoveryWriter
     from aligner_gui.qt.main_window import MainWindow
     from aligner_gui.qt.settings import Settings
+
+    from recovery_helpers import recovery_document
 
     doc = recovery_document(60.0 * args.minutes, args.words)
     segments = sum(len(t.segments) for t in doc.tiers)

@@ -21,10 +21,10 @@ from aligner_gui.core.document.autosave import DocumentPaths
 def main() -> None:
     folder, settings_ini, audio, seconds, words = sys.argv[1:6]
     app = QApplication([])
-    from recovery_helpers import apply_two_edits, recovery_document
-
     from aligner_gui.qt.main_window import MainWindow
     from aligner_gui.qt.settings import Settings
+
+    from recovery_helpers import apply_two_edits, recovery_document
 
     window = MainWindow(Settings.from_file(settings_ini), recovery_folder=Path(folder))
     window.show()

@@ -1,5 +1,6 @@
-"""A document with every kind of tier content a recovery file must keep, built the same way in a
-test and in the editor subprocess that the test kills, plus the two edits both make."""
+"""For the lifecycle and recovery tests: a document with every kind of tier content a recovery file
+must keep, built the same way in a test and in the editor subprocess that the test kills, the two
+edits both make, a window autosaving into a given folder, and questions answered without dialogs."""
 
 from __future__ import annotations
 
@@ -63,3 +64,48 @@ def tier_state(doc: AlignmentDocument) -> list[tuple]:
          [(s.start, s.end, s.label, s.score, s.aligned) for s in t.segments])
         for t in doc.tiers
     ]  # fmt: skip
+
+
+class Questions:
+    """The questions the editor asked (names shown), with the answers a test chose."""
+
+    def __init__(self) -> None:
+        self.save: list[str] = []
+        self.replace: list[str] = []
+        self.errors: list[str] = []
+        self.save_answer = "discard"
+        self.replace_answer = "cancel"
+
+
+def answer_questions(monkeypatch) -> Questions:
+    """Modal questions answered without a dialog (a modal box would block the test)."""
+    from aligner_gui.qt import dialogs
+
+    q = Questions()
+    monkeypatch.setattr(dialogs, "ask_save_changes",
+                        lambda _p, name: q.save.append(name) or q.save_answer)  # fmt: skip
+    monkeypatch.setattr(dialogs, "ask_replace_edited",
+                        lambda _p, name: q.replace.append(name) or q.replace_answer)  # fmt: skip
+    monkeypatch.setattr(dialogs, "show_error",
+                        lambda _p, message, title="": q.errors.append(message))  # fmt: skip
+    return q
+
+
+def open_window(qtbot, settings_path: Path, recovery: Path, model: Path | None = None):
+    """A shown, active main window autosaving into ``recovery``."""
+    from PySide6.QtWidgets import QApplication
+
+    from aligner_gui.qt.main_window import MainWindow
+    from aligner_gui.qt.settings import Settings
+
+    settings = Settings.from_file(settings_path)
+    if model is not None:
+        settings.model_name = str(model)
+    settings.device = "cpu"
+    win = MainWindow(settings, recovery_folder=recovery)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=5000)
+    return win
