@@ -1,7 +1,7 @@
 """A document's life in the editor: unsaved work is never lost. A fresh alignment counts as unsaved
 (Ctrl+Q asks), edits made while an alignment runs are not silently replaced, Ctrl+S saves and
-removes the recovery file, every change is autosaved in the background, and an editor killed with
-SIGKILL is restored exactly by the next one, an hour with 10,000 words included."""
+removes the recovery file, and every change is autosaved in the background, one file per document.
+Restoring after a crash is tested in test_recovery.py."""
 
 from __future__ import annotations
 
