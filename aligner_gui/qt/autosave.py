@@ -21,6 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 
 from aligner_gui.core.document.autosave import (
+    SUFFIX,
     Recovery,
     RecoveryError,
     RecoveryWriter,
@@ -76,7 +77,21 @@ def orphaned_recoveries(folder: Path) -> tuple[list[Recovery], list[str]]:
         except RecoveryError as err:
             problems.append(str(err))
     orphans.sort(key=lambda r: r.saved_at, reverse=True)
+    _remove_dead_locks(folder)
     return orphans, problems
+
+
+def _remove_dead_locks(folder: Path) -> None:
+    """A crashed editor that never autosaved leaves only its lock: remove it (a live editor's
+    lock cannot be taken, so it stays)."""
+    if not folder.is_dir():
+        return
+    for path in folder.glob(f"*{LOCK_SUFFIX}"):
+        if not path.with_suffix(SUFFIX).exists():
+            probe = QLockFile(str(path))
+            probe.setStaleLockTime(0)
+            if probe.tryLock(0):
+                probe.unlock()  # removes the file
 
 
 def recovery_summary(recovery: Recovery) -> str:

@@ -231,3 +231,21 @@ def test_discarding_a_recovery_removes_its_file_and_later_keeps_it(
     assert recovery_files(recovery) == [recovery / "older.json"]
     assert win.model.document is None
     win.close()
+
+
+def test_a_dead_editors_lone_lock_is_cleared_and_a_live_ones_kept(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    recovery = tmp_path / "recovery"
+    recovery.mkdir()
+    with subprocess.Popen([sys.executable, "-c", "pass"]) as gone:
+        gone.wait(30)
+    # QLockFile's format: pid, application, host (empty: this one).
+    (recovery / "dead.lock").write_text(f"{gone.pid}\npython\n\n", encoding="utf-8")
+    win = make_window(qtbot, tmp_path / "s.ini", recovery)
+    live = win.session.autosaver
+    live.set_source("live", lambda: None)
+    assert orphaned_recoveries(recovery) == ([], [])
+    assert sorted(p.name for p in recovery.iterdir()) == ["live.lock"]
+    live.set_source(None, None)
+    win.close()
