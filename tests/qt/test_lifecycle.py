@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 import soundfile as sf
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from aligner_gui.core.document import edits
 from aligner_gui.core.document.autosave import (
@@ -248,3 +249,29 @@ def test_an_autosave_that_cannot_write_says_so_in_one_line(
     assert message.startswith("Autosave failed: ") and "\n" not in message
     assert window.statusBar().currentMessage() == message
     assert window.isWindowModified() and window.model.document is not None
+
+
+@pytest.mark.parametrize(
+    ("button", "answer"),
+    [("Save, then replace", "save"), ("Replace without saving", "discard"),
+     ("Keep my edits", "cancel")],
+)  # fmt: skip
+def test_the_replace_question_names_the_document_and_its_buttons_answer(
+    qtbot: Any, button: str, answer: str
+) -> None:
+    shown: list[str] = []
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        shown.append(box.text())
+        next(b for b in box.buttons() if b.text() == button).click()
+
+    QTimer.singleShot(0, click)
+    assert dialogs.ask_replace_edited(None, "speech (not saved)") == answer
+    assert shown == [
+        "“speech (not saved)” was edited while the job ran. The new result replaces it: save your "
+        "edits first?"
+    ]
