@@ -122,9 +122,6 @@ class RecoveryWriter:
         with atomic_write(path) as handle:
             for piece in self._encode(snap):
                 handle.write(piece)
-                # Release the GIL now rather than when the interpreter's 5 ms switch interval
-                # forces it: the GUI thread waiting for it gets it within a slice.
-                time.sleep(0)
         return path
 
     def _encode(self, snap: Snapshot) -> Iterator[str]:
@@ -164,6 +161,9 @@ class RecoveryWriter:
                     text = previous[n][1]
                 else:
                     text = _encode_rows(chunk)
+                    # Release the GIL now rather than when the interpreter's 5 ms switch
+                    # interval forces it: a GUI thread waiting for it gets it within a slice.
+                    time.sleep(0)
                 slices.append((chunk, text))
                 yield ("," if i else "") + text
             yield "]}"
