@@ -10,17 +10,18 @@ Method. A real ``MainWindow`` (1280 x 860, offscreen) holds the recovery test do
 ``tests/qt/recovery_helpers.py``: words and chars from the engine's segment builder (10,000 words,
 ~60,000 segments in all), a doubtful tier, a point tier. A ``QTimer`` of type PreciseTimer ticks
 every 1 ms on the GUI thread and records the time of each tick; a *stall* is the largest gap
-between two ticks. Three rows:
+between two ticks. Rows:
 
-* **autosave alone**: no edits; the autosave is triggered every 300 ms (``write_now``: the GUI
-  thread takes the snapshot, a worker thread encodes and writes the JSON). The row gives the
-  largest gap over the whole run, the snapshot's time on the GUI thread, and the write's time on
-  the worker.
+* **idle**: 3 s with nothing happening: the machine's own stalls.
+* **autosave alone**: no edits; one write at a time (``write_now``: the GUI thread takes the
+  snapshot, a worker thread encodes and writes the JSON), first with nothing cached (every slice
+  encoded, as for a new document), then reusing unchanged slices (as after an edit). Per write:
+  the longest gap while it was in flight, against the longest gap of an idle window of the same
+  length right after it; the snapshot's time on the GUI thread; the write's time on the worker.
 * **baseline, edits without autosave**: one label edit every 25 ms (the views repaint the edited
   word), autosave off. Shows what editing itself costs.
 * **edits with autosave**: the same edits with autosave on at its real timing (2 s after a pause,
-  at most 5 s while editing continues); the largest gap while a write is in flight is what
-  autosave adds.
+  at most 5 s while editing continues).
 
 The machine's load average is printed before and after: other processes on a 2-core machine
 inflate every figure.
