@@ -8,7 +8,7 @@ Run from the checkout (about a minute; offscreen Qt, no display needed)::
 
 Method. A real ``MainWindow`` (1280 x 860, offscreen) holds the recovery test document of
 ``tests/qt/recovery_helpers.py``: words and chars from the engine's segment builder (10,000 words,
-~60,000 segments in all), a doubtful tier, a point tier. A ``QTimer`` of type PreciseTimer ticks
+~120,000 segments in all), a doubtful tier, a point tier. A ``QTimer`` of type PreciseTimer ticks
 every 1 ms on the GUI thread and records the time of each tick; a *stall* is the largest gap
 between two ticks. Rows:
 
