@@ -31,18 +31,24 @@ class Actions:
 
         # -- File ---------------------------------------------------------------------------------
         file_menu = bar.addMenu("&File")
-        self.open_align = self._add(file_menu, "&Open audio + transcript…", w.ask_open_alignment,
+        session = w.session
+        self.open_align = self._add(file_menu, "&Open audio + transcript…", session.ask_open_alignment,
                                     QKeySequence.StandardKey.Open)  # fmt: skip
-        self.open_textgrid = self._add(file_menu, "Open audio + &TextGrid…", w.ask_open_textgrid,
+        self.open_textgrid = self._add(file_menu, "Open audio + &TextGrid…", session.ask_open_textgrid,
                                        "Ctrl+Shift+O")  # fmt: skip
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
-        self.save = self._add(file_menu, "&Save", w.save, QKeySequence.StandardKey.Save)
-        self.save_as = self._add(file_menu, "Save &as…", w.save_as, QKeySequence.StandardKey.SaveAs)
-        self.export = self._add(file_menu, "&Export TextGrid…", w.export_textgrid, "Ctrl+E")
+        self.save = self._add(file_menu, "&Save", session.save, QKeySequence.StandardKey.Save)
+        self.save_as = self._add(
+            file_menu, "Save &as…", session.save_as, QKeySequence.StandardKey.SaveAs
+        )
+        self.export = self._add(file_menu, "&Export TextGrid…", session.export_textgrid, "Ctrl+E")
         file_menu.addSeparator()
-        self.quit = self._add(file_menu, "&Quit", w.close, QKeySequence.StandardKey.Quit)
+        # Some platforms (Windows, offscreen) bind nothing to the standard Quit key: Ctrl+Q always.
+        self.quit = self._add(
+            file_menu, "&Quit", w.close, [QKeySequence.StandardKey.Quit, "Ctrl+Q"]
+        )
 
         # -- Edit ---------------------------------------------------------------------------------
         edit_menu = bar.addMenu("&Edit")
@@ -115,7 +121,7 @@ class Actions:
             self.devices.addAction(action)
             device_menu.addAction(action)
         align_menu.addSeparator()
-        self.align = self._add(align_menu, "&Align / Re-align", w.realign, "Ctrl+R")
+        self.align = self._add(align_menu, "&Align / Re-align", w.session.realign, "Ctrl+R")
         self.cancel = self._add(align_menu, "&Cancel", w.cancel_job, "Escape")
         self.cancel.setEnabled(False)
 
@@ -148,7 +154,8 @@ class Actions:
                     sequences += QKeySequence.keyBindings(key)
                 else:
                     sequences.append(QKeySequence(key))
-            action.setShortcuts(sequences)
+            unique = {sequence.toString(): sequence for sequence in sequences}
+            action.setShortcuts(list(unique.values()))
         action.triggered.connect(lambda _=False: slot())
         menu.addAction(action)
         self.window.addAction(action)  # shortcuts work with the menu bar hidden too
@@ -161,7 +168,7 @@ class Actions:
         for path in files:
             action = menu.addAction(path.name)
             action.setToolTip(str(path))
-            action.triggered.connect(lambda _=False, p=path: self.window.open_files([p]))
+            action.triggered.connect(lambda _=False, p=path: self.window.session.open_files([p]))
         if not files:
             menu.addAction("(none)").setEnabled(False)
         else:

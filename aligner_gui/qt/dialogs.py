@@ -82,6 +82,37 @@ def ask_save_changes(parent: QWidget | None, name: str) -> str:
     return "cancel"
 
 
+def ask_replace_edited(parent: QWidget | None, name: str) -> str:
+    """ "save", "discard" or "cancel": a finished job would replace a document edited meanwhile."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Replace the edited document?",
+                      f"“{name}” was edited while the job ran. The new result replaces it: "
+                      "save your edits first?", QMessageBox.StandardButton.NoButton, parent)  # fmt: skip
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    save = box.addButton("Save, then replace", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Replace without saving", QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton("Keep my edits", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.exec()
+    clicked = box.clickedButton()
+    return "save" if clicked is save else "discard" if clicked is discard else "cancel"
+
+
+def ask_restore(parent: QWidget | None, summary: str) -> str:
+    """ "restore", "discard" or "later" for work an editor left behind when it stopped."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work?",
+                      "aligner-gui stopped before this work was saved. Restore it?",
+                      QMessageBox.StandardButton.NoButton, parent)  # fmt: skip
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setInformativeText(summary)
+    restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    box.exec()
+    clicked = box.clickedButton()
+    return "restore" if clicked is restore else "discard" if clicked is discard else "later"
+
+
 def ask_text(parent: QWidget | None, title: str, prompt: str, text: str) -> str | None:
     """One line of text, or None when cancelled."""
     value, ok = QInputDialog.getText(parent, title, prompt, QLineEdit.EchoMode.Normal, text)

@@ -83,6 +83,11 @@ class DocumentModel(QObject):
     def mark_saved(self) -> None:
         self._undo_stack.setClean()
 
+    def mark_unsaved(self) -> None:
+        """Modified until saved, whatever is undone: for work that exists nowhere on disk (a fresh
+        alignment, a document restored after a crash)."""
+        self._undo_stack.resetClean()
+
     # -- selection and cursor ------------------------------------------------------------------
 
     def select(self, tier: str, index: int) -> None:

@@ -1,5 +1,6 @@
 """The editor's main window: wiring between the document model, the views, the background worker,
-the player and the settings. Document files (open, save, export) are handled in ``session.py``.
+the player and the settings. The document's life (open, save, autosave, recover, close and the
+"save first?" questions) belongs to ``session.py``; the window shows its busy state and messages.
 """
 
 from __future__ import annotations
@@ -7,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QToolButton, QWidget
 
 from aligner_gui.core.base.timebase import seconds_to_sample
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.actions import Actions
+from aligner_gui.qt.autosave import default_recovery_folder
 from aligner_gui.qt.document_model import DocumentModel
 from aligner_gui.qt.playback import Player
 from aligner_gui.qt.session import Session
@@ -23,14 +25,17 @@ from aligner_gui.qt.view_stack import ViewStack
 from aligner_gui.qt.views.base import selected_span
 from aligner_gui.qt.views.colors import theme_from_palette
 from aligner_gui.qt.views.tier_view import TierView
-from aligner_gui.qt.worker import AlignmentController, AlignmentJob
+from aligner_gui.qt.worker import AlignmentController
 
 APP_NAME = "aligner-gui"
+# Settings has no typed entry for the splitter yet; kept under its own key beside the others.
+SPLITTER_KEY = "layout/view_splitter"
 STATUS_TIMEOUT_MS = 8000
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None,
+                 recovery_folder: Path | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.settings = settings
         self.model = DocumentModel(self)
@@ -38,7 +43,8 @@ class MainWindow(QMainWindow):
         self.player = Player(self)
         self.stack = ViewStack(self.model, self)
         self.setCentralWidget(self.stack)
-        self.session = Session(self)
+        folder = recovery_folder or settings.recovery_folder or default_recovery_folder()
+        self.session = Session(settings, self.model, self.controller, self, folder)
         self.actions_ = Actions(self)
         self._build_status_bar()
         self.setAcceptDrops(True)
@@ -48,16 +54,15 @@ class MainWindow(QMainWindow):
         self.model.documentReset.connect(self._on_document_reset)
         self.model.selectionChanged.connect(self._on_selection_changed)
         self.model.tierChanged.connect(self._on_tier_changed)
+        self.session.busyChanged.connect(self.set_busy)
+        self.session.statusMessage.connect(self.show_status)
+        self.session.titleChanged.connect(self.update_title)
         self.stack.playRequested.connect(self.play_span)
         self.player.positionChanged.connect(self._on_play_position)
         self.stack.editRefused.connect(self.show_status)
         self.player.stopped.connect(lambda: self.stack.set_playhead(None))
         self.controller.stageChanged.connect(self._on_stage)
         self.controller.progressChanged.connect(self._on_progress)
-        self.controller.finished.connect(self.session.on_job_finished)
-        self.controller.failed.connect(self._on_job_failed)
-        self.controller.modelUnavailable.connect(self._on_model_unavailable)
-        self.controller.cancelled.connect(self._on_job_cancelled)
 
         for name, action in self.actions_.panels.items():
             self.stack.set_panel_visible(name, action.isChecked())
@@ -91,12 +96,13 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state
         if state is not None:
             self.restoreState(state)
-        self.stack.restore(self.session.splitter_state())
+        value = self.settings.store.value(SPLITTER_KEY)
+        self.stack.restore(value if isinstance(value, QByteArray) and not value.isEmpty() else None)
 
     def _save_layout(self) -> None:
         self.settings.window_geometry = self.saveGeometry()
         self.settings.window_state = self.saveState()
-        self.session.save_splitter_state(self.stack.state())
+        self.settings.store.setValue(SPLITTER_KEY, self.stack.state())
         self.settings.sync()
 
     def show_status(self, message: str, timeout: int = STATUS_TIMEOUT_MS) -> None:
@@ -123,6 +129,8 @@ class MainWindow(QMainWindow):
     # -- background jobs -------------------------------------------------------------------------
 
     def set_busy(self, busy: bool) -> None:
+        if busy:
+            self.player.stop()
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         self.actions_.cancel.setEnabled(busy)
@@ -138,23 +146,6 @@ class MainWindow(QMainWindow):
     def _on_progress(self, stage: str, fraction: float) -> None:
         self.stage_label.setText(stage)
         self.progress.setValue(int(round(1000 * fraction)))
-
-    def _on_job_failed(self, message: str) -> None:
-        self.set_busy(False)
-        self.show_status("Failed.")
-        dialogs.show_error(self, message)
-
-    def _on_model_unavailable(self, message: str) -> None:
-        """Offline: say so, and offer the demo model explicitly; never switch to it silently."""
-        self.set_busy(False)
-        self.show_status("Model not available.")
-        job = self.controller.job()
-        if isinstance(job, AlignmentJob) and dialogs.offer_demo_model(self, message):
-            self.session.open_alignment(job.audio_path, job.transcript_path, model="demo")
-
-    def _on_job_cancelled(self) -> None:
-        self.set_busy(False)
-        self.show_status("Cancelled.")
 
     def cancel_job(self) -> None:
         if self.controller.is_running():
@@ -179,29 +170,6 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.set_model(str(path))
 
-    def realign(self) -> None:
-        self.session.realign()
-
-    # -- files (delegated) -----------------------------------------------------------------------
-
-    def ask_open_alignment(self) -> None:
-        self.session.ask_open_alignment()
-
-    def ask_open_textgrid(self) -> None:
-        self.session.ask_open_textgrid()
-
-    def open_files(self, paths: list[Path]) -> None:
-        self.session.open_files(paths)
-
-    def save(self) -> bool:
-        return self.session.save()
-
-    def save_as(self) -> bool:
-        return self.session.save_as()
-
-    def export_textgrid(self) -> None:
-        self.session.export_textgrid()
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         if urls and all(url.isLocalFile() for url in urls):
@@ -212,16 +180,15 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         event.acceptProposedAction()
-        self.open_files(paths)
+        self.session.open_files(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.session.maybe_save():
+        if not self.session.close():
             event.ignore()
             return
         self._save_layout()
         self.player.stop()
         self.player.close()
-        self.controller.shutdown()
         self.stack.detach()
         event.accept()
 

@@ -29,6 +29,7 @@ _MODEL = "alignment/model"
 _DEVICE = "alignment/device"
 _RECENT = "files/recent"
 _LAST_DIR = "files/last_directory"
+_RECOVERY_DIR = "files/recovery_folder"
 _GEOMETRY = "window/geometry"
 _STATE = "window/state"
 _THEME = "appearance/theme"
@@ -111,6 +112,19 @@ class Settings:
             self._store.remove(_LAST_DIR)
         else:
             self._store.setValue(_LAST_DIR, str(value))
+
+    @property
+    def recovery_folder(self) -> Path | None:
+        """Where autosaves go when not in the standard data folder (tests, portable installs)."""
+        value = self._get_str(_RECOVERY_DIR, "")
+        return Path(value) if value else None
+
+    @recovery_folder.setter
+    def recovery_folder(self, value: str | Path | None) -> None:
+        if value is None:
+            self._store.remove(_RECOVERY_DIR)
+        else:
+            self._store.setValue(_RECOVERY_DIR, str(value))
 
     # -- window and views ------------------------------------------------------------------------
 
