@@ -91,6 +91,7 @@ class SpectrogramSettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.show_values(spectrogram, prosody, colours)
+        self.chosen = (spectrogram, prosody, colours)  # what OK accepted
 
     def show_values(self, spectrogram: SpectrogramSettings, prosody: ProsodySettings,
                     colours: str) -> None:  # fmt: skip
@@ -105,6 +106,8 @@ class SpectrogramSettingsDialog(QDialog):
 
     def values(self) -> tuple[SpectrogramSettings, ProsodySettings, str]:
         """What the dialog shows; ValueError (with a one-line reason) if it is not valid."""
+        for box in self.findChildren(QDoubleSpinBox):
+            box.interpretText()  # text typed but not yet committed (no Return, no focus change)
         spectrogram = replace(
             self._base,
             window_length=self.window_length.value() / 1000.0,
@@ -117,7 +120,7 @@ class SpectrogramSettingsDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            self.values()
+            self.chosen = self.values()
         except ValueError as err:  # stays open with the reason, nothing applied
             self.error.setText(str(err))
             self.error.show()
@@ -149,7 +152,7 @@ def open_dialog(window: MainWindow) -> SpectrogramSettingsDialog:
                                        settings.spectrogram_colours, window)  # fmt: skip
 
     def store() -> None:
-        spectrogram, prosody, colours = dialog.values()
+        spectrogram, prosody, colours = dialog.chosen
         settings.spectrogram = spectrogram
         settings.prosody = prosody
         settings.spectrogram_colours = colours

@@ -31,6 +31,7 @@ CHUNK_SECONDS = 10.0
 PITCH_MARGIN = 0.1  # seconds analysed beyond each side of a chunk (a multiple of the pitch step)
 HEARING_THRESHOLD_PA2 = 4.0e-10  # (2·10⁻⁵ Pa)²
 KAISER_BETA = 2.0 * math.pi**2 + 0.5
+INTENSITY_BLOCK = 64  # intensity frames computed per numpy call
 
 
 @dataclass(frozen=True)
@@ -152,14 +153,19 @@ def intensity_track(samples: np.ndarray, rate: int, index: int, settings: Prosod
     centres = np.rint(times * rate).astype(np.int64)
     lo = int(centres[0]) - half
     x = _segment(samples, lo, int(centres[-1]) + half + 1)
-    positions = (centres - half - lo)[:, None] + np.arange(2 * half + 1)[None, :]
-    frames = x[positions]
-    absolute = positions + lo
-    # Only the samples inside the file count (at its two ends a window sticks out).
-    mask = ((absolute >= 0) & (absolute < samples.size)).astype(np.float64)
-    mean = frames.sum(axis=1) / np.maximum(mask.sum(axis=1), 1.0)  # Praat centres on the plain mean
-    centred = (frames - mean[:, None]) * mask
-    energy = (centred**2) @ window / np.maximum(mask @ window, 1e-300)
+    energy = np.empty(times.size)
+    taps = np.arange(2 * half + 1)[None, :]
+    # A block of frames at a time: each numpy call holds the GIL only briefly, so the GUI thread
+    # is not kept waiting while this runs on a worker.
+    for b in range(0, times.size, INTENSITY_BLOCK):
+        positions = (centres[b : b + INTENSITY_BLOCK] - half - lo)[:, None] + taps
+        frames = x[positions]
+        absolute = positions + lo
+        # Only the samples inside the file count (at its two ends a window sticks out).
+        mask = ((absolute >= 0) & (absolute < samples.size)).astype(np.float64)
+        mean = frames.sum(axis=1) / np.maximum(mask.sum(axis=1), 1.0)  # Praat: the plain mean
+        centred = (frames - mean[:, None]) * mask
+        energy[b : b + INTENSITY_BLOCK] = (centred**2) @ window / np.maximum(mask @ window, 1e-300)
     ratio = energy / HEARING_THRESHOLD_PA2
     with np.errstate(divide="ignore"):
         db = np.where(ratio < 1e-30, -300.0, 10.0 * np.log10(np.maximum(ratio, 1e-300)))

@@ -184,16 +184,15 @@ def compute_tile(samples: np.ndarray, plan: AnalysisPlan, level: int, index: int
     offsets = (np.arange(subs, dtype=np.float64) + 0.5) * step / subs
     centres = (frames[:, None] * step + np.floor(offsets)[None, :]).astype(np.int64).reshape(-1)
     starts = centres - n // 2
-    lo, hi = int(starts[0]), int(starts[-1]) + n
-    segment = np.zeros(hi - lo, dtype=np.float32)  # float32 FFTs: twice as fast, ample for dB
-    a, b = max(lo, 0), min(hi, samples.size)
-    if b > a:
-        segment[a - lo : b - lo] = samples[a:b]
-    # One (windows x n) block; numpy's FFT releases the GIL, so a tile computed on a worker thread
-    # does not hold up the GUI thread.
-    index_grid = (starts - lo)[:, None] + np.arange(n)[None, :]
-    window = plan.window.astype(np.float32)
-    spectrum = np.fft.rfft(segment[index_grid] * window, n=plan.fft_size, axis=1)
+    # Gather the windows straight from the signal (a frame far apart from the next must not copy
+    # the samples between them); samples outside the file are zeros.
+    positions = starts[:, None] + np.arange(n)[None, :]
+    inside = (positions >= 0) & (positions < samples.size)
+    windows = samples[np.clip(positions, 0, max(0, samples.size - 1))].astype(np.float32)
+    windows *= inside
+    windows *= plan.window.astype(np.float32)  # float32 FFTs: twice as fast, ample for dB
+    # numpy's FFT releases the GIL, so a tile computed on a worker thread leaves the GUI free.
+    spectrum = np.fft.rfft(windows, n=plan.fft_size, axis=1)
     power = spectrum.real**2 + spectrum.imag**2
     used = plan.num_bands * plan.bins_per_band
     bands = power[:, :used].reshape(-1, plan.num_bands, plan.bins_per_band).mean(axis=2)
