@@ -209,7 +209,7 @@ class Settings:
             if owner is cls:
                 raw = self._store.value(f"{_SPECTROGRAM}/{name}", getattr(default, name))
                 try:
-                    values[name] = float(raw)
+                    values[name] = float(raw)  # type: ignore[arg-type]
                 except (TypeError, ValueError):
                     values[name] = getattr(default, name)
         try:

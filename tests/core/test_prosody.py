@@ -33,7 +33,9 @@ def vowel(duration: float, f0: float, rate: int = RATE) -> np.ndarray:
     out = np.zeros(t.size)
     for h in range(1, int(4000 // f0) + 1):
         f = h * f0
-        gain = sum(1.0 / (1.0 + ((f - fc) / bw) ** 2) for fc, bw in ((700, 130), (1220, 70), (2600, 160)))
+        gain = sum(
+            1.0 / (1.0 + ((f - fc) / bw) ** 2) for fc, bw in ((700, 130), (1220, 70), (2600, 160))
+        )
         out += gain * np.sin(2 * np.pi * f * t + 0.3 * h)
     return (0.3 * out / np.abs(out).max()).astype(np.float32)
 

@@ -174,7 +174,9 @@ def test_hover_reads_time_frequency_and_db_and_a_click_sets_the_frequency_cursor
     assert " s " in text and "Hz" in text and "dB" in text
     seconds = float(text.split(" s")[0])
     assert seconds == pytest.approx(4.0, abs=0.05)
-    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+    QTest.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos
+    )
     assert view.frequency_cursor.isVisible()
     assert view.frequency_cursor.value() == pytest.approx(600.0, abs=40.0)
     assert window.model.cursor() == pytest.approx(4.0, abs=0.05)

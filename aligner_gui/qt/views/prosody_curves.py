@@ -9,6 +9,7 @@ frequencies: pitch when pitch is shown, else intensity. Unvoiced frames are NaN 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -114,15 +115,17 @@ class ProsodyCurves:
         chunks = chunks_between(t0, t1, samples.size / rate)
         y_low, y_high = view.time_box.viewRange()[1]
         for kind in shown:
-            compute = pitch_track if kind == "pitch" else intensity_track
-            self.loader.request(kind, [
-                (self._key(kind, i), lambda i=i, f=compute, s=self.settings: f(samples, rate, i, s))
-                for i in chunks
-            ])  # fmt: skip
+            self.loader.request(kind, [(self._key(kind, i), self._job(kind, samples, rate, i))
+                                       for i in chunks])  # fmt: skip
             times, values = self.track(kind, chunks)
             lo, hi = self.value_range(kind)
             mapped = y_low + (values - lo) / (hi - lo) * (y_high - y_low)
             self.items[kind].setData(times, mapped)
+
+    def _job(self, kind: str, samples: np.ndarray, rate: int, index: int) -> Callable[[], Track]:
+        compute = pitch_track if kind == "pitch" else intensity_track
+        settings = self.settings
+        return lambda: compute(samples, rate, index, settings)
 
     def track(self, kind: str, chunks: range) -> tuple[np.ndarray, np.ndarray]:
         """The computed part of ``kind`` over ``chunks`` (a NaN between chunks not joined)."""
