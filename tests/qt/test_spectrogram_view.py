@@ -97,6 +97,20 @@ def test_the_picture_of_the_visible_range_is_computed_in_the_background(qtbot, w
     assert 500 <= columns <= 1000 and view.plan.level_step(view.level) < coarse_step
 
 
+def test_until_new_tiles_arrive_a_zoom_shows_the_previous_level_stretched(qtbot, window) -> None:
+    view = window.stack.spectrogram
+    wait_for_picture(qtbot, window)
+    level = view.level
+    # No event is processed between the zoom and these checks, so no new tile can have arrived.
+    window.stack.zoom(2.0)
+    assert view.level == level - 1 and view.missing_tiles > 0
+    picture = view.image.image
+    assert view.image.isVisible() and picture is not None
+    assert picture.min() >= 1  # no "pending" column: the coarser tiles stand in
+    wait_for_picture(qtbot, window)
+    assert view.missing_tiles == 0
+
+
 def test_pitch_and_intensity_toggle_from_the_view_menu(qtbot, window) -> None:
     view = window.stack.spectrogram
     curves = view.curves

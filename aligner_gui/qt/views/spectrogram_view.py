@@ -4,8 +4,9 @@ Every change of the visible range picks the tile level for the zoom
 (:mod:`aligner_gui.core.display.spectrogram`), asks the :class:`TileLoader` for the tiles in view
 (then one on either side), and draws at once whatever is already computed: the tiles are joined
 into one uint8 image scaled like Praat's (the loudest point in view black, ``dynamic_range`` dB
-below it white), and a tile not computed yet is transparent, showing the last complete picture
-stretched underneath until it arrives. Nothing is computed on the GUI thread.
+below it white). A tile not computed yet is stood in for by the frames of a neighbouring level
+that is (so a zoom shows the old picture, coarser or finer, until the new tiles arrive), else by
+a flat "pending" colour. Nothing is computed on the GUI thread.
 
 Pitch and intensity come a 10-second chunk at a time from
 :mod:`aligner_gui.core.display.prosody`, for views up to MAX_CURVE_SPAN wide (longer views would
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import QLabel
 from aligner_gui.core.display.prosody import ProsodySettings
 from aligner_gui.core.display.spectrogram import (
     BROADBAND,
+    TILE_FRAMES,
     AnalysisPlan,
     SpectrogramSettings,
     compute_tile,
@@ -43,21 +45,23 @@ if TYPE_CHECKING:
 
 CACHE_BYTES = 96 * 1024 * 1024  # spectrogram tiles and curves together
 COLOUR_MAPS = ("grey", "viridis", "inferno", "magma")
-NO_AUDIO = ""
+PENDING_RGB = (200, 206, 216)  # a tile not computed yet, and no other level to stand in for it
+FALLBACK_LEVELS = (1, -1, 2, -2, 3, -3)  # levels tried, relative to the view's, for a missing tile
 
 
 def spectrogram_lut(name: str) -> np.ndarray:
-    """(256, 4) uint8: entry 0 transparent (not computed yet), 1 = quietest .. 255 = loudest.
-    "grey" is Praat's: white for quiet, black for loud."""
+    """(256, 3) uint8: entry 0 for "not computed yet", 1 = quietest .. 255 = loudest. "grey" is
+    Praat's: white for quiet, black for loud. Opaque on purpose: Qt blits an opaque image
+    several times faster than one with an alpha channel, and this one is repainted every frame."""
     ramp = np.linspace(0.0, 1.0, 255)
     if name == "grey":
         grey = np.rint(255.0 * (1.0 - ramp)).astype(np.uint8)
         rgb = np.stack([grey, grey, grey], axis=1)
     else:
         rgb = pg.colormap.get(name).map(ramp, mode="byte")[:, :3]
-    lut = np.zeros((256, 4), dtype=np.uint8)
-    lut[1:, :3] = rgb
-    lut[1:, 3] = 255
+    lut = np.zeros((256, 3), dtype=np.uint8)
+    lut[0] = PENDING_RGB
+    lut[1:] = rgb
     return lut
 
 
@@ -74,7 +78,6 @@ class SpectrogramView(TimePlot):
     pictureChanged = Signal()  # the image was redrawn (a tile arrived, or the view moved)
 
     def __init__(self, model: DocumentModel, parent=None) -> None:
-        self.back_image = pg.ImageItem(axisOrder="col-major")
         self.image = pg.ImageItem(axisOrder="col-major")
         self.frequency_cursor = pg.InfiniteLine(
             angle=0, movable=False, label="{value:.0f} Hz",
@@ -88,14 +91,12 @@ class SpectrogramView(TimePlot):
         self._emphasis = np.zeros(0, dtype=np.float32)
         self.level = 0
         self.missing_tiles = 0  # tiles in view not computed yet (0: the picture is complete)
-        self._complete: tuple[np.ndarray, QRectF] | None = None
         self.loader = TileLoader(_nbytes, CACHE_BYTES, parent=self)
         self.loader.ready.connect(self._on_ready)
         item = self.getPlotItem()
-        for image, z in ((self.back_image, -11), (self.image, -10)):
-            image.setZValue(z)
-            image.setLevels((0, 255))
-            item.addItem(image)
+        self.image.setZValue(-10)
+        self.image.setLevels((0, 255))
+        item.addItem(self.image)
         self.set_colour_map("grey")
         self.frequency_cursor.setZValue(25)
         self.frequency_cursor.hide()
@@ -134,7 +135,6 @@ class SpectrogramView(TimePlot):
         self.colour_map = name
         lut = spectrogram_lut(name)
         self.image.setLookupTable(lut)
-        self.back_image.setLookupTable(lut)
 
     def set_pitch_visible(self, visible: bool) -> None:
         self.curves.set_visible("pitch", visible)
@@ -163,9 +163,7 @@ class SpectrogramView(TimePlot):
 
     def _restart(self) -> None:
         self.loader.reset()
-        self._complete = None
         self.image.clear()
-        self.back_image.clear()
         doc = self.document
         audio = None if doc is None else doc.audio
         self.plan = None if audio is None else AnalysisPlan.create(self.settings, audio.sample_rate)
@@ -226,20 +224,18 @@ class SpectrogramView(TimePlot):
         db = np.full((end - first, plan.num_bands), np.nan, dtype=np.float32)
         missing = 0
         for index in tiles:
-            tile = self.loader.get(("spec", level, index))
             a, b = plan.tile_frames(level, index, num_samples)
+            tile = self.loader.get(("spec", level, index))
             if tile is None or tile is FAILED:
                 missing += 1
-                continue
-            db[a - first : b - first] = tile
+                tile = self._stand_in(plan, num_samples, level, a, b)
+            if tile is not None:
+                db[a - first : b - first] = tile
         self.missing_tiles = missing
-        base = plan.timebase(level)
-        rect = QRectF(base.frame_to_seconds(first), plan.frequency_extent()[0],
-                      base.frame_to_seconds(end - first), (plan.num_bands * plan.band_hz))  # fmt: skip
-        if missing == len(tiles):
-            self.image.hide()
-            self._show_back()
+        if missing == len(tiles) and np.isnan(db[:, 0]).all():
+            self.image.hide()  # nothing to show yet: better the empty box than a flat colour
             return
+        base = plan.timebase(level)
         # Praat scales to the loudest point in view (after pre-emphasis).
         v0 = max(0, base.seconds_to_frame(t0) - first)
         v1 = min(end - first, base.seconds_to_frame(t1) + 1 - first)
@@ -249,23 +245,32 @@ class SpectrogramView(TimePlot):
                               self.settings.dynamic_range)  # fmt: skip
         picture[np.isnan(db[:, 0])] = 0
         self.image.setImage(picture, autoLevels=False, levels=(0, 255))
-        self.image.setRect(rect)
+        self.image.setRect(QRectF(base.frame_to_seconds(first), plan.frequency_extent()[0],
+                                  base.frame_to_seconds(end - first),
+                                  plan.num_bands * plan.band_hz))  # fmt: skip
         self.image.show()
-        if missing:
-            self._show_back()
-        else:
-            self._complete = (picture, rect)
-            self.back_image.hide()
 
-    def _show_back(self) -> None:
-        if self._complete is None:
-            self.back_image.hide()
-            return
-        picture, rect = self._complete
-        if self.back_image.image is not picture:
-            self.back_image.setImage(picture, autoLevels=False, levels=(0, 255))
-            self.back_image.setRect(rect)
-        self.back_image.show()
+    def _stand_in(self, plan: AnalysisPlan, num_samples: int, level: int, a: int,
+                  b: int) -> np.ndarray | None:  # fmt: skip
+        """Frames [a, b) of ``level`` taken from the tiles of a neighbouring level already in the
+        cache (nearest frame in time), so that zooming shows the old picture until the new tiles
+        arrive; None when no level has them all."""
+        centres = (np.arange(a, b) + 0.5) * plan.level_step(level)  # in samples
+        for offset in FALLBACK_LEVELS:
+            other = level + offset
+            if other < 0:
+                continue
+            frames = np.minimum((centres // plan.level_step(other)).astype(np.int64),
+                                plan.num_frames(other, num_samples) - 1)  # fmt: skip
+            indices, rows = np.divmod(frames, TILE_FRAMES)
+            tiles = {int(i): self.loader.peek(("spec", other, int(i))) for i in np.unique(indices)}
+            if all(t is not None and t is not FAILED for t in tiles.values()):
+                out = np.empty((b - a, plan.num_bands), dtype=np.float32)
+                for i, tile in tiles.items():
+                    mask = indices == i
+                    out[mask] = tile[rows[mask]]
+                return out
+        return None
 
     # -- reading values ------------------------------------------------------------------------
 

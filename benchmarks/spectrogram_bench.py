@@ -1,0 +1,161 @@
+"""The spectrogram on an hour-long file: frame times while panning and zooming with it shown, and
+the time to the first picture of a range not seen before. Printed, not asserted.
+
+Run from the checkout (about a minute; offscreen Qt)::
+
+    .venv/bin/python benchmarks/spectrogram_bench.py            # 40 frames / 20 jumps per row
+    .venv/bin/python benchmarks/spectrogram_bench.py --quick    # fewer
+
+Input: the synthetic hour of ``benchmarks/gui_bench.py`` (``tests/qt/gui_helpers.long_result``:
+16 kHz speech-like audio, 10,000 words). A real ``MainWindow`` (1280 x 860, default layout with
+the spectrogram and its pitch curve shown) runs offscreen.
+
+Method. A *frame* is timed as in ``gui_bench.py``: from the call that changes the shared range to
+the return of ``QApplication.processEvents()``, in which Qt repaints every view (the spectrogram
+draws whatever tiles are already computed; tiles and curves are computed on two worker threads and
+arrive as queued signals). "settled" rows let the workers finish between frames, untimed; "back
+to back" rows do not, so those frames also pay for tiles that arrive meanwhile. *First picture*:
+the view jumps to a 5 s (or 30 s) range of the hour not shown before, and the clock runs until the
+spectrogram shows a computed tile there ("first") and until every tile in view is computed
+("complete"), processing events all the while; "pitch" is until the pitch curve has a value in
+the new range. The load average is printed: other processes on the 2-core machine inflate every
+figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "qt"))
+
+import numpy as np  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def report(name: str, times: list[float]) -> None:
+    ms = [1000.0 * t for t in times]
+    print(
+        f"  {name:<46} median {statistics.median(ms):6.1f} ms   p95 {percentile(ms, 0.95):6.1f} ms"
+        f"   max {max(ms):6.1f} ms  (n={len(ms)})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    frames = 15 if args.quick else 40
+    jumps = 8 if args.quick else 20
+
+    from aligner_gui.core.document.document import AlignmentDocument
+    from aligner_gui.qt.main_window import MainWindow
+    from aligner_gui.qt.settings import Settings
+
+    from gui_helpers import long_result
+
+    print(f"load average before: {os.getloadavg()}")
+    app = QApplication.instance() or QApplication([])
+    folder = tempfile.mkdtemp(prefix="spectrogram-bench-")
+    window = MainWindow(Settings.from_file(Path(folder) / "settings.ini"))
+    window.resize(1280, 860)
+    window.show()
+    app.processEvents()
+    stack, view = window.stack, window.stack.spectrogram
+    doc = AlignmentDocument.from_alignment(long_result(3600.0, 10_000))
+
+    def wait(condition: Callable[[], bool], timeout: float = 30.0) -> float:
+        start = time.perf_counter()
+        while not condition():
+            app.processEvents()
+            if time.perf_counter() - start > timeout:
+                return float("nan")
+            time.sleep(0.0005)
+        return time.perf_counter() - start
+
+    def complete() -> bool:
+        return view.image.isVisible() and view.missing_tiles == 0
+
+    def settle() -> None:
+        wait(lambda: complete() and view.loader.pending_count() == 0)
+        wait(lambda: not (stack.waveform.is_building() or stack.trellis.is_computing()))
+
+    start = time.perf_counter()
+    window.model.set_document(doc)
+    app.processEvents()
+    whole = wait(complete) + (time.perf_counter() - start)
+    print(
+        f"\n1-hour file, whole file in view: set_document -> complete spectrogram {1000 * whole:.0f} ms"
+    )
+    settle()
+
+    def timed(action: Callable[[int], None], n: int, settled: bool) -> list[float]:
+        times = []
+        for i in range(n):
+            start = time.perf_counter()
+            action(i)
+            app.processEvents()
+            times.append(time.perf_counter() - start)
+            if settled:
+                settle()
+        return times
+
+    print("\nFrames with the spectrogram shown (30 s view):")
+    stack.set_x_range(1800.0, 1830.0)
+    settle()
+    report("pan 10 % of a 30 s view, settled", timed(lambda i: stack.pan(0.1), frames, True))
+    report("pan 10 %, back to back", timed(lambda i: stack.pan(0.1), frames, False))
+    settle()
+    report(
+        "zoom x1.25 in / out, settled",
+        timed(lambda i: stack.zoom(1.25 if i % 2 == 0 else 0.8), frames, True),
+    )
+    report(
+        "zoom x1.25 in / out, back to back",
+        timed(lambda i: stack.zoom(1.25 if i % 2 == 0 else 0.8), frames, False),
+    )
+    settle()
+
+    rng = np.random.default_rng(1)
+    for width in (5.0, 30.0):
+        first, full, pitch = [], [], []
+        for _ in range(jumps):
+            t0 = float(rng.uniform(60.0, 3500.0))
+            middle = t0 + width / 2
+
+            def shows_new_range(t0: float = t0) -> bool:
+                shown = view.image_time_range()
+                return shown is not None and shown[0] <= t0 + width and shown[1] >= t0
+
+            start = time.perf_counter()
+            stack.set_x_range(t0, t0 + width)
+            wait(shows_new_range)
+            first.append(time.perf_counter() - start)
+            wait(complete)
+            full.append(time.perf_counter() - start)
+            wait(lambda m=middle: view.curves.value_at("pitch", m) is not None)
+            pitch.append(time.perf_counter() - start)
+            settle()
+        print(f"\nA new {width:.0f} s range of the hour, jumped to ({jumps} jumps):")
+        report("first picture", first)
+        report("complete picture", full)
+        report("pitch curve in the new range", pitch)
+    print(f"\nload average after: {os.getloadavg()}")
+    window.close()
+
+
+if __name__ == "__main__":
+    main()
