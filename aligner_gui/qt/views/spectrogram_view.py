@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
 from aligner_gui.core.display.prosody import ProsodySettings
@@ -91,8 +91,14 @@ class SpectrogramView(TimePlot):
         self._emphasis = np.zeros(0, dtype=np.float32)
         self.level = 0
         self.missing_tiles = 0  # tiles in view not computed yet (0: the picture is complete)
-        self.loader = TileLoader(_nbytes, CACHE_BYTES, parent=self)
+        # Tiles take milliseconds, a pitch chunk a tenth of a second: each kind has its workers.
+        lanes = {"pitch": ("curves", 1), "intensity": ("curves", 1)}
+        self.loader = TileLoader(_nbytes, CACHE_BYTES, threads=2, lanes=lanes, parent=self)
         self.loader.ready.connect(self._on_ready)
+        self._arrival_timer = QTimer(self)
+        self._arrival_timer.setSingleShot(True)
+        self._arrival_timer.setInterval(0)
+        self._arrival_timer.timeout.connect(self.redraw)
         item = self.getPlotItem()
         self.image.setZValue(-10)
         self.image.setLevels((0, 255))
@@ -183,12 +189,12 @@ class SpectrogramView(TimePlot):
     # -- drawing -------------------------------------------------------------------------------
 
     def _on_ready(self, key) -> None:
-        if key[0] == "spec" and key[1] == self.level:
-            self.redraw()
-        elif key[0] != "spec":
-            self.curves.redraw()
+        # Tiles finished together arrive together: one redraw for all of them.
+        if key[0] != "spec" or key[1] == self.level:
+            self._arrival_timer.start()
 
     def redraw(self, *_args) -> None:
+        self._arrival_timer.stop()
         plan, samples = self.plan, self._samples
         if plan is None or samples is None or samples.size == 0:
             self.missing_tiles = 0

@@ -35,7 +35,11 @@ class TileLoader(QObject):
     ready = Signal(object)
 
     def __init__(self, size_of: Callable[[Any], int], max_bytes: int, threads: int = 2,
+                 lanes: dict[str, tuple[str, int]] | None = None,
                  parent: QObject | None = None) -> None:  # fmt: skip
+        """``threads`` workers serve every group, except groups given a lane of their own in
+        ``lanes`` (group -> (lane name, workers)): slow jobs there never queue ahead of quick
+        ones elsewhere."""
         super().__init__(parent)
         self._size_of = size_of
         self.max_bytes = max_bytes
@@ -43,9 +47,12 @@ class TileLoader(QObject):
         self._bytes = 0
         self._pending: dict[Hashable, tuple[str, Future]] = {}
         self._epoch = 0
-        self._executor: ThreadPoolExecutor | None = ThreadPoolExecutor(
-            max_workers=threads, thread_name_prefix="view-tiles"
-        )
+        self._lane_of = {group: lane for group, (lane, _n) in (lanes or {}).items()}
+        sizes = {"": threads} | {lane: n for lane, n in (lanes or {}).values()}
+        self._executors: dict[str, ThreadPoolExecutor] | None = {
+            lane: ThreadPoolExecutor(max_workers=n, thread_name_prefix=f"view-tiles{lane}")
+            for lane, n in sizes.items()
+        }
         self._relay = _Relay(self)
         self._relay.finished.connect(self._on_finished)
 
@@ -88,9 +95,9 @@ class TileLoader(QObject):
 
     def request(self, group: str, jobs: Iterable[tuple[Hashable, Callable[[], Any]]]) -> None:
         """Compute the missing ``jobs`` in order; cancel this group's queued jobs not asked for."""
-        executor = self._executor
-        if executor is None:
+        if self._executors is None:
             return
+        executor = self._executors[self._lane_of.get(group, "")]
         wanted: list[tuple[Hashable, Callable[[], Any]]] = []
         keys = set()
         for key, compute in jobs:
@@ -131,6 +138,6 @@ class TileLoader(QObject):
     def shutdown(self) -> None:
         """Cancel what is queued and wait for the running jobs (before the view goes away)."""
         self.reset()
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        for executor in (self._executors or {}).values():
+            executor.shutdown(wait=True, cancel_futures=True)
+        self._executors = None
