@@ -80,9 +80,10 @@ class ProsodyCurves:
 
     def _update_axis(self) -> None:
         shown = next((kind for kind in KINDS if self.visible[kind]), None)
-        if shown is None:
+        if shown is None:  # back to the blank gutter every view keeps for alignment
             self.axis.setStyle(showValues=False, tickLength=0)
             self.axis.setLabel("")
+            self.axis.setPen(pg.mkPen(None))
             return
         self.axis.setStyle(showValues=True, tickLength=4)
         self.axis.setRange(*self.value_range(shown))

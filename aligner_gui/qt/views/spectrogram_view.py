@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtWidgets import QLabel
 
 from aligner_gui.core.display.prosody import ProsodySettings
@@ -74,8 +74,6 @@ def _nbytes(value) -> int:
 class SpectrogramView(TimePlot):
     view_name = "spectrogram"
     title = "Spectrogram"
-    hoverChanged = Signal(str)  # "time  frequency  dB" under the mouse, "" when it leaves
-    pictureChanged = Signal()  # the image was redrawn (a tile arrived, or the view moved)
 
     def __init__(self, model: DocumentModel, parent=None) -> None:
         self.image = pg.ImageItem(axisOrder="col-major")
@@ -216,7 +214,6 @@ class SpectrogramView(TimePlot):
                                      for i in [*tiles, *ahead]])  # fmt: skip
         self._draw_tiles(plan, samples.size, level, tiles, t0, t1)
         self.curves.redraw()
-        self.pictureChanged.emit()
 
     def _tile_job(self, level: int, index: int):
         plan, samples = self.plan, self._samples
@@ -269,10 +266,12 @@ class SpectrogramView(TimePlot):
             frames = np.minimum((centres // plan.level_step(other)).astype(np.int64),
                                 plan.num_frames(other, num_samples) - 1)  # fmt: skip
             indices, rows = np.divmod(frames, TILE_FRAMES)
-            tiles = {int(i): self.loader.peek(("spec", other, int(i))) for i in np.unique(indices)}
-            if all(t is not None and t is not FAILED for t in tiles.values()):
+            needed = [int(i) for i in np.unique(indices)]
+            tiles = {i: self.loader.peek(("spec", other, i)) for i in needed}
+            found = {i: t for i, t in tiles.items() if isinstance(t, np.ndarray)}
+            if len(found) == len(needed):
                 out = np.empty((b - a, plan.num_bands), dtype=np.float32)
-                for i, tile in tiles.items():
+                for i, tile in found.items():
                     mask = indices == i
                     out[mask] = tile[rows[mask]]
                 return out
@@ -313,12 +312,9 @@ class SpectrogramView(TimePlot):
         self.readout.adjustSize()
         self.readout.move(LEFT_AXIS_WIDTH + 4, 2)
         self.readout.show()
-        self.hoverChanged.emit(text)
 
     def _clear_readout(self) -> None:
-        if self.readout.isVisible():
-            self.readout.hide()
-            self.hoverChanged.emit("")
+        self.readout.hide()
 
     def leaveEvent(self, event) -> None:
         self._clear_readout()
