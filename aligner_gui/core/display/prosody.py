@@ -3,7 +3,9 @@
 Pitch is WORLD's DIO estimator refined by StoneMask (the ``pyworld`` package, MIT; WORLD itself is
 modified BSD): about 0.01 s of CPU per second of speech on this project's machine, where librosa's
 pYIN took 0.21 s and WORLD's Harvest 0.18 s (and Harvest lost a pure tone). Praat-parselmouth
-would give Praat's own pitch but is GPL, so it is not used.
+would give Praat's own pitch but is GPL, so it is not used. Formants are not drawn: WORLD has no
+formant tracker, and a hand-written LPC (Burg) tracker would need validating against Praat's on
+real speech before a linguist could trust it.
 
 Intensity is computed as Praat's "Sound: To Intensity" defines it (there is no library call for
 it): the mean-subtracted squared signal averaged under a Kaiser window (β = 2π² + 0.5) of
