@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -97,7 +98,7 @@ def main() -> None:
 
     print(f"load average before: {os.getloadavg()}")
     app = QApplication.instance() or QApplication([])
-    folder = tempfile.mkdtemp(prefix="spectrogram-bench-")
+    folder = tempfile.mkdtemp(prefix="spectrogram-bench-")  # the settings file, removed at the end
     window = MainWindow(Settings.from_file(Path(folder) / "settings.ini"))
     window.resize(1280, 860)
     window.show()
@@ -208,6 +209,7 @@ def main() -> None:
         report("pitch curve in the new range", pitch)
     print(f"\nload average after: {os.getloadavg()}")
     window.close()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
