@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from aligner_gui.core.models.model import BUNDLES, DEFAULT_MODEL
+from aligner_gui.qt import spectrogram_settings
 
 if TYPE_CHECKING:
     from aligner_gui.qt.main_window import MainWindow
@@ -17,6 +18,7 @@ DEVICES = ("auto", "cpu", "cuda")
 DEMO_MODEL = "demo"
 PANEL_TITLES = {
     "waveform": "&Waveform",
+    "spectrogram": "S&pectrogram",
     "emission": "&Emissions",
     "trellis": "&Trellis",
     "tiers": "T&iers",
@@ -82,6 +84,18 @@ class Actions:
             action.toggled.connect(lambda on, n=name: w.set_panel_visible(n, on))
             view_menu.addAction(action)
             self.panels[name] = action
+        self.curves: dict[str, QAction] = {}
+        for kind, title in (("pitch", "Show pitc&h"), ("intensity", "Show i&ntensity")):
+            action = QAction(title, w)
+            action.setCheckable(True)
+            action.setChecked(w.settings.curve_visible(kind))
+            action.toggled.connect(
+                lambda on, k=kind: spectrogram_settings.set_curve_visible(w, k, on)
+            )
+            view_menu.addAction(action)
+            self.curves[kind] = action
+        self.spectrogram_settings = self._add(view_menu, "Spectrogram settin&gs…",
+                                              lambda: spectrogram_settings.open_dialog(w))  # fmt: skip
         view_menu.addSeparator()
         stack_ = w.stack
         self.zoom_in = self._add(view_menu, "Zoom &in", lambda: stack_.zoom(1.5, w.cursor_time()),

@@ -20,6 +20,7 @@ from aligner_gui.qt.document_model import DocumentModel
 from aligner_gui.qt.playback import Player
 from aligner_gui.qt.session import Session
 from aligner_gui.qt.settings import Settings
+from aligner_gui.qt.spectrogram_settings import apply_to_view
 from aligner_gui.qt.theme import apply_theme_setting
 from aligner_gui.qt.view_stack import ViewStack
 from aligner_gui.qt.views.base import selected_span
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
 
         for name, action in self.actions_.panels.items():
             self.stack.set_panel_visible(name, action.isChecked())
+        apply_to_view(self.stack.spectrogram, self.settings)
         self._restore_layout()
         self.actions_.set_document_open(False)
         self.update_title()

@@ -1,4 +1,5 @@
-"""The editor's central area: waveform, emissions, trellis and the tiers stacked on one time axis.
+"""The editor's central area: waveform, spectrogram, emissions, trellis and the tiers stacked on one
+time axis.
 
 All views are x-linked to the waveform, share fixed axis widths so their time axes line up, and
 only the lowest visible view draws the time axis. Zooming and panning act on the shared range.
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from aligner_gui.qt.views import EmissionView, TierView, TimePlot, TrellisView, WaveformView
 from aligner_gui.qt.views.colors import Theme
+from aligner_gui.qt.views.spectrogram_view import SpectrogramView
 
 if TYPE_CHECKING:
     from aligner_gui.qt.document_model import DocumentModel
@@ -83,12 +85,14 @@ class ViewStack(QSplitter):
         self.model = model
         self.setChildrenCollapsible(False)
         self.waveform = WaveformView(model)
+        self.spectrogram = SpectrogramView(model)
         self.emission = EmissionView(model)
         self.trellis = TrellisView(model)
         self.tiers = TierPanel(model)
-        for widget in (self.waveform, self.emission, self.trellis, self.tiers):
+        for widget in (self.waveform, self.spectrogram, self.emission, self.trellis, self.tiers):
             self.addWidget(widget)
-        self.setSizes([160, 140, 140, 160])
+        self.setSizes([140, 160, 120, 120, 160])
+        self.spectrogram.setXLink(self.waveform)
         self.emission.setXLink(self.waveform)
         self.trellis.setXLink(self.waveform)
         self.tiers.tiersRebuilt.connect(self._link_tiers)
@@ -103,13 +107,14 @@ class ViewStack(QSplitter):
         """The hideable parts by settings name."""
         return {
             "waveform": self.waveform,
+            "spectrogram": self.spectrogram,
             "emission": self.emission,
             "trellis": self.trellis,
             "tiers": self.tiers,
         }
 
     def views(self) -> list[TimePlot]:
-        return [self.waveform, self.emission, self.trellis, *self.tiers.views]
+        return [self.waveform, self.spectrogram, self.emission, self.trellis, *self.tiers.views]
 
     def set_panel_visible(self, name: str, visible: bool) -> None:
         self.panels()[name].setVisible(visible)
@@ -136,7 +141,7 @@ class ViewStack(QSplitter):
             view.apply_theme(theme)
 
     def detach(self) -> None:
-        for view in (self.waveform, self.emission, self.trellis):
+        for view in (self.waveform, self.spectrogram, self.emission, self.trellis):
             view.detach()
         self.tiers.detach()
 
@@ -196,5 +201,13 @@ class ViewStack(QSplitter):
         return self.saveState()
 
     def restore(self, state: QByteArray | None) -> None:
-        if state is not None and not state.isEmpty():
+        # A layout saved before a view was added would hand its sizes to the wrong views.
+        if state is not None and not state.isEmpty() and saved_count(state) == self.count():
             self.restoreState(state)
+
+
+def saved_count(state: QByteArray) -> int | None:
+    """How many sizes a ``QSplitter.saveState()`` holds: after its two 32-bit headers (marker and
+    version) comes the size list, a big-endian 32-bit count first (QDataStream's format)."""
+    data = bytes(state.data())
+    return int.from_bytes(data[8:12], "big") if len(data) >= 12 else None
