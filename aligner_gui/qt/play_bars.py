@@ -45,6 +45,11 @@ def format_duration(seconds: float) -> str:
     return f"{seconds:.3f} s"
 
 
+def bar_label(bar: Bar) -> str:
+    prefix = {"visible": "Visible part ", "total": "Total duration "}.get(bar.name, "")
+    return prefix + format_duration(bar.duration)
+
+
 class PlayBars(QWidget):
     """Emits ``playRequested(start, end)`` when a bar is clicked.
 
@@ -157,8 +162,11 @@ class PlayBars(QWidget):
                 if bar.name == "selection"
                 else QPalette.ColorRole.ButtonText
             )
-            label = format_duration(bar.duration)
-            if painter.fontMetrics().horizontalAdvance(label) + 4 <= bar.rect.width():
-                painter.setPen(palette.color(text_role))
-                painter.drawText(bar.rect, Qt.AlignmentFlag.AlignCenter, label)
+            # Praat's wording where it fits, else the bare duration, else nothing.
+            metrics = painter.fontMetrics()
+            for label in (bar_label(bar), format_duration(bar.duration)):
+                if metrics.horizontalAdvance(label) + 6 <= bar.rect.width():
+                    painter.setPen(palette.color(text_role))
+                    painter.drawText(bar.rect, Qt.AlignmentFlag.AlignCenter, label)
+                    break
         painter.end()

@@ -1,5 +1,5 @@
 """The transport toolbar: play, stop, loop, Praat's zoom buttons (all, in, out, sel, bak) and a
-clock showing the time being heard (or the cursor when nothing plays) and the selection."""
+clock showing the time being heard (or the cursor when nothing plays)."""
 
 from __future__ import annotations
 
@@ -54,12 +54,8 @@ class TransportBar(QToolBar):
         self.clock.setFont(fixed)
         self.clock.setToolTip("The time being heard; the cursor when nothing plays")
         self.addWidget(self.clock)
-        self.addSeparator()
-        self.selection = QLabel(selection_text(None))
-        self.addWidget(self.selection)
         model = window.model
         model.cursorMoved.connect(self._on_cursor)
-        model.time_selection.changed.connect(self._on_selection)
         window.player.positionChanged.connect(self.show_time)
         window.player.stopped.connect(lambda: self.show_time(model.cursor()))
 
@@ -69,6 +65,3 @@ class TransportBar(QToolBar):
     def _on_cursor(self, seconds: float) -> None:
         if not self._window.player.is_playing():
             self.show_time(seconds)
-
-    def _on_selection(self) -> None:
-        self.selection.setText(selection_text(self._window.model.time_selection.span()))
