@@ -58,6 +58,15 @@ class TimeSelection(QObject):
             anchor = end if abs(seconds - start) <= abs(seconds - end) else start
         self.select(anchor, seconds)
 
+    def extend_over(self, start: float, end: float) -> None:
+        """Shift+click on an interval: the smallest selection holding the current one (or the
+        cursor) and all of [start, end]."""
+        span = self._span
+        if span is None:
+            cursor = self._model.cursor()
+            span = (cursor, cursor)
+        self.select(min(span[0], start), max(span[1], end))
+
     def clear(self) -> None:
         self._set_span(None)
 

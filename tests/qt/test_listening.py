@@ -186,6 +186,29 @@ def test_shift_click_extends_the_selection_and_shift_drag_pans(
         assert window.model.time_selection.span() == selected
 
 
+def test_shift_click_in_a_tier_selects_a_run_of_words_and_tab_plays_it(
+    qtbot: Any, window: MainWindow
+) -> None:
+    tap = Tap(window.player)
+    words = window.stack.tiers.view("words")
+    shift = Qt.KeyboardModifier.ShiftModifier
+    with qtbot.waitSignal(window.player.stopped, timeout=5000):
+        mouse_click(words, view_pixel(words, 0.75, 0.5))  # word 1, [0.5, 1.0): selected, played
+    QTest.mouseClick(
+        words.viewport(), Qt.MouseButton.LeftButton, shift, view_pixel(words, 1.7, 0.5)
+    )
+    assert window.model.time_selection.span() == pytest.approx((0.5, 2.0))  # words 1 to 3
+    QTest.mouseClick(
+        words.viewport(), Qt.MouseButton.LeftButton, shift, view_pixel(words, 0.2, 0.5)
+    )
+    assert window.model.time_selection.span() == pytest.approx((0.0, 2.0))
+    assert window.model.selection() is None
+    tap.clear()
+    args = play_and_wait(qtbot, window, lambda: press_key(window, Qt.Key.Key_Tab))
+    assert args == [0.0, 2.0]
+    np.testing.assert_array_equal(tap.written()[: 2 * RATE], samples_of(window, 0.0, 2.0))
+
+
 def test_tiers_keep_panning_with_a_plain_drag(qtbot: Any, window: MainWindow) -> None:
     window.stack.set_x_range(0.0, 2.0)  # 4 boundaries in view, none under the drag
     words = window.stack.tiers.view("words")
