@@ -106,6 +106,7 @@ class Actions:
         self.zoom_fit = self._add(view_menu, "Zoom to &fit", stack_.zoom_to_fit, ["Home", "Ctrl+0"])
         self.zoom_selection = self._add(view_menu, "Zoom to &selection", w.zoom_to_selection,
                                         "Ctrl+Shift+F")  # fmt: skip
+        self.zoom_back = self._add(view_menu, "Zoom &back", w.zoom_back, "Ctrl+B")  # as in Praat
         self.pan_left = self._add(view_menu, "Pan &left", lambda: stack_.pan(-0.25), "Left")
         self.pan_right = self._add(view_menu, "Pan &right", lambda: stack_.pan(0.25), "Right")
         view_menu.addSeparator()
@@ -141,12 +142,17 @@ class Actions:
 
         # -- Playback -----------------------------------------------------------------------------
         play_menu = bar.addMenu("&Playback")
-        self.play = self._add(play_menu, "&Play / stop", w.toggle_play, "Space")
-        self.play_visible = self._add(
-            play_menu, "Play &visible range", w.play_visible, "Shift+Space"
-        )
+        # Tab and Shift+Tab are Praat's keys for these two ("Play or stop", "Play window").
+        self.play = self._add(play_menu, "&Play / stop", w.toggle_play, ["Space", "Tab"])
+        self.play_visible = self._add(play_menu, "Play &visible range", w.play_visible,
+                                      ["Shift+Space", "Shift+Tab"])  # fmt: skip
+        self.play_all = self._add(play_menu, "Play the &whole file", w.play_all)
         self.stop = self._add(play_menu, "&Stop", w.stop_playback)
-        self.playback_actions = [self.play, self.play_visible, self.stop]
+        self.loop = QAction("&Loop", w)
+        self.loop.setCheckable(True)
+        self.loop.setToolTip("Repeat what is played until stopped")
+        play_menu.addAction(self.loop)
+        self.playback_actions = [self.play, self.play_visible, self.play_all, self.stop]
 
         # -- Help ---------------------------------------------------------------------------------
         help_menu = bar.addMenu("&Help")
@@ -155,7 +161,7 @@ class Actions:
         self.document_actions = [
             self.save, self.save_as, self.export, self.edit_label, self.insert_boundary,
             self.remove_boundary, self.delete_word, self.insert_word, self.zoom_in, self.zoom_out,
-            self.zoom_fit, self.zoom_selection, self.pan_left, self.pan_right,
+            self.zoom_fit, self.zoom_selection, self.zoom_back, self.pan_left, self.pan_right,
         ]  # fmt: skip
 
     def _add(self, menu: QMenu, text: str, slot, shortcut=None) -> QAction:

@@ -17,6 +17,7 @@ from aligner_gui.core.document import editing
 from aligner_gui.core.document.document import AlignmentDocument, DocumentChange
 from aligner_gui.core.document.edits import Edit
 from aligner_gui.qt.commands import EditCommand
+from aligner_gui.qt.time_selection import TimeSelection
 
 
 class DocumentModel(QObject):
@@ -35,6 +36,8 @@ class DocumentModel(QObject):
         self._selection: tuple[str, int] | None = None
         self._cursor = 0.0
         self._active_tier: str | None = None  # the tier last clicked in
+        # The range of seconds every view shows and Tab plays; follows the selected item.
+        self.time_selection = TimeSelection(self)
 
     # -- document ------------------------------------------------------------------------------
 
@@ -192,7 +195,9 @@ class DocumentModel(QObject):
         return editing.describe_item(self._doc, *self._selection)
 
     def clear_selection(self) -> None:
+        """No item selected and no time selection (as a click on the signal does in Praat)."""
         self.select("", -1)
+        self.time_selection.clear()
 
     def selection(self) -> tuple[str, int] | None:
         return self._selection

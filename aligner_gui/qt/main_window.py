@@ -10,20 +10,28 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from aligner_gui.core.base.timebase import seconds_to_sample
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.actions import Actions
 from aligner_gui.qt.autosave import default_recovery_folder
 from aligner_gui.qt.document_model import DocumentModel
+from aligner_gui.qt.play_bars import PlayBars
 from aligner_gui.qt.playback import Player
 from aligner_gui.qt.session import Session
 from aligner_gui.qt.settings import Settings
 from aligner_gui.qt.spectrogram_settings import apply_to_view
 from aligner_gui.qt.theme import apply_theme_setting
+from aligner_gui.qt.transport import TransportBar, selection_text
 from aligner_gui.qt.view_stack import ViewStack
-from aligner_gui.qt.views.base import selected_span
 from aligner_gui.qt.views.colors import theme_from_palette
 from aligner_gui.qt.views.tier_view import TierView
 from aligner_gui.qt.worker import AlignmentController
@@ -43,10 +51,13 @@ class MainWindow(QMainWindow):
         self.controller = AlignmentController(self)
         self.player = Player(self)
         self.stack = ViewStack(self.model, self)
-        self.setCentralWidget(self.stack)
+        self.play_bars = PlayBars(self.model, self.stack.x_range, self.stack.plot_span_in)
+        self.setCentralWidget(self._with_play_bars(self.stack, self.play_bars))
         folder = recovery_folder or settings.recovery_folder or default_recovery_folder()
         self.session = Session(settings, self.model, self.controller, self, folder)
         self.actions_ = Actions(self)
+        self.transport = TransportBar(self)
+        self.addToolBar(self.transport)
         self._build_status_bar()
         self.setAcceptDrops(True)
         self.resize(1200, 800)
@@ -59,6 +70,9 @@ class MainWindow(QMainWindow):
         self.session.statusMessage.connect(self.show_status)
         self.session.titleChanged.connect(self.update_title)
         self.stack.playRequested.connect(self.play_span)
+        self.play_bars.playRequested.connect(self.play_span)
+        self.stack.waveform.time_box.sigXRangeChanged.connect(self.play_bars.update)
+        self.model.time_selection.changed.connect(self._show_time_selection)
         self.player.positionChanged.connect(self._on_play_position)
         self.stack.editRefused.connect(self.show_status)
         self.player.stopped.connect(lambda: self.stack.set_playhead(None))
@@ -76,8 +90,20 @@ class MainWindow(QMainWindow):
 
     # -- layout and status -----------------------------------------------------------------------
 
+    @staticmethod
+    def _with_play_bars(stack: ViewStack, bars: PlayBars) -> QWidget:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(stack, 1)
+        layout.addWidget(bars)
+        return central
+
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
+        self.selection_label = QLabel(selection_text(None))
+        bar.addPermanentWidget(self.selection_label)
         self.stage_label = QLabel("")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -263,9 +289,18 @@ class MainWindow(QMainWindow):
         self._edit(lambda: self.model.insert_word_at_cursor(ask))
 
     def zoom_to_selection(self) -> None:
-        span = selected_span(self.model)
-        if span is not None:
+        span = self.model.time_selection.span()
+        if span is None:
+            self.show_status("Select a time range or a word to zoom to first.")
+        else:
             self.stack.zoom_to(*span)
+
+    def zoom_back(self) -> None:
+        if not self.stack.zoom_back():
+            self.show_status("No earlier zoom to go back to.")
+
+    def _show_time_selection(self) -> None:
+        self.selection_label.setText(selection_text(self.model.time_selection.span()))
 
     # -- playback --------------------------------------------------------------------------------
 
@@ -299,14 +334,14 @@ class MainWindow(QMainWindow):
             return
         audio = doc.audio
         rate = audio.sample_rate
-        self.player.play(audio.samples, rate, seconds_to_sample(start, rate),
-                         seconds_to_sample(end, rate))  # fmt: skip
+        first, last = seconds_to_sample(start, rate), seconds_to_sample(end, rate)
+        self.player.play(audio.samples, rate, first, last, loop=self.actions_.loop.isChecked())
 
     def toggle_play(self) -> None:
         if self.player.is_playing():
             self.player.stop()
             return
-        span = selected_span(self.model)
+        span = self.model.time_selection.span()
         if span is None:
             doc = self.model.document
             cursor = self.cursor_time()
@@ -320,6 +355,9 @@ class MainWindow(QMainWindow):
             return
         t0, t1 = self.stack.x_range()
         self.play_span(max(0.0, t0), min(doc.duration, t1))
+
+    def play_all(self) -> None:
+        self.play_span(0.0, self.stack.duration())
 
     def stop_playback(self) -> None:
         self.player.stop()

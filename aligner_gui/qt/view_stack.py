@@ -10,10 +10,11 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QPointF, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from aligner_gui.qt.views import EmissionView, TierView, TimePlot, TrellisView, WaveformView
+from aligner_gui.qt.views.base import LEFT_AXIS_WIDTH, RIGHT_GUTTER
 from aligner_gui.qt.views.colors import Theme
 from aligner_gui.qt.views.spectrogram_view import SpectrogramView
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from aligner_gui.qt.document_model import DocumentModel
 
 ZOOM_STEP = 1.5
+ZOOM_HISTORY = 50  # ranges "Zoom back" can return to
 PAN_STEP = 0.25  # fraction of the visible range per arrow key
 FIT_MARGIN = 0.0
 
@@ -89,6 +91,7 @@ class ViewStack(QSplitter):
         self.emission = EmissionView(model)
         self.trellis = TrellisView(model)
         self.tiers = TierPanel(model)
+        self._zoom_history: list[tuple[float, float]] = []  # ranges before each zoom, last on top
         for widget in (self.waveform, self.spectrogram, self.emission, self.trellis, self.tiers):
             self.addWidget(widget)
         self.setSizes([140, 160, 120, 120, 160])
@@ -154,20 +157,58 @@ class ViewStack(QSplitter):
     def x_range(self) -> tuple[float, float]:
         return self.waveform.x_range()
 
+    def plot_span_in(self, widget: QWidget) -> tuple[float, float]:
+        """The horizontal pixel span of the views' plot area in ``widget``'s coordinates (they
+        all line up: see LEFT_AXIS_WIDTH), for what is drawn to scale under them."""
+        view = next((v for v in self.views() if v.isVisible()), None)
+        top = widget.window()
+        if view is None or view.window() is not top:
+            return float(LEFT_AXIS_WIDTH), float(
+                max(LEFT_AXIS_WIDTH + 1, widget.width() - RIGHT_GUTTER)
+            )
+        rect = view.time_box.sceneBoundingRect()
+        ends = []
+        for x in (rect.left(), rect.right()):
+            point = view.mapFromScene(QPointF(x, rect.top()))
+            ends.append(widget.mapFrom(top, view.viewport().mapTo(top, point)).x())
+        return float(ends[0]), float(ends[1])
+
     def set_x_range(self, t0: float, t1: float) -> None:
         self.waveform.time_box.setXRange(t0, t1, padding=0.0)
 
     def _on_reset(self) -> None:
         self._update_time_axes()
-        self.zoom_to_fit()
-
-    def zoom_to_fit(self) -> None:
+        self._zoom_history.clear()
         duration = self.duration()
         if duration > 0:
             self.set_x_range(0.0, duration)
 
+    def _remember_range(self) -> None:
+        """Called before each zoom (not pans, not the wheel): "Zoom back" returns here."""
+        current = self.x_range()
+        if not self._zoom_history or self._zoom_history[-1] != current:
+            self._zoom_history.append(current)
+            del self._zoom_history[:-ZOOM_HISTORY]
+
+    def zoom_back(self) -> bool:
+        """Return to the range shown before the last zoom; False when there is none."""
+        if not self._zoom_history:
+            return False
+        self.set_x_range(*self._zoom_history.pop())
+        return True
+
+    def can_zoom_back(self) -> bool:
+        return bool(self._zoom_history)
+
+    def zoom_to_fit(self) -> None:
+        duration = self.duration()
+        if duration > 0:
+            self._remember_range()
+            self.set_x_range(0.0, duration)
+
     def zoom(self, factor: float, centre: float | None = None) -> None:
         """Narrow the visible range by ``factor`` (> 1 zooms in) around ``centre`` or the middle."""
+        self._remember_range()
         t0, t1 = self.x_range()
         if centre is None or not t0 <= centre <= t1:
             centre = 0.5 * (t0 + t1)
@@ -182,6 +223,7 @@ class ViewStack(QSplitter):
 
     def zoom_to(self, start: float, end: float, margin: float = 0.1) -> None:
         width = max(end - start, 0.01)
+        self._remember_range()
         self.set_x_range(start - margin * width, end + margin * width)
 
     def set_playhead(self, seconds: float | None) -> None:

@@ -220,7 +220,9 @@ def test_clicking_a_word_plays_exactly_its_samples_and_moves_the_playhead(
         lambda _t: playheads.append(window.stack.waveform.playhead.value())
     )
     view = window.stack.tiers.view("words")
-    word = next(s for s in window.model.document.tier("words").segments if s.label)
+    # The longest word: long enough for several playhead ticks (~30 Hz) on a low-latency stream.
+    word = max((s for s in window.model.document.tier("words").segments if s.label),
+               key=lambda s: s.end - s.start)  # fmt: skip
     s0, s1 = round(word.start * RATE), round(word.end * RATE)
     with qtbot.waitSignal(player.stopped, timeout=10_000):
         with qtbot.waitSignal(player.started) as started:

@@ -76,6 +76,7 @@ class IntervalsItem(pg.GraphicsObject):
         self.dragged: int | None = None  # boundary being dragged
         self._drag_origin = 0.0  # the boundary's time when the drag started
         self.on_click: Callable[[float, bool], None] | None = None  # (seconds, double)
+        self.on_shift_click: Callable[[float], None] | None = None  # extends the time selection
         self.on_context_menu: Callable[[float, QPointF], None] | None = None
         self.on_drag: DragCallback | None = None
         self._hover_scene_pos: QPointF | None = None  # where the mouse is, while over the item
@@ -321,7 +322,11 @@ class IntervalsItem(pg.GraphicsObject):
 
     def mouseClickEvent(self, ev) -> None:
         x = float(ev.pos().x())
-        if ev.button() == Qt.MouseButton.LeftButton and self.on_click is not None:
+        shift = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if ev.button() == Qt.MouseButton.LeftButton and shift and self.on_shift_click is not None:
+            ev.accept()
+            self.on_shift_click(x)
+        elif ev.button() == Qt.MouseButton.LeftButton and self.on_click is not None:
             ev.accept()
             self.on_click(x, bool(ev.double()))
         elif ev.button() == Qt.MouseButton.RightButton and self.on_context_menu is not None:

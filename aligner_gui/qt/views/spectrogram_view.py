@@ -108,6 +108,7 @@ class SpectrogramView(TimePlot):
         item.getAxis("left").setLabel("Frequency", units="Hz")
         item.getAxis("left").enableAutoSIPrefix(False)
         self.time_box.disableAutoRange()
+        self.time_box.drag_selects = True  # as in the waveform and in Praat: a drag selects
         self.curves = ProsodyCurves(self, self.loader)
         self.readout = QLabel(self)
         self.readout.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)

@@ -75,6 +75,7 @@ class TierView(TimePlot):
         # The intervals are painted opaque: the selection band goes on top of them.
         self.selection_region.setZValue(5)
         self.item.on_click = self._on_item_click
+        self.item.on_shift_click = self._on_item_shift_click
         self.item.on_context_menu = self.show_context_menu
         self.item.on_drag = self._on_drag
         self._connect(model.activeTierChanged, self._update_title)
@@ -253,6 +254,17 @@ class TierView(TimePlot):
             self.edit_label(index)
         else:
             self.select(index, play=True)
+
+    def _on_item_shift_click(self, seconds: float) -> None:
+        """Shift+click in a tier extends the time selection over the whole interval clicked (a
+        run of words is selected word by word); on a point or outside any item, to the click."""
+        index = self.index_at(seconds)
+        if index is None or self.data.is_points:
+            self.model.time_selection.extend_to(seconds)
+        else:
+            self.model.time_selection.extend_over(
+                float(self.data.starts[index]), float(self.data.ends[index])
+            )
 
     def _on_time_clicked(self, seconds: float) -> None:
         super()._on_time_clicked(seconds)
