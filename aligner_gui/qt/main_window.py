@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QProgressBar, QToolButton, QWidget
 
 from aligner_gui.core.base.timebase import seconds_to_sample
 from aligner_gui.qt import dialogs
@@ -18,7 +18,9 @@ from aligner_gui.qt.document_model import DocumentModel
 from aligner_gui.qt.playback import Player
 from aligner_gui.qt.session import Session
 from aligner_gui.qt.settings import Settings
+from aligner_gui.qt.shortcuts_dialog import ShortcutsDialog
 from aligner_gui.qt.theme import apply_theme_setting
+from aligner_gui.qt.tier_commands import TierCommands
 from aligner_gui.qt.view_stack import ViewStack
 from aligner_gui.qt.views.base import selected_span
 from aligner_gui.qt.views.colors import theme_from_palette
@@ -39,6 +41,9 @@ class MainWindow(QMainWindow):
         self.stack = ViewStack(self.model, self)
         self.setCentralWidget(self.stack)
         self.session = Session(self)
+        self.tier_commands = TierCommands(self)
+        self.tier_menu: QMenu | None = None  # the Tier menu last opened on a tier's name
+        self.shortcuts_dialog: ShortcutsDialog | None = None
         self.actions_ = Actions(self)
         self._build_status_bar()
         self.setAcceptDrops(True)
@@ -51,6 +56,7 @@ class MainWindow(QMainWindow):
         self.stack.playRequested.connect(self.play_span)
         self.player.positionChanged.connect(self._on_play_position)
         self.stack.editRefused.connect(self.show_status)
+        self.stack.tierMenuRequested.connect(self.tier_commands.show_tier_menu)
         self.player.stopped.connect(lambda: self.stack.set_playhead(None))
         self.controller.stageChanged.connect(self._on_stage)
         self.controller.progressChanged.connect(self._on_progress)
@@ -356,6 +362,14 @@ class MainWindow(QMainWindow):
         self.player.stop()
 
     # -- help ------------------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        """Every shortcut, read from the actions now (one dialog, refreshed at each opening)."""
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.refresh()
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
 
     def show_about(self) -> None:
         dialogs.show_about(self, self.settings.model_name, self.settings.device)

@@ -151,6 +151,15 @@ class Settings:
             raise ValueError(f"unknown theme {value!r}; expected one of {', '.join(THEMES)}")
         self._store.setValue(_THEME, value)
 
+    @property
+    def snap_to_zero_crossings(self) -> bool:
+        """Put every inserted or dragged boundary on the nearest zero crossing of the audio."""
+        return self._get_bool("editing/snap_to_zero_crossings", False)
+
+    @snap_to_zero_crossings.setter
+    def snap_to_zero_crossings(self, value: bool) -> None:
+        self._store.setValue("editing/snap_to_zero_crossings", bool(value))
+
     # -- typed access ------------------------------------------------------------------------------
 
     def _get_str(self, key: str, default: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QPointF, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from aligner_gui.qt.views import EmissionView, TierView, TimePlot, TrellisView, WaveformView
@@ -28,6 +28,7 @@ class TierPanel(QWidget):
 
     playRequested = Signal(float, float)
     editRefused = Signal(str)
+    tierMenuRequested = Signal(str, QPointF)
     tiersRebuilt = Signal()
 
     def __init__(self, model: DocumentModel, parent: QWidget | None = None) -> None:
@@ -38,6 +39,7 @@ class TierPanel(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(1)
         model.documentReset.connect(self.rebuild)
+        model.tiersChanged.connect(self.rebuild)
         self.rebuild()
 
     def tier_names(self) -> list[str]:
@@ -58,6 +60,7 @@ class TierPanel(QWidget):
             view = TierView(self.model, name, self)
             view.playRequested.connect(self.playRequested)
             view.editRefused.connect(self.editRefused)
+            view.tierMenuRequested.connect(self.tierMenuRequested)
             self._layout.addWidget(view, 1)
             self.views.append(view)
         self.tiersRebuilt.emit()
@@ -70,6 +73,8 @@ class TierPanel(QWidget):
             view.detach()
         with contextlib.suppress(RuntimeError, TypeError):
             self.model.documentReset.disconnect(self.rebuild)
+        with contextlib.suppress(RuntimeError, TypeError):
+            self.model.tiersChanged.disconnect(self.rebuild)
 
 
 class ViewStack(QSplitter):
@@ -77,6 +82,7 @@ class ViewStack(QSplitter):
 
     playRequested = Signal(float, float)
     editRefused = Signal(str)
+    tierMenuRequested = Signal(str, QPointF)  # tier name, global screen position
 
     def __init__(self, model: DocumentModel, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
@@ -94,6 +100,7 @@ class ViewStack(QSplitter):
         self.tiers.tiersRebuilt.connect(self._link_tiers)
         self.tiers.playRequested.connect(self.playRequested)
         self.tiers.editRefused.connect(self.editRefused)
+        self.tiers.tierMenuRequested.connect(self.tierMenuRequested)
         model.documentReset.connect(self._on_reset)
         self._link_tiers()
 

@@ -134,14 +134,19 @@ def snap_to_zero_crossing(
 
 
 def snap_boundary(
-    doc: AlignmentDocument, tier: str, index: int, drag_id: int | None = None
+    doc: AlignmentDocument,
+    tier: str,
+    index: int,
+    drag_id: int | None = None,
+    *,
+    alone: bool = False,
 ) -> Edit:
     """Move boundary (or point) ``index`` onto its nearest zero crossing (``drag_id``: as the
-    last step of that drag, merged with it into one undo step)."""
+    last step of that drag, merged with it into one undo step; ``alone``: as that drag did)."""
     segs = doc.tier(tier).segments
     now = segs[index].start
     crossing = zero_crossing_near(doc, now, *_limits(doc, tier, index))
-    return MoveBoundary(tier, index, crossing, drag_id, exact=True)
+    return MoveBoundary(tier, index, crossing, drag_id, alone=alone, exact=True)
 
 
 def move_boundary_to(doc: AlignmentDocument, tier: str, time: float) -> Edit:
