@@ -84,6 +84,8 @@ class TierCommands:
 
     def show_tier_menu(self, tier: str, screen_pos: QPointF) -> None:
         """The Tier menu at the tier's name (the model already acts on that tier)."""
+        if self.window.tier_menu is not None:
+            self.window.tier_menu.deleteLater()  # one menu at a time, not one per right click
         menu = QMenu(self.window)
         for action in self.window.actions_.tier_actions:
             menu.addAction(action)

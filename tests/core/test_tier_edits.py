@@ -235,3 +235,12 @@ def test_move_boundary_to_cursor_moves_the_nearest_one_exactly() -> None:
         editing.move_boundary_to(empty, "m", 0.5)
     assert editing.nearest_boundary(doc, "marks", 0.7) == 1
     assert editing.nearest_boundary(doc, "marks", 0.7, tolerance=0.05) is None
+
+
+def test_insert_with_snap_stays_at_the_time_in_digital_silence() -> None:
+    doc = make_doc()
+    silent = Audio(np.zeros(RATE, dtype=np.float32), RATE, None, RATE, 1, None)
+    doc = AlignmentDocument(doc.tiers, 1.0, audio=silent)
+    edit = editing.insert_at(doc, "marks", 0.55, snap=True)
+    edit.apply(doc)
+    assert [p.start for p in doc.tier("marks").segments] == [0.3, 0.55, 0.8]

@@ -18,6 +18,7 @@ the invariants themselves); nothing is changed in either case. The rules:
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 from aligner_gui.core.document.document import MIN_SEGMENT, AlignmentDocument, Segment
@@ -80,7 +81,10 @@ def insert_at(doc: AlignmentDocument, tier: str, time: float, snap: bool = False
             lo, hi = seg.start + MIN_SEGMENT, seg.end - MIN_SEGMENT
         else:
             lo, hi = 0.0, doc.duration
-        time = zero_crossing_near(doc, time, lo, hi)
+        # The option applies where it can: in digital silence (no sign change) or without
+        # audio the split stays at the cursor rather than being refused.
+        with contextlib.suppress(Refusal):
+            time = zero_crossing_near(doc, time, lo, hi)
     if doc.tier(tier).is_point_tier:
         return AddPoint(tier, time)
     return InsertBoundary(tier, time)

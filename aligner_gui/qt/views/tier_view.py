@@ -24,7 +24,7 @@ from aligner_gui.qt.views.intervals_item import IntervalsItem, TierData
 from aligner_gui.qt.views.tier_name_axis import TierNameAxis
 
 if TYPE_CHECKING:
-    from aligner_gui.core.document.document import Tier
+    from aligner_gui.core.document.document import AlignmentDocument, Tier
     from aligner_gui.qt.document_model import DocumentModel
 
 # Boundaries in view can be dragged only when they are at most this many and at least
@@ -243,11 +243,18 @@ class TierView(TimePlot):
         if phase == "finish":
             doc = self.document
             if self.model.snap_to_zero_crossings and doc is not None:
-                # The last step of the same drag: one undo step puts the boundary back.
-                self._try(lambda: self.model.push(editing.snap_boundary(
-                    doc, self.tier_name, index, self._drag_id, alone=alone)))  # fmt: skip
+                self._snap_after_drag(doc, index, alone)
             self._drag_id = None
             self._update_handles()
+
+    def _snap_after_drag(self, doc: AlignmentDocument, index: int, alone: bool) -> None:
+        """The last step of the same drag (one undo step puts the boundary back): onto the
+        nearest zero crossing, if the audio has one there (none in digital silence)."""
+        try:
+            edit = editing.snap_boundary(doc, self.tier_name, index, self._drag_id, alone=alone)
+        except editing.Refusal:
+            return
+        self.push(edit)
 
     def _doc_time(self, index: int) -> float:
         return float(self.data.starts[index]) if 0 <= index < len(self.data) else float("nan")
