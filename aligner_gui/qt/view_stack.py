@@ -102,6 +102,10 @@ class ViewStack(QSplitter):
         self.tiers.editRefused.connect(self.editRefused)
         self.tiers.tierMenuRequested.connect(self.tierMenuRequested)
         model.documentReset.connect(self._on_reset)
+        # The trellis draws the "chars" tier's path: after a rename, delete or undo of one it
+        # matches the characters again (or finds there are none).
+        model.tiersChanged.connect(self._on_tiers_changed)
+        self._tiers_hooked = True
         self._link_tiers()
 
     # -- membership --------------------------------------------------------------------------------
@@ -142,7 +146,13 @@ class ViewStack(QSplitter):
         for view in self.views():
             view.apply_theme(theme)
 
+    def _on_tiers_changed(self) -> None:
+        self.trellis.on_tier_changed("", "tiers", -1)
+
     def detach(self) -> None:
+        if self._tiers_hooked:  # (disconnecting twice would warn)
+            self.model.tiersChanged.disconnect(self._on_tiers_changed)
+            self._tiers_hooked = False
         for view in (self.waveform, self.emission, self.trellis):
             view.detach()
         self.tiers.detach()

@@ -21,7 +21,7 @@ from aligner_gui.qt import dialogs
 from aligner_gui.qt.main_window import MainWindow
 from aligner_gui.qt.settings import Settings
 
-from gui_helpers import mouse_click, mouse_drag, view_pixel
+from gui_helpers import mouse_click, mouse_drag, synthetic_result, view_pixel
 
 pytestmark = pytest.mark.gui
 RATE = 16_000
@@ -248,6 +248,19 @@ def test_reorder_by_keys_and_duplicate_from_the_menu(qtbot: Any, window: MainWin
     mouse_drag(view, view_pixel(view, 1.0, 0.5), view_pixel(view, 1.1, 0.5))
     assert starts(window, "chars")[4] == pytest.approx(1.1, abs=0.01)
     assert starts(window, "letters")[4] == 1.0
+
+
+def test_the_trellis_path_follows_a_renamed_character_tier(qtbot: Any, window: MainWindow) -> None:
+    window.model.set_document(AlignmentDocument.from_alignment(synthetic_result("hi there", 2.0)))
+    qtbot.wait(30)
+    trellis = window.stack.trellis
+    qtbot.waitUntil(lambda: trellis.edited_path()[0].size > 0, timeout=5000)
+    path = trellis.edited_path()[0].copy()
+    answer_next_dialog("letters")
+    tier_menu_choose(qtbot, window, "chars", "Rename tier…")
+    assert trellis.edited_path()[0].size == 0  # no "chars" tier to draw any more
+    press(window, Qt.Key.Key_Z, Ctrl)
+    np.testing.assert_array_equal(trellis.edited_path()[0], path)
 
 
 # -- points ---------------------------------------------------------------------------------------
