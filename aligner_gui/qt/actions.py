@@ -89,10 +89,11 @@ class Actions:
                                         lambda: tc.add_tier(point=True))  # fmt: skip
         self.rename_tier = self._add(tier_menu, "&Rename tier…", tc.rename_tier)
         self.duplicate_tier = self._add(tier_menu, "D&uplicate tier…", tc.duplicate_tier)
+        # Not Ctrl+Alt+arrows: desktops switch workspaces with them.
         self.move_tier_up = self._add(tier_menu, "Move tier &up", lambda: tc.move_tier(-1),
-                                      "Ctrl+Alt+Up")  # fmt: skip
+                                      "Ctrl+Shift+Up")  # fmt: skip
         self.move_tier_down = self._add(tier_menu, "Move tier &down", lambda: tc.move_tier(1),
-                                        "Ctrl+Alt+Down")  # fmt: skip
+                                        "Ctrl+Shift+Down")  # fmt: skip
         tier_menu.addSeparator()
         self.delete_tier = self._add(tier_menu, "&Delete tier", tc.delete_tier)
         self.tier_actions = [

@@ -222,13 +222,13 @@ def test_add_rename_and_delete_a_tier_with_undo_and_redo_the_views_follow(
 
 def test_reorder_by_keys_and_duplicate_from_the_menu(qtbot: Any, window: MainWindow) -> None:
     click(window, "marks", 1.0)
-    press(window, Qt.Key.Key_Up, Ctrl | Alt)
+    press(window, Qt.Key.Key_Up, Ctrl | Shift)
     assert shown_tiers(window) == names(window) == ["words", "marks", "chars"]
-    press(window, Qt.Key.Key_Up, Ctrl | Alt)
+    press(window, Qt.Key.Key_Up, Ctrl | Shift)
     assert shown_tiers(window) == ["marks", "words", "chars"]
-    press(window, Qt.Key.Key_Up, Ctrl | Alt)  # already first: said, nothing done
+    press(window, Qt.Key.Key_Up, Ctrl | Shift)  # already first: said, nothing done
     assert "already the first" in window.statusBar().currentMessage()
-    press(window, Qt.Key.Key_Down, Ctrl | Alt)
+    press(window, Qt.Key.Key_Down, Ctrl | Shift)
     assert shown_tiers(window) == ["words", "marks", "chars"]
     press(window, Qt.Key.Key_Z, Ctrl)
     assert shown_tiers(window) == ["marks", "words", "chars"]
