@@ -73,6 +73,41 @@ class Actions:
                                      QKeySequence.StandardKey.Delete)  # fmt: skip
         self.insert_word = self._add(edit_menu, "Insert &word at cursor…", w.insert_word_at_cursor,
                                      "Ctrl+I")  # fmt: skip
+        edit_menu.addSeparator()
+        tc = w.tier_commands
+        # Praat's Boundary → "Move to nearest zero crossing" (which has no key there).
+        self.snap_zero = self._add(edit_menu, "Move boundary to nearest &zero crossing",
+                                   tc.snap_to_zero_crossing, "0")  # fmt: skip
+        self.boundary_to_cursor = self._add(edit_menu, "Move nearest &boundary to cursor",
+                                            tc.move_boundary_to_cursor, "Ctrl+M")  # fmt: skip
+        self.cursor_to_boundary = self._add(edit_menu, "Move &cursor to nearest boundary",
+                                            tc.move_cursor_to_nearest_boundary,
+                                            "Ctrl+Shift+M")  # fmt: skip
+        self.always_snap = QAction("&Always put boundaries on zero crossings", w)
+        self.always_snap.setCheckable(True)
+        self.always_snap.setChecked(w.settings.snap_to_zero_crossings)
+        self.always_snap.toggled.connect(tc.set_always_snap)
+        edit_menu.addAction(self.always_snap)
+
+        # -- Tier ---------------------------------------------------------------------------------
+        tier_menu = bar.addMenu("&Tier")
+        self.add_interval_tier = self._add(tier_menu, "Add &interval tier…",
+                                           lambda: tc.add_tier(point=False))  # fmt: skip
+        self.add_point_tier = self._add(tier_menu, "Add &point tier…",
+                                        lambda: tc.add_tier(point=True))  # fmt: skip
+        self.rename_tier = self._add(tier_menu, "&Rename tier…", tc.rename_tier)
+        self.duplicate_tier = self._add(tier_menu, "D&uplicate tier…", tc.duplicate_tier)
+        # Not Ctrl+Alt+arrows: desktops switch workspaces with them.
+        self.move_tier_up = self._add(tier_menu, "Move tier &up", lambda: tc.move_tier(-1),
+                                      "Ctrl+Shift+Up")  # fmt: skip
+        self.move_tier_down = self._add(tier_menu, "Move tier &down", lambda: tc.move_tier(1),
+                                        "Ctrl+Shift+Down")  # fmt: skip
+        tier_menu.addSeparator()
+        self.delete_tier = self._add(tier_menu, "&Delete tier", tc.delete_tier)
+        self.tier_actions = [
+            self.add_interval_tier, self.add_point_tier, self.rename_tier, self.duplicate_tier,
+            self.move_tier_up, self.move_tier_down, self.delete_tier,
+        ]  # fmt: skip
 
         # -- View ---------------------------------------------------------------------------------
         view_menu = bar.addMenu("&View")
@@ -156,12 +191,15 @@ class Actions:
 
         # -- Help ---------------------------------------------------------------------------------
         help_menu = bar.addMenu("&Help")
+        self.shortcuts = self._add(help_menu, "&Keyboard shortcuts", w.show_shortcuts,
+                                   QKeySequence.StandardKey.HelpContents)  # fmt: skip
         self.about = self._add(help_menu, "&About aligner-gui", w.show_about)
 
         self.document_actions = [
             self.save, self.save_as, self.export, self.edit_label, self.insert_boundary,
             self.remove_boundary, self.delete_word, self.insert_word, self.zoom_in, self.zoom_out,
             self.zoom_fit, self.zoom_selection, self.zoom_back, self.pan_left, self.pan_right,
+            self.snap_zero, self.boundary_to_cursor, self.cursor_to_boundary, *self.tier_actions,
         ]  # fmt: skip
 
     def _add(self, menu: QMenu, text: str, slot, shortcut=None) -> QAction:

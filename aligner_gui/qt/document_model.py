@@ -16,6 +16,13 @@ from PySide6.QtGui import QUndoStack
 from aligner_gui.core.document import editing
 from aligner_gui.core.document.document import AlignmentDocument, DocumentChange
 from aligner_gui.core.document.edits import Edit
+from aligner_gui.core.document.tier_edits import (
+    AddTier,
+    DeleteTier,
+    DuplicateTier,
+    MoveTier,
+    RenameTier,
+)
 from aligner_gui.qt.commands import EditCommand
 from aligner_gui.qt.time_selection import TimeSelection
 
@@ -27,6 +34,7 @@ class DocumentModel(QObject):
     selectionChanged = Signal(str, int)  # tier, segment index ("" and -1: no selection)
     cursorMoved = Signal(float)  # seconds
     activeTierChanged = Signal(str)  # the tier the keys act on ("" when none)
+    tiersChanged = Signal()  # tiers added, removed, renamed or reordered (the views rebuild)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +46,8 @@ class DocumentModel(QObject):
         self._active_tier: str | None = None  # the tier last clicked in
         # The range of seconds every view shows and Tab plays; follows the selected item.
         self.time_selection = TimeSelection(self)
+        # Put every inserted or dragged boundary on the nearest zero crossing (a setting).
+        self.snap_to_zero_crossings = False
 
     # -- document ------------------------------------------------------------------------------
 
@@ -141,7 +151,7 @@ class DocumentModel(QObject):
         """Split the acting tier at the cursor, or add a point there (a point tier); the new
         point is selected. Raises ValueError when refused."""
         doc, tier = self._acting_or_raise()
-        edit = editing.insert_at(doc, tier, self._cursor)
+        edit = editing.insert_at(doc, tier, self._cursor, self.snap_to_zero_crossings)
         changed = self.push(edit)
         landed = getattr(edit, "applied_time", None)
         if changed and landed is not None and landed != self._cursor:
@@ -188,6 +198,65 @@ class DocumentModel(QObject):
     def insert_word(self, tier: str, seconds: float, label: str) -> bool:
         return self.push(editing.new_word(self._doc_or_raise(), tier, seconds, label))
 
+    # -- boundaries at the cursor -------------------------------------------------------------
+
+    def snap_to_zero_crossing(self, tolerance: float) -> bool:
+        """Move the acting tier's boundary (or point) within ``tolerance`` s of the cursor onto
+        the nearest zero crossing of the audio; the cursor follows it."""
+        doc, tier = self._acting_or_raise()
+        edit = editing.snap_to_zero_crossing(doc, tier, self._cursor, tolerance)
+        changed = self.push(edit)
+        self._cursor_to_landing(edit)
+        return changed
+
+    def move_boundary_to_cursor(self) -> bool:
+        """Move the acting tier's boundary (or point) nearest the cursor to the cursor."""
+        doc, tier = self._acting_or_raise()
+        return self.push(editing.move_boundary_to(doc, tier, self._cursor))
+
+    def move_cursor_to_nearest_boundary(self) -> bool:
+        doc, tier = self._acting_or_raise()
+        index = editing.nearest_boundary(doc, tier, self._cursor)
+        if index is None:
+            raise editing.Refusal(f"Tier {tier!r} has no boundary.")
+        self.set_cursor(doc.tier(tier).segments[index].start)
+        return True
+
+    def _cursor_to_landing(self, edit: Edit) -> None:
+        landed = getattr(edit, "applied_time", None)
+        if landed is not None:
+            self.set_cursor(landed)
+
+    # -- tiers ---------------------------------------------------------------------------------
+
+    def add_tier(self, name: str, point: bool) -> bool:
+        """A new empty tier after the acting one, which it becomes."""
+        edit = AddTier(name, point=point, after=self.acting_tier())
+        changed = self.push(edit)
+        if changed:
+            self.set_active_tier(edit.tier)
+        return changed
+
+    def rename_tier(self, tier: str, new_name: str) -> bool:
+        edit = RenameTier(tier, new_name)
+        changed = self.push(edit)
+        if changed:
+            self.set_active_tier(edit.new_name)
+        return changed
+
+    def delete_tier(self, tier: str) -> bool:
+        return self.push(DeleteTier(tier))
+
+    def move_tier(self, tier: str, offset: int) -> bool:
+        return self.push(MoveTier(tier, offset))
+
+    def duplicate_tier(self, tier: str, new_name: str) -> bool:
+        edit = DuplicateTier(tier, new_name)
+        changed = self.push(edit)
+        if changed:
+            self.set_active_tier(edit.new_name)
+        return changed
+
     def describe_selection(self) -> str | None:
         """The status-bar line of the selected item, as the document has it now."""
         if self._doc is None or self._selection is None:
@@ -215,12 +284,24 @@ class DocumentModel(QObject):
         self.modifiedChanged.emit(not clean)
 
     def _on_document_change(self, change: DocumentChange) -> None:
-        if change.tier is None:
+        if change.kind == "tiers":
+            self._forget_missing_tiers()
+            self.tiersChanged.emit()
+        elif change.tier is None:
             self.documentReset.emit()
         else:
             index = -1 if change.index is None else change.index
             self.tierChanged.emit(change.tier, change.kind, index)
         self._drop_stale_selection()
+
+    def _forget_missing_tiers(self) -> None:
+        """A tier edit (or its undo) may remove the tier selected in or last clicked."""
+        names = [] if self._doc is None else self._doc.tier_names()
+        if self._selection is not None and self._selection[0] not in names:
+            self.clear_selection()
+        if self._active_tier is not None and self._active_tier not in names:
+            self._active_tier = None
+            self.activeTierChanged.emit(self.acting_tier() or "")
 
     def _drop_stale_selection(self) -> None:
         """A structural edit (or its undo) may leave the selected index beyond the tier."""

@@ -13,6 +13,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QToolButton,
     QVBoxLayout,
@@ -28,8 +29,10 @@ from aligner_gui.qt.play_bars import PlayBars
 from aligner_gui.qt.playback import Player
 from aligner_gui.qt.session import Session
 from aligner_gui.qt.settings import Settings
+from aligner_gui.qt.shortcuts_dialog import ShortcutsDialog
 from aligner_gui.qt.spectrogram_settings import apply_to_view
 from aligner_gui.qt.theme import apply_theme_setting
+from aligner_gui.qt.tier_commands import TierCommands
 from aligner_gui.qt.transport import TransportBar, selection_text
 from aligner_gui.qt.view_stack import ViewStack
 from aligner_gui.qt.views.colors import theme_from_palette
@@ -55,6 +58,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self._with_play_bars(self.stack, self.play_bars))
         folder = recovery_folder or settings.recovery_folder or default_recovery_folder()
         self.session = Session(settings, self.model, self.controller, self, folder)
+        self.tier_commands = TierCommands(self)
+        self.tier_menu: QMenu | None = None  # the Tier menu last opened on a tier's name
+        self.shortcuts_dialog: ShortcutsDialog | None = None
         self.actions_ = Actions(self)
         self.transport = TransportBar(self)
         self.addToolBar(self.transport)
@@ -75,6 +81,7 @@ class MainWindow(QMainWindow):
         self.model.time_selection.changed.connect(self._show_time_selection)
         self.player.positionChanged.connect(self._on_play_position)
         self.stack.editRefused.connect(self.show_status)
+        self.stack.tierMenuRequested.connect(self.tier_commands.show_tier_menu)
         self.player.stopped.connect(lambda: self.stack.set_playhead(None))
         self.controller.stageChanged.connect(self._on_stage)
         self.controller.progressChanged.connect(self._on_progress)
@@ -363,6 +370,14 @@ class MainWindow(QMainWindow):
         self.player.stop()
 
     # -- help ------------------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        """Every shortcut, read from the actions now (one dialog, refreshed at each opening)."""
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.refresh()
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
 
     def show_about(self) -> None:
         dialogs.show_about(self, self.settings.model_name, self.settings.device)

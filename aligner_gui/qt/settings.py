@@ -236,6 +236,15 @@ class Settings:
             if owner is cls:
                 self._store.setValue(f"{_SPECTROGRAM}/{name}", float(getattr(value, name)))
 
+    @property
+    def snap_to_zero_crossings(self) -> bool:
+        """Put every inserted or dragged boundary on the nearest zero crossing of the audio."""
+        return self._get_bool("editing/snap_to_zero_crossings", False)
+
+    @snap_to_zero_crossings.setter
+    def snap_to_zero_crossings(self, value: bool) -> None:
+        self._store.setValue("editing/snap_to_zero_crossings", bool(value))
+
     # -- typed access ------------------------------------------------------------------------------
 
     def _get_str(self, key: str, default: str) -> str:

@@ -32,6 +32,7 @@ class TierPanel(QWidget):
 
     playRequested = Signal(float, float)
     editRefused = Signal(str)
+    tierMenuRequested = Signal(str, QPointF)
     tiersRebuilt = Signal()
 
     def __init__(self, model: DocumentModel, parent: QWidget | None = None) -> None:
@@ -42,6 +43,7 @@ class TierPanel(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(1)
         model.documentReset.connect(self.rebuild)
+        model.tiersChanged.connect(self.rebuild)
         self.rebuild()
 
     def tier_names(self) -> list[str]:
@@ -62,6 +64,7 @@ class TierPanel(QWidget):
             view = TierView(self.model, name, self)
             view.playRequested.connect(self.playRequested)
             view.editRefused.connect(self.editRefused)
+            view.tierMenuRequested.connect(self.tierMenuRequested)
             self._layout.addWidget(view, 1)
             self.views.append(view)
         self.tiersRebuilt.emit()
@@ -74,6 +77,8 @@ class TierPanel(QWidget):
             view.detach()
         with contextlib.suppress(RuntimeError, TypeError):
             self.model.documentReset.disconnect(self.rebuild)
+        with contextlib.suppress(RuntimeError, TypeError):
+            self.model.tiersChanged.disconnect(self.rebuild)
 
 
 class ViewStack(QSplitter):
@@ -81,6 +86,7 @@ class ViewStack(QSplitter):
 
     playRequested = Signal(float, float)
     editRefused = Signal(str)
+    tierMenuRequested = Signal(str, QPointF)  # tier name, global screen position
 
     def __init__(self, model: DocumentModel, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
@@ -101,7 +107,12 @@ class ViewStack(QSplitter):
         self.tiers.tiersRebuilt.connect(self._link_tiers)
         self.tiers.playRequested.connect(self.playRequested)
         self.tiers.editRefused.connect(self.editRefused)
+        self.tiers.tierMenuRequested.connect(self.tierMenuRequested)
         model.documentReset.connect(self._on_reset)
+        # The trellis draws the "chars" tier's path: after a rename, delete or undo of one it
+        # matches the characters again (or finds there are none).
+        model.tiersChanged.connect(self._on_tiers_changed)
+        self._tiers_hooked = True
         self._link_tiers()
 
     # -- membership --------------------------------------------------------------------------------
@@ -143,7 +154,13 @@ class ViewStack(QSplitter):
         for view in self.views():
             view.apply_theme(theme)
 
+    def _on_tiers_changed(self) -> None:
+        self.trellis.on_tier_changed("", "tiers", -1)
+
     def detach(self) -> None:
+        if self._tiers_hooked:  # (disconnecting twice would warn)
+            self.model.tiersChanged.disconnect(self._on_tiers_changed)
+            self._tiers_hooked = False
         for view in (self.waveform, self.spectrogram, self.emission, self.trellis):
             view.detach()
         self.tiers.detach()

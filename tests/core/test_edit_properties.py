@@ -8,6 +8,8 @@ and an unrelated interval tier), checking after every edit that:
 * no edit touches a tier outside the edited one and its descendants, and only deleting a word
   takes segments of other tiers with it: a split, a drag, a merge or a relabel keeps every
   labelled segment of every other tier;
+* a tier edit (add, rename, delete, move, duplicate) keeps every other tier's segments, and
+  a boundary moved alone (Alt+drag) leaves every other tier as it was;
 * a refused edit changes nothing, and reverting the edits in reverse order restores every
   intermediate document exactly (then redoing them all gives the final one again).
 """
@@ -33,10 +35,18 @@ from aligner_gui.core.document.edits import (
     new_drag_id,
 )
 from aligner_gui.core.document.point_edits import AddPoint, RemovePoint
+from aligner_gui.core.document.tier_edits import (
+    AddTier,
+    DeleteTier,
+    DuplicateTier,
+    MoveTier,
+    RenameTier,
+    TierEdit,
+)
 
 LABELS = ["", "", "a", "bo", "cat"]
 GRID = 0.005  # generated boundaries lie on a 5 ms grid, so every segment starts >= MIN_SEGMENT
-TIERS = ["words", "words", "chars", "chars", "subs", "marks", "notes"]
+TIER_NAMES = ["words", "chars", "subs", "marks", "notes", "new", "x (2)"]
 
 
 def _split(
@@ -89,8 +99,14 @@ def draw_edit(data: st.DataObject, doc: AlignmentDocument, last: Edit | None) ->
         and data.draw(st.booleans())
     ):
         step = data.draw(st.floats(-0.05, 0.05))
-        return MoveBoundary(last.tier, last.index, last.new_time + step, drag_id=last.drag_id)
-    tier = data.draw(st.sampled_from(TIERS))
+        return MoveBoundary(
+            last.tier, last.index, last.new_time + step, drag_id=last.drag_id, alone=last.alone
+        )
+    names = doc.tier_names()
+    if not names or data.draw(st.integers(0, 7)) == 0:
+        return draw_tier_edit(data, doc)
+    # The linked tiers more often than the others: that is where the rules are.
+    tier = data.draw(st.sampled_from([*names, *[n for n in names if doc.children(n)]]))
     points = doc.tier(tier).is_point_tier
     n = len(doc.tier(tier).segments)
     near = doc.boundaries(tier) or [0.0]
@@ -105,7 +121,8 @@ def draw_edit(data: st.DataObject, doc: AlignmentDocument, last: Edit | None) ->
     index = data.draw(st.integers(first, max(n - 1, first)) | st.integers(-1, n + 1))
     if kind == "move":
         drag = data.draw(st.sampled_from([None, new_drag_id()]))
-        return MoveBoundary(tier, index, time, drag_id=drag)
+        alone, exact = data.draw(st.booleans()), data.draw(st.booleans())
+        return MoveBoundary(tier, index, time, drag_id=drag, alone=alone, exact=exact)
     if kind == "label":
         return SetLabel(tier, index, data.draw(st.sampled_from(LABELS)))
     if kind == "insert":
@@ -131,6 +148,24 @@ def draw_edit(data: st.DataObject, doc: AlignmentDocument, last: Edit | None) ->
     return RemovePoint(tier, index) if points else DeleteWord(tier, index)
 
 
+def draw_tier_edit(data: st.DataObject, doc: AlignmentDocument) -> Edit:
+    """A random tier edit, the names sometimes taken or unknown."""
+    names = doc.tier_names() or ["words"]
+    tier = data.draw(st.sampled_from(names))
+    name = data.draw(st.sampled_from(TIER_NAMES))
+    kind = data.draw(st.sampled_from(["add", "rename", "delete", "move", "duplicate"]))
+    if kind == "add":
+        after = data.draw(st.sampled_from([None, *names]))
+        return AddTier(name, point=data.draw(st.booleans()), after=after)
+    if kind == "rename":
+        return RenameTier(tier, name)
+    if kind == "delete":
+        return DeleteTier(tier)
+    if kind == "move":
+        return MoveTier(tier, data.draw(st.sampled_from([-1, 1])))
+    return DuplicateTier(tier, name)
+
+
 def check_invariants(doc: AlignmentDocument) -> None:
     assert doc.problems() == []
     for tier in doc.tiers:
@@ -149,7 +184,16 @@ def labelled(tier: Tier) -> list[tuple[str, float, float]]:
 def check_nothing_lost(doc: AlignmentDocument, edit: Edit, before: list[Tier]) -> None:
     """Only the edited tier and its descendants change; descendants keep every labelled segment
     (same labels, in order) unless a word was deleted, and keep them in place unless a
-    boundary they shared moved."""
+    boundary they shared moved. A tier edit keeps every remaining tier's segments."""
+    if isinstance(edit, TierEdit):
+        kept = [t.segments for t in doc.tiers]
+        for tier in before:
+            if not (isinstance(edit, DeleteTier) and tier.name == edit.tier):
+                assert tier.segments in kept, (type(edit).__name__, tier.name)
+        return
+    if isinstance(edit, MoveBoundary) and edit.alone:
+        others = {t.name: t.segments for t in before if t.name != edit.tier}
+        assert {t.name: t.segments for t in doc.tiers if t.name != edit.tier} == others
     affected = {edit.tier} | {t.name for t in doc.descendants(edit.tier)}
     old = {t.name: t for t in before}
     for tier in doc.tiers:

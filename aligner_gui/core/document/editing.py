@@ -11,20 +11,28 @@ the invariants themselves); nothing is changed in either case. The rules:
 * Remove (Backspace) removes the boundary (or point) nearest the time, within a tolerance.
 * Delete removes the selected item: a word becomes silence, a point disappears.
 * A new word fills a short silence, or takes ``NEW_WORD_SECONDS`` around the time in a long one.
+* Snapping moves the boundary (or point) nearest the time onto the nearest zero crossing of the
+  audio between its neighbours; "move boundary to cursor" moves the nearest one to the time.
+  Both land exactly there or are refused (a linked tier or a neighbour in the way).
 """
 
 from __future__ import annotations
 
-from aligner_gui.core.document.document import AlignmentDocument, Segment
+import contextlib
+import math
+
+from aligner_gui.core.document.document import MIN_SEGMENT, AlignmentDocument, Segment
 from aligner_gui.core.document.edits import (
     DeleteWord,
     Edit,
     InsertBoundary,
     InsertWord,
+    MoveBoundary,
     RemoveBoundary,
     SetLabel,
 )
 from aligner_gui.core.document.point_edits import AddPoint, RemovePoint
+from aligner_gui.core.document.zero_crossing import nearest_zero_crossing
 
 __all__ = [
     "NEW_WORD_SECONDS",
@@ -33,9 +41,14 @@ __all__ = [
     "delete_item",
     "describe_item",
     "insert_at",
+    "move_boundary_to",
+    "nearest_boundary",
     "new_word",
     "relabel",
     "remove_at",
+    "snap_boundary",
+    "snap_to_zero_crossing",
+    "zero_crossing_near",
 ]
 
 NEW_WORD_SECONDS = 0.3  # width of a word inserted into a long silence
@@ -57,11 +70,96 @@ def acting_tier(
     return names[0] if names else None
 
 
-def insert_at(doc: AlignmentDocument, tier: str, time: float) -> Edit:
-    """Split interval tier ``tier`` at ``time``, or add a point there if it is a point tier."""
+def insert_at(doc: AlignmentDocument, tier: str, time: float, snap: bool = False) -> Edit:
+    """Split interval tier ``tier`` at ``time``, or add a point there if it is a point tier;
+    with ``snap``, at the zero crossing nearest ``time`` (inside the same segment) instead."""
+    if snap:
+        index = doc.segment_at(tier, time)
+        t = doc.tier(tier)
+        if index is not None and not t.is_point_tier:
+            seg = t.segments[index]
+            lo, hi = seg.start + MIN_SEGMENT, seg.end - MIN_SEGMENT
+        else:
+            lo, hi = 0.0, doc.duration
+        # The option applies where it can: in digital silence (no sign change) or without
+        # audio the split stays at the cursor rather than being refused.
+        with contextlib.suppress(Refusal):
+            time = zero_crossing_near(doc, time, lo, hi)
     if doc.tier(tier).is_point_tier:
         return AddPoint(tier, time)
     return InsertBoundary(tier, time)
+
+
+def nearest_boundary(
+    doc: AlignmentDocument, tier: str, time: float, tolerance: float = math.inf
+) -> int | None:
+    """Index (as MoveBoundary counts: boundary k is the start of segment k; point k) of the
+    movable boundary or point of ``tier`` nearest ``time``, if within ``tolerance`` seconds."""
+    times = doc.boundaries(tier)
+    if not times:
+        return None
+    k = min(range(len(times)), key=lambda j: abs(times[j] - time))
+    if abs(times[k] - time) > tolerance:
+        return None
+    return k if doc.tier(tier).is_point_tier else k + 1
+
+
+def _limits(doc: AlignmentDocument, tier: str, index: int) -> tuple[float, float]:
+    """Where boundary (or point) ``index`` may go: strictly between its neighbours."""
+    segs = doc.tier(tier).segments
+    if doc.tier(tier).is_point_tier:
+        lo = segs[index - 1].start + MIN_SEGMENT if index > 0 else 0.0
+        hi = segs[index + 1].start - MIN_SEGMENT if index + 1 < len(segs) else doc.duration
+        return lo, hi
+    return segs[index - 1].start + MIN_SEGMENT, segs[index].end - MIN_SEGMENT
+
+
+def zero_crossing_near(doc: AlignmentDocument, time: float, lo: float, hi: float) -> float:
+    """The audio's zero crossing nearest ``time`` within [lo, hi]; Refusal without audio or
+    without a crossing there."""
+    audio = doc.audio
+    if audio is None:
+        raise Refusal("There is no audio to find a zero crossing in.")
+    found = nearest_zero_crossing(audio.samples, audio.sample_rate, time, lo, hi)
+    if found is None:
+        raise Refusal(f"The audio has no zero crossing between {lo:.4f} and {hi:.4f} s.")
+    return found
+
+
+def snap_to_zero_crossing(
+    doc: AlignmentDocument, tier: str, time: float, tolerance: float = math.inf
+) -> Edit:
+    """Move the boundary (or point) of ``tier`` nearest ``time`` onto the nearest zero crossing
+    between its neighbours."""
+    index = nearest_boundary(doc, tier, time, tolerance)
+    if index is None:
+        raise Refusal(f"No boundary of tier {tier!r} near the cursor ({time:.3f} s).")
+    return snap_boundary(doc, tier, index)
+
+
+def snap_boundary(
+    doc: AlignmentDocument,
+    tier: str,
+    index: int,
+    drag_id: int | None = None,
+    *,
+    alone: bool = False,
+) -> Edit:
+    """Move boundary (or point) ``index`` onto its nearest zero crossing (``drag_id``: as the
+    last step of that drag, merged with it into one undo step; ``alone``: as that drag did)."""
+    segs = doc.tier(tier).segments
+    now = segs[index].start
+    crossing = zero_crossing_near(doc, now, *_limits(doc, tier, index))
+    return MoveBoundary(tier, index, crossing, drag_id, alone=alone, exact=True)
+
+
+def move_boundary_to(doc: AlignmentDocument, tier: str, time: float) -> Edit:
+    """Move the boundary (or point) of ``tier`` nearest ``time`` to ``time`` exactly."""
+    index = nearest_boundary(doc, tier, time)
+    if index is None:
+        what = "point" if doc.tier(tier).is_point_tier else "boundary"
+        raise Refusal(f"Tier {tier!r} has no {what} to move.")
+    return MoveBoundary(tier, index, time, exact=True)
 
 
 def remove_at(doc: AlignmentDocument, tier: str, time: float, tolerance: float) -> Edit:

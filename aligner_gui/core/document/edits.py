@@ -30,6 +30,7 @@ from aligner_gui.core.document.document import (
 from aligner_gui.core.document.tier_splices import (
     Draft,
     Splice,
+    alone_limits,
     check_index,
     clean_cut,
     clear_range,
@@ -135,13 +136,29 @@ class MoveBoundary(Edit):
     :func:`~aligner_gui.core.document.tier_splices.follow_limits`); other descendant boundaries
     never move, so a drag never leaves slivers behind. A boundary of a child tier cannot carry
     a labelled segment out of the parent segment it lies in.
+
+    ``alone``: the descendants do not follow; the boundary then stops where a labelled segment
+    of a child tier would straddle it (see :func:`~aligner_gui.core.document.tier_splices.
+    alone_limits`). ``exact``: raise ValueError instead of clamping (a move to a chosen time,
+    such as a zero crossing, either lands there or does not happen).
     """
 
-    def __init__(self, tier: str, index: int, new_time: float, drag_id: int | None = None) -> None:
+    def __init__(
+        self,
+        tier: str,
+        index: int,
+        new_time: float,
+        drag_id: int | None = None,
+        *,
+        alone: bool = False,
+        exact: bool = False,
+    ) -> None:
         super().__init__(tier, "Move boundary")
         self.index = index
         self.new_time = float(new_time)
         self.drag_id = drag_id
+        self.alone = alone
+        self.exact = exact
         self.applied_time: float | None = None  # where the boundary ended up (after clamping)
         self._kind = "boundary"
         self._index = index
@@ -151,6 +168,7 @@ class MoveBoundary(Edit):
             not isinstance(other, MoveBoundary)
             or self.drag_id is None
             or (other.tier, other.index, other.drag_id) != (self.tier, self.index, self.drag_id)
+            or other.alone != self.alone
             or self._splices is None
             or other._splices is None
             or not (self._applied and other._applied)
@@ -174,6 +192,7 @@ class MoveBoundary(Edit):
             self.applied_time = segs[i].start
             if lo <= hi:
                 t = min(max(self.new_time, lo), hi)
+                self._refuse_clamp(t, tier.name)
                 if t != segs[i].start:
                     segs[i] = replace(segs[i], start=t, end=t)
                     self.applied_time = t
@@ -182,11 +201,15 @@ class MoveBoundary(Edit):
         old, left, right = segs[i].start, segs[i - 1].start, segs[i].end
         self.text = f"Move boundary of {(segs[i].label or segs[i - 1].label or tier.name)!r}"
         self.applied_time = old
-        descendants = doc.descendants(self.tier)
+        descendants = [] if self.alone else doc.descendants(self.tier)
         lo, hi = left + MIN_SEGMENT, right - MIN_SEGMENT
         for child in descendants:
             child_lo, child_hi = follow_limits(child.segments, old, left, right)
             lo, hi = max(lo, child_lo), min(hi, child_hi)
+        if self.alone:
+            for child in doc.children(self.tier):
+                child_lo, child_hi = alone_limits(child.segments, old)
+                lo, hi = max(lo, child_lo), min(hi, child_hi)
         if tier.parent is not None:
             parent = doc.tier(tier.parent)
             if segs[i - 1].label:
@@ -194,8 +217,10 @@ class MoveBoundary(Edit):
             if segs[i].label:
                 lo = max(lo, containing(parent, segs[i].start).start)
         if lo > hi:
+            self._refuse_clamp(old, tier.name)
             return  # no room to move at all
         t = min(max(self.new_time, lo), hi)
+        self._refuse_clamp(t, tier.name)
         if t == old:
             return
         segs[i - 1] = replace(segs[i - 1], end=t)
@@ -203,6 +228,13 @@ class MoveBoundary(Edit):
         self.applied_time = t
         for child in descendants:
             follow(draft.segs(child.name), old, t)
+
+    def _refuse_clamp(self, landed: float, tier: str) -> None:
+        if self.exact and abs(landed - self.new_time) > TIME_TOLERANCE:
+            raise ValueError(
+                f"Cannot move the boundary of tier {tier!r} to {self.new_time:.4f} s: a "
+                f"neighbouring boundary or a linked tier is in the way."
+            )
 
 
 class SetLabel(Edit):

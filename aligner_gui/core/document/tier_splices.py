@@ -12,6 +12,7 @@ makes keeping the old objects as the undo record safe.
 from __future__ import annotations
 
 import bisect
+import math
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ from aligner_gui.core.document.document import (
 __all__ = [
     "Draft",
     "Splice",
+    "alone_limits",
     "check_index",
     "clean_cut",
     "clear_range",
@@ -200,6 +202,24 @@ def follow_limits(
     margin = MIN_SEGMENT if coincident else 0.0
     lo = before[-1] + margin if before else left
     hi = after[0] - margin if after else right
+    return lo, hi
+
+
+def alone_limits(segs: list[Segment], old: float) -> tuple[float, float]:
+    """How far a parent boundary at ``old`` may move while this child tier stays where it is:
+    [lo, hi], up to the end of the nearest labelled child segment on the left and the start of
+    the nearest one on the right (the parent boundary may land on them, never cross them, so no
+    labelled child segment comes to straddle it). Unlabelled child segments may be crossed."""
+    k = bisect.bisect_left(segs, old - TIME_TOLERANCE, key=_start)
+    lo, hi = -math.inf, math.inf
+    for j in range(k, len(segs)):
+        if segs[j].label and segs[j].end > segs[j].start:
+            hi = segs[j].start
+            break
+    for j in range(k - 1, -1, -1):
+        if segs[j].label and segs[j].end > segs[j].start:
+            lo = segs[j].end
+            break
     return lo, hi
 
 

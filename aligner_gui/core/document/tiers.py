@@ -70,8 +70,8 @@ class Tier:
 class DocumentChange:
     """What an edit changed, for subscribers.
 
-    ``kind`` is "boundary" (times only), "label", "structure" (segments added or removed) or
-    "reset". ``index`` is the boundary index for "boundary" and the segment index for "label" and
+    ``kind`` is "boundary" (times only), "label", "structure" (segments added or removed),
+    "tiers" (tiers added, removed, renamed or reordered; ``tier`` is None) or "reset". ``index`` is the boundary index for "boundary" and the segment index for "label" and
     "structure" when one place is meant, else None (e.g. a child tier that followed its parent).
     """
 

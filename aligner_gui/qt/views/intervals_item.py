@@ -80,6 +80,7 @@ class IntervalsItem(pg.GraphicsObject):
         self.on_context_menu: Callable[[float, QPointF], None] | None = None
         self.on_drag: DragCallback | None = None
         self._hover_scene_pos: QPointF | None = None  # where the mouse is, while over the item
+        self.drag_alone = False  # the current drag leaves the linked tiers alone (Alt held)
         self.painted_labels: list[str] = []  # texts drawn by the last paint (for tests)
         self.painted_mode = ""  # "intervals", "points", "blocks" or "" (for tests)
         self._colors: dict[int, QColor] = {}
@@ -343,6 +344,8 @@ class IntervalsItem(pg.GraphicsObject):
                 ev.ignore()  # not on a boundary: the view box pans
                 return
             self.dragged = index
+            # Alt: move the boundary in this tier only (the linked tiers' boundaries stay).
+            self.drag_alone = bool(ev.modifiers() & Qt.KeyboardModifier.AltModifier)
             self._drag_origin = float(self.data.starts[index])
             self._emit_drag(index, self._drag_origin, "start")
         if self.dragged is None:

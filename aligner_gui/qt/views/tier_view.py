@@ -18,12 +18,13 @@ from PySide6.QtWidgets import QMenu
 
 from aligner_gui.core.document import editing, edits
 from aligner_gui.qt import dialogs
-from aligner_gui.qt.views.base import TimePlot
+from aligner_gui.qt.views.base import LEFT_AXIS_WIDTH, TimePlot
 from aligner_gui.qt.views.colors import Theme
 from aligner_gui.qt.views.intervals_item import IntervalsItem, TierData
+from aligner_gui.qt.views.tier_name_axis import TierNameAxis
 
 if TYPE_CHECKING:
-    from aligner_gui.core.document.document import Tier
+    from aligner_gui.core.document.document import AlignmentDocument, Tier
     from aligner_gui.qt.document_model import DocumentModel
 
 # Boundaries in view can be dragged only when they are at most this many and at least
@@ -57,6 +58,7 @@ class TierView(TimePlot):
     view_name = "tiers"
     playRequested = Signal(float, float)  # seconds: play exactly this span
     editRefused = Signal(str)  # the core's reason why an edit is impossible, for the status bar
+    tierMenuRequested = Signal(str, QPointF)  # tier name, global screen position
 
     def __init__(self, model: DocumentModel, tier_name: str, parent=None) -> None:
         self.tier_name = tier_name
@@ -87,7 +89,10 @@ class TierView(TimePlot):
         self.time_box.sigRangeChanged.connect(self.item.view_range_changed)
         self.time_box.sigResized.connect(self._update_handles)
         self.setMinimumHeight(36)
+        plot.setAxisItems({"left": TierNameAxis(self._on_name_click, self._on_name_menu)})
+        plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         plot.getAxis("left").setStyle(tickLength=0)
+        self.apply_theme(self.theme)
         self.refresh()
 
     # -- data from the document ------------------------------------------------------------------
@@ -232,11 +237,25 @@ class TierView(TimePlot):
         if phase == "start":
             self._drag_id = edits.new_drag_id()
             return
+        alone = self.item.drag_alone
         if abs(seconds - self._doc_time(index)) > 1e-12:
-            self.push(edits.MoveBoundary(self.tier_name, index, seconds, drag_id=self._drag_id))
+            self.push(edits.MoveBoundary(self.tier_name, index, seconds, drag_id=self._drag_id,
+                                         alone=alone))  # fmt: skip
         if phase == "finish":
+            doc = self.document
+            if self.model.snap_to_zero_crossings and doc is not None:
+                self._snap_after_drag(doc, index, alone)
             self._drag_id = None
             self._update_handles()
+
+    def _snap_after_drag(self, doc: AlignmentDocument, index: int, alone: bool) -> None:
+        """The last step of the same drag (one undo step puts the boundary back): onto the
+        nearest zero crossing, if the audio has one there (none in digital silence)."""
+        try:
+            edit = editing.snap_boundary(doc, self.tier_name, index, self._drag_id, alone=alone)
+        except editing.Refusal:
+            return
+        self.push(edit)
 
     def _doc_time(self, index: int) -> float:
         return float(self.data.starts[index]) if 0 <= index < len(self.data) else float("nan")
@@ -269,6 +288,13 @@ class TierView(TimePlot):
     def _on_time_clicked(self, seconds: float) -> None:
         super()._on_time_clicked(seconds)
         self.model.set_active_tier(self.tier_name)
+
+    def _on_name_click(self) -> None:
+        self.model.set_active_tier(self.tier_name)
+
+    def _on_name_menu(self, screen_pos: QPointF) -> None:
+        self.model.set_active_tier(self.tier_name)  # the Tier menu's actions act on this tier
+        self.tierMenuRequested.emit(self.tier_name, screen_pos)
 
     def index_at(self, seconds: float) -> int | None:
         tolerance = 4 * self.time_box.viewPixelSize()[0] if self.data.is_points else 0.0
@@ -310,7 +336,10 @@ class TierView(TimePlot):
         doc = self.document
         if doc is None:
             return False
-        return self._try(lambda: self.model.push(editing.insert_at(doc, self.tier_name, seconds)))
+        snap = self.model.snap_to_zero_crossings
+        return self._try(
+            lambda: self.model.push(editing.insert_at(doc, self.tier_name, seconds, snap))
+        )
 
     def grab_tolerance(self, max_pixels: float = BOUNDARY_GRAB_PIXELS) -> float:
         """Seconds within which a boundary counts as "at" a time: a few pixels at this zoom."""
