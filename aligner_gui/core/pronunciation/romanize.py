@@ -1,0 +1,103 @@
+"""Respelling words for a model's alphabet: numbers as words, other scripts romanised.
+
+:class:`Respeller` is the hook :func:`aligner_gui.core.io.transcript.tokenize` calls for each
+whitespace-separated word. It returns the word's pieces, each with the spelling to align (or
+None to align the piece as written); the words tier keeps every piece's original spelling.
+
+Words are split only where the writing has no spaces: a token is cut where the script changes
+between letters of Han, Hiragana, Katakana, Thai, Lao, Khmer or Myanmar and any other script, so
+"こんにちは世界" gives the words "こんにちは" (Hiragana) and "世界" (Han), and "東京タワー" gives
+"東京" and "タワー". Within one run no finer split is attempted (that would need a dictionary-based
+segmenter per language); a run is aligned as one word.
+
+Romanisation is uroman's (Hermjakob et al. 2018), the romaniser MMS_FA was trained with; kanji
+are read as Mandarin by it (a limitation of uroman, not of the mapping).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from aligner_gui.core.pronunciation.languages import Language
+from aligner_gui.core.pronunciation.numbers import expand_numbers, has_digits
+
+_UNSPACED = frozenset({"CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR"})
+_uroman_lock = threading.Lock()
+
+
+@functools.cache
+def _uroman() -> Any:
+    # Building uroman's tables takes seconds: once per process, and only when a word needs it.
+    import uroman
+
+    with _uroman_lock:
+        return uroman.Uroman()
+
+
+def romanize(text: str, language: str | None = None) -> str:
+    """``text`` in Latin letters by uroman (``language`` an ISO 639-3 code, or None)."""
+    return str(_uroman().romanize_string(text, lcode=language))
+
+
+def script(ch: str) -> str:
+    """The script of a letter by its Unicode name ("LATIN", "CYRILLIC", "CJK", ...), "" for
+    marks, digits and punctuation (which belong to the surrounding run)."""
+    if not ch.isalpha():
+        return ""
+    name = unicodedata.name(ch, "")
+    if name.startswith("KATAKANA-HIRAGANA"):  # the prolonged sound mark ー
+        return ""
+    return name.split(" ")[0] if name else ""
+
+
+def split_unspaced(word: str) -> list[str]:
+    """``word`` cut where the script changes to or from one written without spaces."""
+    pieces: list[str] = []
+    current = ""
+    current_script = ""
+    for ch in word:
+        s = script(ch)
+        if s and current_script and s != current_script and (
+            s in _UNSPACED or current_script in _UNSPACED
+        ):
+            pieces.append(current)
+            current = ""
+        if s:
+            current_script = s
+        current += ch
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def needs_romanization(word: str) -> bool:
+    return any(script(ch) not in ("", "LATIN") for ch in word)
+
+
+@dataclass
+class Respeller:
+    """Per word: pieces and their spellings. ``romanize_scripts`` for models with Latin letters."""
+
+    language: Language | None
+    romanize_scripts: bool = True
+    changed: list[tuple[str, str]] = field(default_factory=list)  # (original, spelling)
+
+    def __call__(self, word: str) -> list[tuple[str, str | None]]:
+        pieces = split_unspaced(word) if self.romanize_scripts else [word]
+        return [(piece, self.spell(piece)) for piece in pieces]
+
+    def spell(self, piece: str) -> str | None:
+        spelling = piece
+        if has_digits(spelling) and self.language is not None:
+            spelling = expand_numbers(spelling, self.language) or spelling
+        if self.romanize_scripts and needs_romanization(spelling):
+            code = self.language.code if self.language is not None else None
+            spelling = romanize(spelling, code)
+        if spelling == piece:
+            return None
+        self.changed.append((piece, spelling))
+        return spelling
