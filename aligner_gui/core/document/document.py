@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from aligner_gui.core.base.errors import TextGridError
 from aligner_gui.core.document.provenance import Provenance, doubtful_intervals
-from aligner_gui.core.document.tier_names import CHAR_TIER, DOUBTFUL_TIER, WORD_TIER
+from aligner_gui.core.document.tier_names import CHAR_TIER, DOUBTFUL_TIER, PHONE_TIER, WORD_TIER
 
 if TYPE_CHECKING:
     from aligner_gui.core.alignment.pipeline import AlignmentResult
@@ -210,7 +210,8 @@ class AlignmentDocument:
 
     @classmethod
     def from_alignment(cls, result: AlignmentResult) -> AlignmentDocument:
-        """Tiers "words" and "chars" (parent "words") from the engine's output, gaps as ""."""
+        """Tiers "words" and, nested in them, "phones" (a phone model) or "chars" (a letter model)
+        from the engine's output, gaps as ""."""
         duration = float(result.audio.duration)
         words = partition(
             (
@@ -219,16 +220,20 @@ class AlignmentDocument:
             ),
             duration,
         )
-        chars = partition(
-            (Segment(c.start, c.end, c.label, _score(c.score)) for c in result.chars), duration
-        )
         word_tier = Tier(WORD_TIER, words)
-        char_tier = Tier(CHAR_TIER, chars)
-        # Characters of words flagged as unaligned may be interpolated outside their word; only
-        # a consistent pair of tiers is linked, so that edits can rely on the nesting.
-        if not _nesting_problems(char_tier, word_tier):
-            char_tier.parent = WORD_TIER
-        tiers = [word_tier, char_tier]
+        tiers = [word_tier]
+        # A phone model gives phones and no chars; a letter model chars and no phones (none are
+        # invented from letters).
+        name, units = (PHONE_TIER, result.phones) if result.phones else (CHAR_TIER, result.chars)
+        child = Tier(
+            name,
+            partition((Segment(c.start, c.end, c.label, _score(c.score)) for c in units), duration),
+        )
+        # Units of words flagged as unaligned may be interpolated outside their word; only a
+        # consistent pair of tiers is linked, so that edits can rely on the nesting.
+        if not _nesting_problems(child, word_tier):
+            child.parent = WORD_TIER
+        tiers.append(child)
         if result.doubtful:  # regions to review, kept as a tier the user can edit or delete
             doubt = (Segment(i.start, i.end, i.label) for i in doubtful_intervals(result.doubtful))
             tiers.append(Tier(DOUBTFUL_TIER, partition(doubt, duration)))

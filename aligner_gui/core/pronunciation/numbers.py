@@ -19,6 +19,7 @@ _ORDINAL = {
     "pt": r"(?:º|ª|o|a)",
     "de": r"\.",
 }
+_EDGE_PUNCTUATION = "\"'“”‘’«»„.,;:!?()[]{}¿¡"
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
@@ -35,7 +36,8 @@ def expand_numbers(word: str, language: Language) -> str | None:
 
     lang = language.num2words
     ordinal = _ORDINAL.get(lang)
-    whole = re.fullmatch(rf"(\d+){ordinal}", word) if ordinal else None
+    core = word.strip(_EDGE_PUNCTUATION)
+    whole = re.fullmatch(rf"(\d+){ordinal}", core) if ordinal else None
     if whole:
         return _clean(num2words(int(whole.group(1)), lang=lang, to="ordinal"))
     out: list[str] = []
@@ -44,7 +46,7 @@ def expand_numbers(word: str, language: Language) -> str | None:
         out.append(word[last : match.start()])
         text = match.group(0)
         # A bare four-digit number between 1100 and 2099 is read as a year in English.
-        if lang == "en" and re.fullmatch(r"1[1-9]\d\d|20\d\d", text) and text == word:
+        if lang == "en" and re.fullmatch(r"1[1-9]\d\d|20\d\d", text) and text == core:
             spelled = num2words(int(text), lang=lang, to="year")
         else:
             value: float | int = float(text.replace(",", ".")) if not text.isdigit() else int(text)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +73,13 @@ def split_unspaced(word: str) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+def is_latin_letter_model(labels: Sequence[str]) -> bool:
+    """True when a model's letters are all Latin (MMS_FA, English wav2vec2): other scripts must
+    be romanised to be aligned at all."""
+    letters = [lab for lab in labels if len(lab) == 1 and lab.isalpha()]
+    return bool(letters) and all(script(ch) == "LATIN" for ch in letters)
 
 
 def needs_romanization(word: str) -> bool:
