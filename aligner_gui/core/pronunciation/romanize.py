@@ -5,9 +5,9 @@ whitespace-separated word. It returns the word's pieces, each with the spelling 
 None to align the piece as written); the words tier keeps every piece's original spelling.
 
 Words are split only where the writing has no spaces: a token is cut where the script changes
-between letters of Han, Hiragana, Katakana, Thai, Lao, Khmer or Myanmar and any other script, so
-"こんにちは世界" gives the words "こんにちは" (Hiragana) and "世界" (Han), and "東京タワー" gives
-"東京" and "タワー". Within one run no finer split is attempted (that would need a dictionary-based
+between letters of Han, Hiragana, Katakana, Thai, Lao, Khmer or Myanmar and any other script, and
+after punctuation inside such a run, so "こんにちは世界。東京タワー" gives the words "こんにちは"
+(Hiragana), "世界。" (Han, with its full stop), "東京" (Han) and "タワー" (Katakana). Within one run no finer split is attempted (that would need a dictionary-based
 segmenter per language); a run is aligned as one word.
 
 Romanisation is uroman's (Hermjakob et al. 2018), the romaniser MMS_FA was trained with; kanji
@@ -25,6 +25,7 @@ from typing import Any
 
 from aligner_gui.core.pronunciation.languages import Language
 from aligner_gui.core.pronunciation.numbers import expand_numbers, has_digits
+from aligner_gui.core.pronunciation.phone_sets import is_phone_model
 
 _UNSPACED = frozenset({"CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR"})
 _uroman_lock = threading.Lock()
@@ -70,6 +71,9 @@ def split_unspaced(word: str) -> list[str]:
         if s:
             current_script = s
         current += ch
+        if current_script in _UNSPACED and unicodedata.category(ch).startswith("P"):
+            pieces.append(current)  # "。" "、" end a word where there are no spaces
+            current, current_script = "", ""
     if current:
         pieces.append(current)
     return pieces
@@ -78,6 +82,8 @@ def split_unspaced(word: str) -> list[str]:
 def is_latin_letter_model(labels: Sequence[str]) -> bool:
     """True when a model's letters are all Latin (MMS_FA, English wav2vec2): other scripts must
     be romanised to be aligned at all."""
+    if is_phone_model(labels):  # ə and ʃ are "Latin" letters too, but such labels are phones
+        return False
     letters = [lab for lab in labels if len(lab) == 1 and lab.isalpha()]
     return bool(letters) and all(script(ch) == "LATIN" for ch in letters)
 
