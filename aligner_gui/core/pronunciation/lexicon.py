@@ -100,8 +100,6 @@ def phone_transcript(
             unpronounced.append(_quote(piece))
             words.append(PhoneWord(piece, (), (), ""))
             continue
-        if source == "g2p":
-            g2p_words.append(piece)
         variants: list[tuple[int, ...]] = []
         spelled: list[tuple[str, ...]] = []
         for combo in itertools.islice(itertools.product(*per_part), MAX_VARIANTS):
@@ -118,6 +116,8 @@ def phone_transcript(
                 spelled.append(mapping.labels)
         if not variants:
             unpronounced.append(_quote(piece))
+        elif source == "g2p":
+            g2p_words.append(piece)
         words.append(PhoneWord(piece, tuple(variants), tuple(spelled), source if variants else ""))
     if g2p_words:
         warnings.append(

@@ -86,6 +86,8 @@ IPA_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "n̩": ("ən", "n"),
     "ɾ̃": ("n",),
 }
+# Unstressed ARPAbet vowels that IPA writes as reduced vowels (AH0 = ə, ER0 = ɚ).
+_UNSTRESSED = {"AH": "ə", "ER": "ɚ"}
 _STRESS = str.maketrans("", "", "ˈˌ'")  # espeak's and IPA's stress marks are not phones
 _SPECIAL = {"<pad>", "<s>", "</s>", "<unk>", "<sil>", "[pad]", "[unk]", "|", "sil", "sp", "spn"}
 # Optional-silence labels a phone model may have (MFA "sil", Kaldi "SIL", "<sil>").
@@ -163,7 +165,8 @@ class PhoneInventory:
         plain = unicodedata.normalize("NFC", phone).translate(_STRESS)
         if is_arpabet(phone):
             base = phone.rstrip("012")
-            ipa = ARPABET_TO_IPA[base]
+            ipa = _UNSTRESSED.get(base, "") if phone.endswith("0") else ""
+            ipa = ipa or ARPABET_TO_IPA[base]
             out = [phone, base] if self._uses_arpabet else [ipa, *IPA_EQUIVALENTS.get(ipa, ())]
             return [*out, base, ipa]
         out = [plain, *IPA_EQUIVALENTS.get(plain, ())]

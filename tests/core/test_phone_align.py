@@ -1,0 +1,90 @@
+"""A phone model's alignment: the dictionary's variants and optional silences chosen on
+emissions where the spoken ones are known; phones nested in words; the linear fast path when
+there is nothing to choose."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aligner_gui.core.alignment.phone_align import align_phone_emissions, separator_of
+from aligner_gui.core.base.labels import LabelSet
+from aligner_gui.core.base.timebase import TimeBase
+from aligner_gui.core.pronunciation.dictionary import parse_dictionary
+from aligner_gui.core.pronunciation.languages import get_language
+from aligner_gui.core.pronunciation.lexicon import phone_transcript
+
+LABELS = LabelSet(
+    ("<pad>", "sil", "h", "aɪ", "i", "ð", "ɚ", "t", "ə", "m", "eɪ", "oʊ", "ɑ", "s"), blank=0
+)
+TB = TimeBase(16000, 320)
+DICTIONARY = parse_dictionary(
+    [
+        "either\ti ð ɚ",
+        "either\taɪ ð ɚ",
+        "tomato\tt ə m eɪ t oʊ",
+        "tomato\tt ə m ɑ t oʊ",
+        "hi\th aɪ",
+    ]
+)
+
+
+def _spoken(phones: list[str], seed: int = 0) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Log-probabilities that clearly hear ``phones`` (3 frames each, one blank between) and the
+    [start, end) frames of each."""
+    rng = np.random.default_rng(seed)
+    frames = [0] * 4
+    spans = []
+    for phone in phones:
+        start = len(frames)
+        frames += [LABELS.index(phone)] * 3
+        spans.append((start, start + 3))
+        frames.append(0)
+    frames += [0] * 4
+    logits = rng.normal(0, 0.5, size=(len(frames), len(LABELS)))
+    logits[np.arange(len(frames)), frames] += 6.0
+    logits -= logits.max(axis=1, keepdims=True)
+    lp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    return lp.astype(np.float32), spans
+
+
+def _align(text: str, spoken: list[str]):
+    lp, spans = _spoken(spoken)
+    tx = phone_transcript(text, LABELS, get_language("eng"), DICTIONARY)
+    duration = TB.frame_to_seconds(lp.shape[0])
+    return align_phone_emissions(lp, tx, LABELS, TB, duration), spans
+
+
+def test_the_spoken_variants_are_chosen_and_said() -> None:
+    assert separator_of(LABELS) == (1, True)  # "sil", optional
+    got, spans = _align("either tomato", ["aɪ", "ð", "ɚ", "sil", "t", "ə", "m", "ɑ", "t", "oʊ"])
+    assert got.variants == (1, 1)
+    assert [p.label for p in got.phones] == ["aɪ", "ð", "ɚ", "t", "ə", "m", "ɑ", "t", "oʊ"]
+    assert [p.word_index for p in got.phones] == [0, 0, 0, 1, 1, 1, 1, 1, 1]
+    # The silence is a token of the path but no phone of any word.
+    assert got.tokenized.tokens.count(LABELS.index("sil")) == 1
+    assert [w.label for w in got.words] == ["either", "tomato"]
+    assert got.words[0].end <= got.words[1].start
+    phone_spans = [s for k, s in enumerate(spans) if k != 3]
+    for phone, (start, end) in zip(got.phones, phone_spans, strict=True):
+        assert (phone.start, phone.end) == (TB.frame_to_seconds(start), TB.frame_to_seconds(end))
+    (note,) = got.notes
+    assert "\u201ceither\u201d as aɪ ð ɚ (variant 2 of 2)" in note
+    assert "\u201ctomato\u201d as t ə m ɑ t oʊ (variant 2 of 2)" in note
+
+
+def test_the_other_variants_without_a_pause() -> None:
+    got, _ = _align("either tomato", ["i", "ð", "ɚ", "t", "ə", "m", "eɪ", "t", "oʊ"])
+    assert got.variants == (0, 0)
+    assert LABELS.index("sil") not in got.tokenized.tokens
+
+
+def test_words_without_variants_take_the_linear_path() -> None:
+    labels = LabelSet(tuple(lab for lab in LABELS.labels if lab != "sil"), blank=0)
+    assert separator_of(labels) == (None, False)
+    lp, _ = _spoken(["h", "aɪ", "h", "aɪ"])
+    lp = np.delete(lp, 1, axis=1)  # no silence label in this model
+    tx = phone_transcript("hi hi", labels, get_language("eng"), DICTIONARY)
+    got = align_phone_emissions(lp, tx, labels, TB, TB.frame_to_seconds(lp.shape[0]))
+    assert got.variants == (0, 0)
+    assert [p.label for p in got.phones] == ["h", "aɪ", "h", "aɪ"]
+    assert got.notes == ()
