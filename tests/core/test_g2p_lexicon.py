@@ -17,9 +17,9 @@ needs_espeak = pytest.mark.skipif(not espeak_available(), reason="espeak-ng is n
 IPA = (
     "<pad> a aɪ aʊ b d dʒ e eɪ f h i iː j k l m n o oː oʊ p r s t tʃ u uː v w x z "
     "æ ð ŋ ɑ ɑː ɔ ɔː ə ɚ ɛ ɛː ɜː ɡ ɪ ɹ ɾ ʃ ʊ ʌ ʒ θ ɲ ç ʁ ʏ øː yː œ ɐ ɨ "
-    "bʲ dʲ fʲ kʲ lʲ mʲ nʲ pʲ rʲ sʲ tʲ vʲ zʲ ɕ ɕː ts β ʝ ɣ ɫ ʂ ʐ x ɵ ʊ ɪ"
-).split()
-LABELS = LabelSet(tuple(dict.fromkeys(IPA)), blank=0)
+    "bʲ dʲ fʲ kʲ lʲ mʲ nʲ pʲ rʲ sʲ tʲ vʲ zʲ ɕ ɕː ts β ʝ ɣ ɫ ʂ ʐ x ɵ"
+)
+LABELS = LabelSet(tuple(dict.fromkeys(IPA.split(" "))), blank=0)
 
 
 @needs_espeak
@@ -56,7 +56,9 @@ def test_words_missing_from_the_dictionary_are_pronounced_and_listed(
     assert first.source == "dictionary" and second.source == "g2p"
     assert got.g2p_words == (unknown,)
     assert second.aligned and second.phones[0]
-    assert all(LABELS.labels[i] == p for i, p in zip(second.variants[0], second.phones[0]))
+    assert all(
+        LABELS.labels[i] == p for i, p in zip(second.variants[0], second.phones[0], strict=True)
+    )
     (warning,) = [w for w in got.warnings if "espeak-ng" in w]
     assert f"\u201c{unknown}\u201d" in warning and get_language(code).name in warning
     assert first.original == text.split()[0]  # the words tier keeps the spelling

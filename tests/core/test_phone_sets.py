@@ -5,10 +5,10 @@ from __future__ import annotations
 from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS
 from aligner_gui.core.pronunciation.phone_sets import PhoneInventory, is_phone_model, split_ipa
 
-IPA_MODEL = ("<pad>", "<s>", "</s>", "<unk>", "a", "aɪ", "b", "d", "ð", "ə", "ɚ", "i", "iː",
-             "k", "l", "n", "oʊ", "s", "t", "tʃ", "ʃ", "ɜː", "ː", "h", "ɹ", "w", "eɪ", "m")
-ARPABET_MODEL = ("<blk>", "AA", "AE", "AH", "AY", "B", "CH", "D", "DH", "ER", "HH", "IY", "K",
-                 "L", "N", "OW", "S", "T", "W")
+_IPA = "<pad> <s> </s> <unk> a aɪ b d ð ə ɚ i iː k l n oʊ s t tʃ ʃ ɜː ː h ɹ w eɪ m"
+IPA_MODEL = tuple(_IPA.split(" "))
+_ARPABET = "<blk> AA AE AH AY B CH D DH ER HH IY K L N OW S T W"
+ARPABET_MODEL = tuple(_ARPABET.split(" "))
 
 
 def test_phone_models_are_told_from_letter_models() -> None:

@@ -67,7 +67,9 @@ class _Graph:
         self.preds: list[list[int]] = []
         self.blank = blank
 
-        def add(label: int, kind: int, preds: list[int], w: int = -1, v: int = -1, j: int = -1) -> int:
+        def add(
+            label: int, kind: int, preds: list[int], w: int = -1, v: int = -1, j: int = -1
+        ) -> int:
             s = len(self.label)
             self.label.append(label)
             self.kind.append(kind)
@@ -251,7 +253,9 @@ def _to_path(graph: _Graph, lp: np.ndarray, states: np.ndarray, num_words: int) 
     offset_of_word: list[int] = []
     sep_offset: dict[int, int] = {}
     sep_label = {
-        graph.word[s]: graph.label[s] for s in range(graph.num_states) if graph.kind[s] == _SEPARATOR
+        graph.word[s]: graph.label[s]
+        for s in range(graph.num_states)
+        if graph.kind[s] == _SEPARATOR
     }
     variant_tokens: dict[tuple[int, int], list[int]] = {}
     for s in range(graph.num_states):

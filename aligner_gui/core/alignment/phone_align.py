@@ -69,24 +69,24 @@ def align_phone_emissions(
     graph_words = [transcript.words[i].variants for i in aligned]
     separator, optional = separator_of(labels)
     notes: list[str] = []
-    states = sum(2 * len(v) + 1 for variants in graph_words for v in variants)
+    states = sum(2 * len(v) + 1 for alternatives in graph_words for v in alternatives)
     if not is_linear(graph_words, optional) and states * emissions.shape[0] > MAX_GRAPH_CELLS:
         notes.append(
             "The recording is too long to choose among pronunciation variants; each word's "
             "first pronunciation was aligned."
         )
-        graph_words = [variants[:1] for variants in graph_words]
+        graph_words = [alternatives[:1] for alternatives in graph_words]
         optional = False
     if is_linear(graph_words, optional):
         chosen = [0] * len(graph_words)
         tokens: list[int] = []
         token_graph_word: list[int] = []
-        for w, variants in enumerate(graph_words):
+        for w, alternatives in enumerate(graph_words):
             if w > 0 and separator is not None:
                 tokens.append(separator)
                 token_graph_word.append(-1)
-            tokens.extend(variants[0])
-            token_graph_word.extend([w] * len(variants[0]))
+            tokens.extend(alternatives[0])
+            token_graph_word.extend([w] * len(alternatives[0]))
         path = long_forced_align(
             emissions, tokens, labels.blank, star=labels.star, progress=progress, cancel=cancel
         )

@@ -40,7 +40,10 @@ def espeak_phones(words: Sequence[str], voice: str) -> list[tuple[str, ...]]:
     lines = _run(exe, voice, clean)
     if len(lines) != len(clean):  # espeak joined or split lines: ask word by word
         lines = [" ".join(_run(exe, voice, [w])) for w in clean]
-    return [tuple(p for p in line.translate(_STRESS).replace(" ", "_").split("_") if p) for line in lines]
+    return [
+        tuple(p for p in line.translate(_STRESS).replace(" ", "_").split("_") if p)
+        for line in lines
+    ]
 
 
 def _run(exe: str, voice: str, words: Sequence[str]) -> list[str]:

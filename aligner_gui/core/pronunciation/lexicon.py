@@ -71,9 +71,7 @@ def phone_transcript(
     for piece in pieces:
         spelled = expand_numbers(piece, language) if has_digits(piece) else None
         parts.append(_lookup_words(spelled or piece))
-    wanted = {
-        w for ws in parts for w in ws if dictionary is None or not dictionary.lookup(w)
-    }
+    wanted = {w for ws in parts for w in ws if dictionary is None or not dictionary.lookup(w)}
     warnings: list[str] = []
     generated: dict[str, tuple[str, ...]] = {}
     if wanted:
@@ -101,7 +99,7 @@ def phone_transcript(
             words.append(PhoneWord(piece, (), (), ""))
             continue
         variants: list[tuple[int, ...]] = []
-        spelled: list[tuple[str, ...]] = []
+        in_labels: list[tuple[str, ...]] = []
         for combo in itertools.islice(itertools.product(*per_part), MAX_VARIANTS):
             mapping = inventory.map_phones([p for phones in combo for p in phones])
             for phone in mapping.missing:
@@ -113,12 +111,14 @@ def phone_transcript(
             tokens = tuple(ids[lab] for lab in mapping.labels)
             if tokens not in variants:
                 variants.append(tokens)
-                spelled.append(mapping.labels)
+                in_labels.append(mapping.labels)
         if not variants:
             unpronounced.append(_quote(piece))
         elif source == "g2p":
             g2p_words.append(piece)
-        words.append(PhoneWord(piece, tuple(variants), tuple(spelled), source if variants else ""))
+        words.append(
+            PhoneWord(piece, tuple(variants), tuple(in_labels), source if variants else "")
+        )
     if g2p_words:
         warnings.append(
             _listed(
@@ -129,12 +129,15 @@ def phone_transcript(
         )
     if missing:
         detail = [f"{phone} (in {', '.join(ws[:3])})" for phone, ws in missing.items()]
-        warnings.append(_listed("Phones the model does not have (variants using them are not "
-                                "aligned)", detail))
+        warnings.append(
+            _listed("Phones the model does not have (variants using them are not aligned)", detail)
+        )
     if unpronounced:
         warnings.append(
-            _listed("No usable pronunciation; these words will be placed by interpolation and "
-                    "flagged", unpronounced)
+            _listed(
+                "No usable pronunciation; these words will be placed by interpolation and flagged",
+                unpronounced,
+            )
         )
     if not any(w.aligned for w in words):
         raise TranscriptError(
@@ -170,4 +173,6 @@ def _quote(word: str) -> str:
 
 def _listed(message: str, items: list[str]) -> str:
     more = len(items) - _MAX_LISTED
-    return f"{message}: {', '.join(items[:_MAX_LISTED])}" + (f" and {more} more." if more > 0 else ".")
+    return f"{message}: {', '.join(items[:_MAX_LISTED])}" + (
+        f" and {more} more." if more > 0 else "."
+    )

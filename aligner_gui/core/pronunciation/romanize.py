@@ -63,8 +63,11 @@ def split_unspaced(word: str) -> list[str]:
     current_script = ""
     for ch in word:
         s = script(ch)
-        if s and current_script and s != current_script and (
-            s in _UNSPACED or current_script in _UNSPACED
+        if (
+            s
+            and current_script
+            and s != current_script
+            and (s in _UNSPACED or current_script in _UNSPACED)
         ):
             pieces.append(current)
             current = ""
