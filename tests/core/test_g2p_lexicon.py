@@ -7,7 +7,7 @@ import pytest
 
 from aligner_gui.core.base.labels import LabelSet
 from aligner_gui.core.pronunciation.dictionary import parse_dictionary
-from aligner_gui.core.pronunciation.g2p import espeak_available, espeak_phones
+from aligner_gui.core.pronunciation.g2p import G2PError, espeak_available, espeak_phones
 from aligner_gui.core.pronunciation.languages import get_language
 from aligner_gui.core.pronunciation.lexicon import phone_transcript
 
@@ -22,7 +22,7 @@ IPA = (
 LABELS = LabelSet(tuple(dict.fromkeys(IPA.split(" "))), blank=0)
 
 
-@needs_espeak
+@pytest.mark.parametrize("backend", ["library", "program"])
 @pytest.mark.parametrize(
     ("code", "word", "phones"),
     [
@@ -32,10 +32,20 @@ LABELS = LabelSet(tuple(dict.fromkeys(IPA.split(" "))), blank=0)
         ("rus", "мир", ("mʲ", "i", "r")),
     ],
 )
-def test_espeak_pronounces_words_in_four_languages(code, word, phones) -> None:
+def test_espeak_pronounces_words_in_four_languages(code, word, phones, backend) -> None:
+    if not espeak_available(backend):
+        pytest.skip(f"espeak-ng's {backend} is not installed")
     voice = get_language(code).espeak
     assert voice is not None
-    assert espeak_phones([word], voice) == [phones]
+    assert espeak_phones([word, "ok"], voice, backend)[0] == phones
+
+
+@pytest.mark.parametrize("backend", ["library", "program"])
+def test_an_unknown_voice_is_one_clear_error(backend) -> None:
+    if not espeak_available(backend):
+        pytest.skip(f"espeak-ng's {backend} is not installed")
+    with pytest.raises(G2PError, match="voice 'xx-nowhere'"):
+        espeak_phones(["word"], "xx-nowhere", backend)
 
 
 @needs_espeak

@@ -16,7 +16,6 @@ are read as Mandarin by it (a limitation of uroman, not of the mapping).
 
 from __future__ import annotations
 
-import functools
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -29,15 +28,19 @@ from aligner_gui.core.pronunciation.phone_sets import is_phone_model
 
 _UNSPACED = frozenset({"CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR"})
 _uroman_lock = threading.Lock()
+_uroman_instance: Any = None
 
 
-@functools.cache
 def _uroman() -> Any:
-    # Building uroman's tables takes seconds: once per process, and only when a word needs it.
-    import uroman
-
+    # Building uroman's tables takes seconds: once per process (the editor's worker thread and
+    # the CLI share it), and only when a word needs it.
+    global _uroman_instance
     with _uroman_lock:
-        return uroman.Uroman()
+        if _uroman_instance is None:
+            import uroman
+
+            _uroman_instance = uroman.Uroman()
+        return _uroman_instance
 
 
 def romanize(text: str, language: str | None = None) -> str:
