@@ -18,7 +18,7 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
     return (x - np.log(np.exp(x).sum(axis=1, keepdims=True))).astype(np.float32)
 
 
-def _brute_force(lp, words, blank, separator, optional):
+def _brute_force(lp, words, blank, separator, optional, priors=None):
     best = -np.inf
     boundaries = len(words) - 1
     sep_choices = [()]
@@ -39,6 +39,8 @@ def _brute_force(lp, words, blank, separator, optional):
                 score = forced_align(lp, tokens, blank).score
             except AlignmentError:
                 continue
+            if priors is not None:
+                score += sum(priors[w][v] for w, v in enumerate(combo))
             best = max(best, score)
     return best
 
@@ -124,3 +126,26 @@ def test_too_few_frames_is_one_clear_error() -> None:
     lp = _log_softmax(np.zeros((2, 4)))
     with pytest.raises(AlignmentError, match="needs more frames"):
         graph_forced_align(lp, [[(1, 2, 3)]], 0)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_pronunciation_priors_equal_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    words = [
+        [tuple(int(x) for x in rng.integers(1, 4, size=int(rng.integers(1, 3)))) for _ in range(2)]
+        for _ in range(3)
+    ]
+    priors = [[0.0, float(np.log(rng.uniform(0.05, 1.0)))] for _ in words]
+    lp = _log_softmax(rng.normal(0, 1.5, size=(14, 5)))
+    expected = _brute_force(lp, words, 0, 4, True, priors)
+    got = graph_forced_align(lp, words, 0, separator=4, separator_optional=True, priors=priors)
+    prior = sum(priors[w][v] for w, v in enumerate(got.variants))
+    assert got.path.score + prior == pytest.approx(expected, abs=1e-4)
+
+
+def test_a_strong_prior_outweighs_weak_acoustic_evidence() -> None:
+    rng = np.random.default_rng(0)
+    words = [[(1, 2, 3), (4, 2, 3)]]
+    lp = _spoken(rng, [4, 2, 3], 8)
+    assert graph_forced_align(lp, words, 0).variants == (1,)
+    assert graph_forced_align(lp, words, 0, priors=[[0.0, -200.0]]).variants == (0,)

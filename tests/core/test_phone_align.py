@@ -5,6 +5,7 @@ there is nothing to choose."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from aligner_gui.core.alignment.phone_align import align_phone_emissions, separator_of
 from aligner_gui.core.base.labels import LabelSet
@@ -88,3 +89,30 @@ def test_words_without_variants_take_the_linear_path() -> None:
     assert got.variants == (0, 0)
     assert [p.label for p in got.phones] == ["h", "aɪ", "h", "aɪ"]
     assert got.notes == ()
+
+
+def test_a_word_without_usable_pronunciation_is_interpolated_between_its_neighbours() -> None:
+    dictionary = parse_dictionary(["hi\th aɪ", "uh-oh\tʌ ʔ oʊ"])  # no ʔ in the model
+    lp, _ = _spoken(["h", "aɪ", "sil", "h", "aɪ"])
+    tx = phone_transcript("hi uh-oh hi", LABELS, get_language("eng"), dictionary)
+    got = align_phone_emissions(lp, tx, LABELS, TB, TB.frame_to_seconds(lp.shape[0]))
+    assert got.variants == (0, -1, 0)
+    first, middle, last = got.words
+    assert not middle.aligned and first.end <= middle.start < middle.end <= last.start
+    assert [p.word_index for p in got.phones] == [0, 0, 2, 2]
+    assert any("\u201cuh-oh\u201d" in w for w in got.tokenized.warnings)
+
+
+def test_dictionary_probabilities_weigh_the_choice() -> None:
+    lp, _ = _spoken(["i", "ð", "ɚ"])
+    even = parse_dictionary(["either\t1.0\ti ð ɚ", "either\t1.0\taɪ ð ɚ"])
+    # An (absurdly) improbable first variant loses although the audio says it.
+    skewed = parse_dictionary(["either\t1e-90\ti ð ɚ", "either\t1.0\taɪ ð ɚ"])
+    duration = TB.frame_to_seconds(lp.shape[0])
+    chosen = []
+    for dictionary in (even, skewed):
+        tx = phone_transcript("either", LABELS, get_language("eng"), dictionary)
+        chosen.append(align_phone_emissions(lp, tx, LABELS, TB, duration).variants)
+    assert chosen == [(0,), (1,)]
+    tx = phone_transcript("either", LABELS, get_language("eng"), skewed)
+    assert tx.words[0].priors == (pytest.approx(-90 * np.log(10)), 0.0)

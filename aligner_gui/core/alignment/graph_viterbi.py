@@ -58,8 +58,10 @@ class _Graph:
         blank: int,
         separator: int | None,
         separator_optional: bool,
+        priors: Sequence[Sequence[float]] | None = None,
     ) -> None:
         self.label: list[int] = []
+        entry_bonus: dict[int, float] = {}  # first-token state -> log prior of its variant
         self.kind: list[int] = []
         self.word: list[int] = []  # word of a token state, boundary index of a separator, else -1
         self.variant: list[int] = []
@@ -105,6 +107,8 @@ class _Graph:
                 if blank in toks:
                     raise ValueError("the token sequence must not contain the blank label")
                 first = add(toks[0], _TOKEN, entering(incoming, toks[0]), w, v, 0)
+                if priors is not None and priors[w][v] != 0.0:
+                    entry_bonus[first] = float(priors[w][v])
                 if w == 0:
                     self.starts.append(first)
                 prev = first
@@ -124,6 +128,15 @@ class _Graph:
         for s, preds in enumerate(self.preds):
             table[s, : len(preds)] = preds
         self.table = table
+        # Added to every way into a variant's first token except staying there: the variant's
+        # log prior counts once per path. None when there are no priors (the common case).
+        self.entry_bonus = entry_bonus
+        self.weights: np.ndarray | None = None
+        if entry_bonus:
+            weights = np.zeros((self.num_states, width), dtype=np.float64)
+            for s, bonus in entry_bonus.items():
+                weights[s, 1 : len(self.preds[s])] = bonus
+            self.weights = weights
         self.labels = np.asarray(self.label, dtype=np.int64)
 
 
@@ -139,6 +152,8 @@ class _Runner:
         alpha = np.full(self.g.num_states + 1, -np.inf, dtype=np.float64)
         starts = np.asarray(self.g.starts)
         alpha[starts] = self.lp[0, self.g.labels[starts]].astype(np.float64)
+        for s in self.g.starts:  # a path that starts in a variant takes its prior too
+            alpha[s] += self.g.entry_bonus.get(s, 0.0)
         return alpha
 
     def run(self, alpha: np.ndarray, start: int, stop: int, ptrs: np.ndarray | None) -> np.ndarray:
@@ -146,6 +161,8 @@ class _Runner:
         cur = alpha.copy()
         for t in range(start, stop):
             cand = cur[self.g.table]
+            if self.g.weights is not None:
+                cand += self.g.weights
             best = np.argmax(cand, axis=1)  # first maximum: the earliest predecessor wins ties
             nxt = np.empty_like(cur)
             nxt[-1] = -np.inf
@@ -172,11 +189,15 @@ def graph_forced_align(
     *,
     separator: int | None = None,
     separator_optional: bool = False,
+    priors: Sequence[Sequence[float]] | None = None,
     max_cells: int = 200_000_000,
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> GraphPath:
     """The best path through ``words`` (each a list of variants, each a token sequence).
+
+    ``priors[w][v]`` (optional) is a log-probability added when the path takes variant ``v`` of
+    word ``w`` (a dictionary's pronunciation probabilities, relative to the word's likeliest).
 
     Raises AlignmentError when no path fits in the frames (or every path has zero probability).
     """
@@ -187,7 +208,7 @@ def graph_forced_align(
         raise AlignmentError("The transcript has no characters that the model can align.")
     if np.isnan(lp).any():
         raise AlignmentError("The model's emissions contain invalid numbers (NaN).")
-    graph = _Graph(words, blank, separator, separator_optional)
+    graph = _Graph(words, blank, separator, separator_optional, priors)
     runner = _Runner(graph, lp)
     T, S = lp.shape[0], graph.num_states
     states = np.empty(T, dtype=np.int64)

@@ -91,12 +91,14 @@ def align_phone_emissions(
             emissions, tokens, labels.blank, star=labels.star, progress=progress, cancel=cancel
         )
     else:
+        priors = [transcript.words[i].priors[: len(graph_words[g])] for g, i in enumerate(aligned)]
         result = graph_forced_align(
             emissions,
             graph_words,
             labels.blank,
             separator=separator,
             separator_optional=optional,
+            priors=priors if any(any(p) for p in priors) else None,
             progress=progress,
             cancel=cancel,
         )

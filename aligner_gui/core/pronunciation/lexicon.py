@@ -13,6 +13,7 @@ and reported, like a word without alignable letters.
 from __future__ import annotations
 
 import itertools
+import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ class PhoneWord:
     variants: tuple[tuple[int, ...], ...]  # label ids, one tuple per pronunciation
     phones: tuple[tuple[str, ...], ...]  # the same in the model's phone labels
     source: str  # "dictionary", "g2p" or "" (no pronunciation)
+    # Per variant: log of its dictionary probability relative to the word's likeliest (0 = as
+    # likely; MFA's pronunciation probabilities), summed over the parts of a spelled number.
+    priors: tuple[float, ...] = ()
 
     @property
     def aligned(self) -> bool:
@@ -86,22 +90,25 @@ def phone_transcript(
     missing: dict[str, list[str]] = {}
     unpronounced: list[str] = []
     for piece, subwords in zip(pieces, parts, strict=True):
-        per_part: list[list[tuple[str, ...]]] = []
+        per_part: list[list[tuple[tuple[str, ...], float]]] = []
         source = "dictionary"
         for sub in subwords:
-            found = [v.phones for v in dictionary.lookup(sub)] if dictionary is not None else []
+            entries = dictionary.lookup(sub) if dictionary is not None else ()
+            top = max((v.probability for v in entries), default=1.0)
+            found = [(v.phones, math.log(v.probability / top)) for v in entries]
             if not found and generated.get(sub):
-                found = [generated[sub]]
+                found = [(generated[sub], 0.0)]
                 source = "g2p"
             per_part.append(found)
         if not all(per_part):
             unpronounced.append(_quote(piece))
-            words.append(PhoneWord(piece, (), (), ""))
+            words.append(PhoneWord(piece, (), (), "", ()))
             continue
         variants: list[tuple[int, ...]] = []
         in_labels: list[tuple[str, ...]] = []
+        priors: list[float] = []
         for combo in itertools.islice(itertools.product(*per_part), MAX_VARIANTS):
-            mapping = inventory.map_phones([p for phones in combo for p in phones])
+            mapping = inventory.map_phones([p for phones, _ in combo for p in phones])
             for phone in mapping.missing:
                 missing.setdefault(phone, [])
                 if _quote(piece) not in missing[phone]:
@@ -112,12 +119,19 @@ def phone_transcript(
             if tokens not in variants:
                 variants.append(tokens)
                 in_labels.append(mapping.labels)
+                priors.append(sum(prior for _, prior in combo))
         if not variants:
             unpronounced.append(_quote(piece))
         elif source == "g2p":
             g2p_words.append(piece)
         words.append(
-            PhoneWord(piece, tuple(variants), tuple(in_labels), source if variants else "")
+            PhoneWord(
+                piece,
+                tuple(variants),
+                tuple(in_labels),
+                source if variants else "",
+                tuple(priors),
+            )
         )
     if g2p_words:
         warnings.append(
