@@ -100,3 +100,12 @@ def test_dictionary_variants_and_missing_phones() -> None:
     assert any("interpolation" in w and "uh-oh" in w for w in got.warnings)
     assert hi.phones == (("h", "aɪ"),)
     assert got.g2p_words == ()
+
+
+@needs_espeak
+def test_without_a_dictionary_every_word_is_pronounced_and_one_line_says_so() -> None:
+    got = phone_transcript("the church", LABELS, get_language("eng"))
+    assert got.g2p_words == ("the", "church")
+    assert [w.source for w in got.words] == ["g2p", "g2p"]
+    (warning,) = got.warnings
+    assert warning.startswith("No pronunciation dictionary: every word was pronounced")

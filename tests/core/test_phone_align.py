@@ -116,3 +116,13 @@ def test_dictionary_probabilities_weigh_the_choice() -> None:
     assert chosen == [(0,), (1,)]
     tx = phone_transcript("either", LABELS, get_language("eng"), skewed)
     assert tx.words[0].priors == (pytest.approx(-90 * np.log(10)), 0.0)
+
+
+def test_past_the_graph_cap_the_first_pronunciations_are_aligned_and_said(monkeypatch) -> None:
+    import aligner_gui.core.alignment.phone_align as phone_align
+
+    monkeypatch.setattr(phone_align, "MAX_GRAPH_CELLS", 10)
+    got, _ = _align("either tomato", ["aɪ", "ð", "ɚ", "sil", "t", "ə", "m", "ɑ", "t", "oʊ"])
+    assert got.variants == (0, 0)
+    assert [p.label for p in got.phones][:3] == ["i", "ð", "ɚ"]
+    assert any("too long to choose among pronunciation variants" in n for n in got.notes)

@@ -133,7 +133,12 @@ def phone_transcript(
                 tuple(priors),
             )
         )
-    if g2p_words:
+    if g2p_words and dictionary is None:
+        warnings.append(
+            f"No pronunciation dictionary: every word was pronounced by espeak-ng "
+            f"({language.name}); give one with --dictionary to control the phones."
+        )
+    elif g2p_words:
         warnings.append(
             _listed(
                 f"Not in the dictionary, pronounced by espeak-ng ({language.name}); add them to "
