@@ -123,7 +123,13 @@ def _convert_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "input",
         type=Path,
-        help="a TextGrid (long or short, UTF-8 or UTF-16) or an aligner-gui JSON",
+        help="a TextGrid (long, short or chronological; UTF-8 or UTF-16) or an aligner-gui JSON",
+    )
+    parser.add_argument(
+        "--audio",
+        type=Path,
+        default=None,
+        help="the recording the TextGrid belongs to: warn when their durations differ",
     )
     parser.add_argument("-o", "--output", type=Path, required=True, help="output file")
     parser.add_argument("--format", choices=FORMATS, default=None)
@@ -140,7 +146,9 @@ def run_align(argv: Sequence[str]) -> int:
     from aligner_gui.core.pronunciation.dictionary import read_dictionary
     from aligner_gui.core.pronunciation.languages import get_language
 
-    # Fail on a bad output name, language or dictionary before minutes of computation.
+    # Fail on a bad output name, input files, language or dictionary before minutes of
+    # computation.
+    _check_align_files(args)
     fmt = output_format(args.output, args.format)
     if args.language is not None:
         get_language(args.language)
@@ -148,6 +156,7 @@ def run_align(argv: Sequence[str]) -> int:
     progress = None if args.quiet else StderrProgress()
     try:
         text = read_transcript(args.transcript)
+        _check_align_audio(args)
         if progress:
             progress("Loading model", 0.0)
         model = load_model(args.model, device=args.device)
@@ -188,11 +197,52 @@ def run_align(argv: Sequence[str]) -> int:
     return 0
 
 
+def _check_align_files(args: argparse.Namespace) -> None:
+    """Refuse an output that cannot be written or would replace an input, before any work."""
+    from aligner_gui.core.io.paths import check_output_is_not_an_input, check_output_writable
+
+    inputs = [args.audio, args.transcript]
+    if Path(args.model).is_file():
+        inputs.append(Path(args.model))
+    check_output_is_not_an_input(args.output, inputs)
+    check_output_writable(args.output)
+
+
+def _check_align_audio(args: argparse.Namespace) -> None:
+    """Open the recording and decode its first and last seconds, so a bad file is refused in a
+    moment instead of after the model has loaded."""
+    from aligner_gui.core.io.audio import check_audio
+
+    check_audio(
+        args.audio,
+        channel=args.channel,
+        raw_sample_rate=args.raw_rate,
+        raw_channels=args.raw_channels,
+        raw_subtype=args.raw_subtype,
+    )
+
+
+def _check_convert_files(args: argparse.Namespace) -> None:
+    from aligner_gui.core.export.outputs import output_format
+    from aligner_gui.core.io.paths import check_output_is_not_an_input, check_output_writable
+
+    check_output_is_not_an_input(args.output, [args.input] + ([args.audio] if args.audio else []))
+    output_format(args.output, args.format)
+    check_output_writable(args.output)
+
+
 def run_convert(argv: Sequence[str]) -> int:
     args = _convert_parser().parse_args(argv)
+    from aligner_gui.core.document.domains import textgrid_audio_warnings
     from aligner_gui.core.export.outputs import convert_file
+    from aligner_gui.core.io.audio import audio_info
 
-    convert_file(args.input, args.output, args.format)
+    _check_convert_files(args)
+    # An unreadable recording fails before anything is written.
+    duration = None if args.audio is None else audio_info(args.audio).duration
+    document = convert_file(args.input, args.output, args.format)
+    for warning in textgrid_audio_warnings(document.to_textgrid(), duration):
+        sys.stderr.write(f"warning: {warning}\n")
     return 0
 
 
@@ -207,6 +257,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return runner(args[1:])
         except AlignerError as err:
             sys.stderr.write(f"aligner-gui {args[0]}: error: {err}\n")
+            return 1
+        except OSError as err:  # a write refused after all (disk full, removed folder...)
+            where = f"{err.filename}: " if err.filename else ""
+            sys.stderr.write(f"aligner-gui {args[0]}: error: {where}{err.strerror or err}\n")
+            return 1
+        except MemoryError:
+            sys.stderr.write(
+                f"aligner-gui {args[0]}: error: not enough memory; nothing was written\n"
+            )
             return 1
         except KeyboardInterrupt:
             sys.stderr.write(f"aligner-gui {args[0]}: interrupted; nothing was written\n")

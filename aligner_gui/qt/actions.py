@@ -48,9 +48,10 @@ class Actions:
         edit_menu = bar.addMenu("&Edit")
         stack = w.model.undo_stack
         self.undo = stack.createUndoAction(w, "&Undo")
-        self.undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo.setShortcuts(QKeySequence.StandardKey.Undo)
         self.redo = stack.createRedoAction(w, "&Redo")
-        self.redo.setShortcut(QKeySequence.StandardKey.Redo)
+        # Every platform binding (setShortcut would keep only the first: Ctrl+Y, not Ctrl+Shift+Z).
+        self.redo.setShortcuts(QKeySequence.StandardKey.Redo)
         for action in (self.undo, self.redo):
             edit_menu.addAction(action)
             w.addAction(action)

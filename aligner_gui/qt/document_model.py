@@ -1,14 +1,19 @@
 """The Qt face of the document: one AlignmentDocument, its undo stack, selection and cursor.
 
-Views talk to this object only (signals in, ``push``/``select``/``set_cursor`` out); they never
-call each other. Core-document callbacks are re-emitted as typed Qt signals.
+Views talk to this object only (signals in, ``push``/``select``/``set_cursor`` and the editing
+commands out); they never call each other. Core-document callbacks are re-emitted as typed Qt
+signals. The editing commands apply the Qt-free rules of
+:mod:`aligner_gui.core.document.editing` to the tier the user is in (``acting_tier``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from aligner_gui.core.document import editing
 from aligner_gui.core.document.document import AlignmentDocument, DocumentChange
 from aligner_gui.core.document.edits import Edit
 from aligner_gui.qt.commands import EditCommand
@@ -20,6 +25,7 @@ class DocumentModel(QObject):
     modifiedChanged = Signal(bool)
     selectionChanged = Signal(str, int)  # tier, segment index ("" and -1: no selection)
     cursorMoved = Signal(float)  # seconds
+    activeTierChanged = Signal(str)  # the tier the keys act on ("" when none)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -28,6 +34,7 @@ class DocumentModel(QObject):
         self._undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._selection: tuple[str, int] | None = None
         self._cursor = 0.0
+        self._active_tier: str | None = None  # the tier last clicked in
 
     # -- document ------------------------------------------------------------------------------
 
@@ -50,9 +57,11 @@ class DocumentModel(QObject):
         had_selection = self._selection is not None
         self._selection = None
         self._cursor = 0.0
+        self._active_tier = None
         self.documentReset.emit()
         if had_selection:
             self.selectionChanged.emit("", -1)
+        self.activeTierChanged.emit(self.acting_tier() or "")
 
     def push(self, edit: Edit) -> bool:
         """Apply ``edit`` and put it on the undo stack.
@@ -77,12 +86,105 @@ class DocumentModel(QObject):
     # -- selection and cursor ------------------------------------------------------------------
 
     def select(self, tier: str, index: int) -> None:
-        """Select segment ``index`` of ``tier``; an index of -1 (or an empty tier) clears it."""
+        """Select segment ``index`` of ``tier``; an index of -1 (or an empty tier) clears it.
+        Selecting in a tier makes it the active tier."""
         selection = None if index < 0 or not tier else (tier, index)
-        if selection == self._selection:
-            return
-        self._selection = selection
-        self.selectionChanged.emit(*(selection or ("", -1)))
+        acting = self.acting_tier()
+        if selection is not None:
+            self._active_tier = selection[0]
+        if selection != self._selection:
+            self._selection = selection
+            self.selectionChanged.emit(*(selection or ("", -1)))
+        self._acting_tier_maybe_changed(acting)
+
+    def set_active_tier(self, tier: str) -> None:
+        """The tier the user is in (clicked in, even where there is nothing to select)."""
+        acting = self.acting_tier()
+        self._active_tier = tier
+        self._acting_tier_maybe_changed(acting)
+
+    def _acting_tier_maybe_changed(self, before: str | None) -> None:
+        after = self.acting_tier()
+        if after != before:
+            self.activeTierChanged.emit(after or "")
+
+    def acting_tier(self) -> str | None:
+        """The tier the editing keys act on (see ``editing.acting_tier``)."""
+        if self._doc is None:
+            return None
+        selected = None if self._selection is None else self._selection[0]
+        return editing.acting_tier(self._doc, selected, self._active_tier)
+
+    # -- editing commands (the rules are in core.document.editing) -----------------------------
+
+    def _doc_or_raise(self) -> AlignmentDocument:
+        if self._doc is None:
+            raise editing.Refusal("There is no document to edit.")
+        return self._doc
+
+    def _acting_or_raise(self) -> tuple[AlignmentDocument, str]:
+        doc = self._doc_or_raise()
+        tier = self.acting_tier()
+        if tier is None:
+            raise editing.Refusal("The document has no tier to edit.")
+        return doc, tier
+
+    def insert_at_cursor(self) -> bool:
+        """Split the acting tier at the cursor, or add a point there (a point tier); the new
+        point is selected. Raises ValueError when refused."""
+        doc, tier = self._acting_or_raise()
+        edit = editing.insert_at(doc, tier, self._cursor)
+        changed = self.push(edit)
+        landed = getattr(edit, "applied_time", None)
+        if changed and landed is not None and landed != self._cursor:
+            self.set_cursor(landed)  # a split moved to a clean cut: the cursor shows where
+        if changed and doc.tier(tier).is_point_tier:
+            index = doc.segment_at(tier, self._cursor)
+            if index is not None:
+                self.select(tier, index)
+        return changed
+
+    def remove_at_cursor(self, tolerance: float) -> bool:
+        """Remove the acting tier's boundary or point within ``tolerance`` s of the cursor."""
+        doc, tier = self._acting_or_raise()
+        selection = self._selection
+        changed = self.push(editing.remove_at(doc, tier, self._cursor, tolerance))
+        if changed and selection is not None and doc.tier(tier).is_point_tier:
+            self.clear_selection()  # the selected point may be the one removed
+        return changed
+
+    def delete_selected(self) -> bool:
+        """Delete the selected item (a word becomes silence, a point goes)."""
+        doc = self._doc_or_raise()
+        if self._selection is None:
+            raise editing.Refusal("Select an item to delete first.")
+        tier, index = self._selection
+        changed = self.push(editing.delete_item(doc, tier, index))
+        if changed and doc.tier(tier).is_point_tier:
+            self.clear_selection()
+        return changed
+
+    def relabel(self, tier: str, index: int, label: str) -> bool:
+        return self.push(editing.relabel(self._doc_or_raise(), tier, index, label))
+
+    def insert_word_at_cursor(self, ask_label: Callable[[], str | None]) -> bool:
+        """A new word in the acting tier's silence at the cursor; ``ask_label`` is only asked
+        once the place is known to be fine. False when no label was given."""
+        doc, tier = self._acting_or_raise()
+        editing.new_word(doc, tier, self._cursor, "?")  # a bad place is refused before asking
+        label = ask_label()
+        if not label:
+            return False
+        return self.push(editing.new_word(doc, tier, self._cursor, label))
+
+    def insert_word(self, tier: str, seconds: float, label: str) -> bool:
+        return self.push(editing.new_word(self._doc_or_raise(), tier, seconds, label))
+
+    def describe_selection(self) -> str | None:
+        """The status-bar line of the selected item, as the document has it now."""
+        if self._doc is None or self._selection is None:
+            return None
+        return editing.describe_item(self._doc, *self._selection)
 
     def clear_selection(self) -> None:
         self.select("", -1)

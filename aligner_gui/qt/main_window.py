@@ -4,6 +4,7 @@ the player and the settings. Document files (open, save, export) are handled in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QTimer
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         self.model.modifiedChanged.connect(self.setWindowModified)
         self.model.documentReset.connect(self._on_document_reset)
         self.model.selectionChanged.connect(self._on_selection_changed)
+        self.model.tierChanged.connect(self._on_tier_changed)
         self.stack.playRequested.connect(self.play_span)
         self.player.positionChanged.connect(self._on_play_position)
         self.stack.editRefused.connect(self.show_status)
@@ -233,63 +235,63 @@ class MainWindow(QMainWindow):
             self.show_status("No audio: playback and the waveform need the recording.")
 
     def _on_selection_changed(self, tier: str, index: int) -> None:
-        doc = self.model.document
-        if doc is None or index < 0:
-            return
-        try:
-            seg = doc.tier(tier).segments[index]
-        except (KeyError, IndexError):
-            return
-        self.show_status(
-            f"{tier}: “{seg.label or '(silence)'}” {seg.start:.3f}–{seg.end:.3f} s "
-            f"({1000 * (seg.end - seg.start):.0f} ms)"
-        )
+        self._show_selection()
+
+    def _on_tier_changed(self, tier: str, _kind: str, _index: int) -> None:
+        # A relabel, split or undo changes what the selected item is: the status bar follows.
+        selection = self.model.selection()
+        if selection is not None and selection[0] == tier:
+            self._show_selection()
+
+    def _show_selection(self) -> None:
+        text = self.model.describe_selection()
+        if text is not None:
+            self.show_status(text)
 
     # -- editing at the cursor / selection -------------------------------------------------------
+    # What each key does is decided by core.document.editing through the model; here the
+    # refusals become status-bar messages.
 
     def cursor_time(self) -> float | None:
         return self.model.cursor()
 
     def active_tier_view(self) -> TierView | None:
-        """The tier of the selection, else the first tier."""
-        selection = self.model.selection()
-        if selection is not None:
-            view = self.stack.tiers.view(selection[0])
-            if view is not None:
-                return view
-        return self.stack.tiers.views[0] if self.stack.tiers.views else None
+        """The view of the tier the keys act on (the selection's, else the one last clicked)."""
+        name = self.model.acting_tier()
+        return None if name is None else self.stack.tiers.view(name)
+
+    def _edit(self, command: Callable[[], object]) -> bool:
+        try:
+            return bool(command())
+        except ValueError as err:
+            self.show_status(str(err))
+            return False
 
     def edit_selected_label(self) -> None:
         selection = self.model.selection()
         view = self.active_tier_view()
-        if selection is not None and view is not None:
-            view.edit_label(selection[1])
+        if selection is None or view is None:
+            self.show_status("Select an item to relabel first.")
+            return
+        view.edit_label(selection[1])
 
     def delete_selected(self) -> None:
-        selection = self.model.selection()
-        view = self.active_tier_view()
-        if selection is not None and view is not None:
-            view.delete_segment(selection[1])
+        self._edit(self.model.delete_selected)
 
     def insert_boundary_at_cursor(self) -> None:
-        view, t = self.active_tier_view(), self.cursor_time()
-        if view is not None and t is not None:
-            view.insert_boundary_at(t)
+        self._edit(self.model.insert_at_cursor)
 
     def remove_boundary_at_cursor(self) -> None:
-        view, t = self.active_tier_view(), self.cursor_time()
-        if view is None or t is None:
-            return
-        index = view.nearest_boundary(t)
-        if index is None:
-            self.show_status("No boundary at the cursor.")
-        else:
-            view.remove_boundary(index)
+        view = self.active_tier_view()
+        if view is not None:
+            tolerance = view.grab_tolerance()
+            self._edit(lambda: self.model.remove_at_cursor(tolerance))
 
     def insert_word_at_cursor(self) -> None:
-        view, t = self.active_tier_view(), self.cursor_time()
-        if view is not None and t is not None and not view.insert_word_at(t):
-            self.show_status("A word can only be inserted in a silence.")
+        def ask() -> str | None:
+            return dialogs.ask_text(self, "Insert word", "New word:", "")
+
+        self._edit(lambda: self.model.insert_word_at_cursor(ask))
 
     def zoom_to_selection(self) -> None:
         span = selected_span(self.model)

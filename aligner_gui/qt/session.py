@@ -167,7 +167,11 @@ class Session:
                 audio, grid = cast("tuple[Audio | None, TextGrid]", result)
                 doc = AlignmentDocument.from_textgrid(grid, audio)
                 self._install(doc, job.textgrid_path, job.audio_path, None, job.textgrid_path)
-                window.show_status(f"Opened {job.textgrid_path.name}.")
+                opened = f"Opened {job.textgrid_path.name}."
+                if doc.warnings:  # e.g. a TextGrid that does not fit its audio
+                    window.show_status(f"{opened} Warning: {' '.join(doc.warnings)}", 20000)
+                else:
+                    window.show_status(opened)
         except (AlignerError, ValueError) as err:
             dialogs.show_error(window, str(err))
 

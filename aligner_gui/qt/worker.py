@@ -140,12 +140,13 @@ class AlignWorker(QObject):
         self, job: AlignmentJob, report: _Reporter, cancel: threading.Event
     ) -> AlignmentResult:
         from aligner_gui.core.alignment.pipeline import align_audio
-        from aligner_gui.core.io.audio import audio_info, load_audio
+        from aligner_gui.core.io.audio import check_audio, load_audio
         from aligner_gui.core.io.transcript import read_transcript
 
-        # Cheap checks first, so a mistyped path fails before seconds of model loading.
+        # Cheap checks first (the header and first seconds of the recording too), so a bad file
+        # fails before seconds of model loading.
         text = read_transcript(job.transcript_path)
-        audio_info(job.audio_path)
+        check_audio(job.audio_path, channel=job.channel)
         model = self._load_model(job, report)
         check_cancel(cancel)
         audio = load_audio(

@@ -16,7 +16,13 @@ import soundfile as sf
 
 from aligner_gui.cli import StderrProgress, main
 from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
-from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
+from aligner_gui.core.io.textgrid import (
+    Interval,
+    IntervalTier,
+    TextGrid,
+    read_textgrid,
+    write_textgrid,
+)
 
 from tiny_models import make_tiny_checkpoint
 
@@ -245,6 +251,52 @@ def test_convert_refuses_malformed_textgrid_with_line(tmp_path: Path, capsys) ->
     message = _run_failing(["convert", str(bad), "-o", str(tmp_path / "out.json")], capsys)
     assert "bad.TextGrid, line 6:" in message  # Praat skips "banana" as free text, then runs out
     assert not (tmp_path / "out.json").exists()
+
+
+def test_convert_warns_on_stderr_when_the_textgrid_does_not_fit_its_audio(
+    tmp_path: Path,
+) -> None:
+    grid = tmp_path / "long.TextGrid"
+    write_textgrid(TextGrid(0.0, 26.7, (IntervalTier("w", 0.0, 26.7, ()),)), grid)
+    sf.write(tmp_path / "short.wav", np.zeros(16000, np.float32), 16000)
+    sf.write(tmp_path / "fits.wav", np.zeros(16000 * 267 // 10, np.float32), 16000)
+
+    def convert(audio: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "aligner_gui", "convert", str(grid), "-o",
+             str(tmp_path / "out.TextGrid"), "--audio", str(tmp_path / audio)],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    mismatched = convert("short.wav")
+    assert mismatched.returncode == 0, mismatched.stderr
+    assert mismatched.stderr == (
+        "warning: The TextGrid lasts 26.700 s but the audio lasts 1.000 s:"
+        " check that they belong together.\n"
+    )
+    assert read_textgrid(tmp_path / "out.TextGrid").xmax == 26.7
+    fitting = convert("fits.wav")
+    assert (fitting.returncode, fitting.stderr) == (0, "")
+    (tmp_path / "out.TextGrid").unlink()
+    missing = convert("missing.wav")
+    assert missing.returncode == 1
+    assert missing.stderr.count("\n") == 1 and "missing.wav" in missing.stderr
+    assert not (tmp_path / "out.TextGrid").exists()
+
+
+def test_convert_to_and_from_praats_chronological_format(tmp_path: Path) -> None:
+    grid = TextGrid(0.0, 2.0, (IntervalTier("w", 0.0, 2.0, (Interval(0.0, 2.0, "a"),)),))
+    write_textgrid(grid, tmp_path / "in.TextGrid")
+    chrono = tmp_path / "chrono.TextGrid"
+    assert main(["convert", str(tmp_path / "in.TextGrid"), "-o", str(chrono),
+                 "--format", "textgrid-chronological"]) == 0  # fmt: skip
+    assert chrono.read_text(encoding="utf-8") == (
+        '"Praat chronological TextGrid text file"\n0 2   ! Time domain.\n1   ! Number of tiers.'
+        '\n"IntervalTier" "w" 0 2\n\n! w:\n1 0 2\n"a"'
+    )
+    assert main(["convert", str(chrono), "-o", str(tmp_path / "back.TextGrid")]) == 0
+    assert read_textgrid(tmp_path / "back.TextGrid") == grid
+    assert "intervals [1]:" in (tmp_path / "back.TextGrid").read_text(encoding="utf-8")
 
 
 def test_progress_bar_reaches_full(tmp_path: Path) -> None:

@@ -230,20 +230,38 @@ def test_every_malformed_file_is_refused_at_the_line_praat_reports(corpus_dir: P
     assert checked_lines == 9
 
 
-@pytest.mark.parametrize("short", [False, True], ids=["long", "short"])
-def test_every_valid_file_round_trips_exactly_and_stably(corpus_dir: Path, short: bool) -> None:
+_LAYOUTS = {"long": {}, "short": {"short": True}, "chronological": {"chronological": True}}
+
+
+@pytest.mark.parametrize("layout", _LAYOUTS)
+def test_every_valid_file_round_trips_exactly_and_stably(corpus_dir: Path, layout: str) -> None:
     for path in _valid_files(corpus_dir):
         tg = read_textgrid(path)
-        text = format_textgrid(tg, short=short)
+        text = format_textgrid(tg, **_LAYOUTS[layout])
         assert parse_textgrid(text) == tg, path.name
-        assert format_textgrid(parse_textgrid(text), short=short) == text, path.name
+        assert format_textgrid(parse_textgrid(text), **_LAYOUTS[layout]) == text, path.name
 
 
-def test_utf16_writes_read_back_equal(corpus_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", _LAYOUTS)
+def test_utf16_writes_read_back_equal(corpus_dir: Path, tmp_path: Path, layout: str) -> None:
     for path in _valid_files(corpus_dir):
         tg = read_textgrid(path)
-        write_textgrid(tg, tmp_path / "out.TextGrid", encoding="utf-16")
+        write_textgrid(tg, tmp_path / "out.TextGrid", encoding="utf-16", **_LAYOUTS[layout])
         assert read_textgrid(tmp_path / "out.TextGrid") == tg, path.name
+
+
+def test_chronological_files_list_every_element_by_time_then_tier(corpus_dir: Path) -> None:
+    tg = _grid(corpus_dir, "praatio_mary.TextGrid")
+    text = format_textgrid(tg, chronological=True)
+    assert text.startswith(
+        '"Praat chronological TextGrid text file"\n0 1.869687   ! Time domain.\n'
+        '3   ! Number of tiers.\n"IntervalTier" "phone" 0 1.869687\n'
+    )
+    lines = text.split("\n")
+    element_lines = [lines[k + 1] for k, line in enumerate(lines) if line.startswith("! ")]
+    starts = [(float(line.split()[1]), int(line.split()[0])) for line in element_lines]
+    assert starts == sorted(starts)
+    assert len(starts) == 16 + 6 + 4
 
 
 def _praatio_entries(tier: IntervalTier | PointTier) -> list[tuple]:

@@ -164,14 +164,18 @@ def test_mouse_drag_moves_a_word_boundary_everywhere_with_undo_and_redo(
     chars_view = window.stack.tiers.view("chars")
     window.stack.zoom_to(0.0, 1.2)
     segs = doc.tier("words").segments
-    # The start of a word wide enough to drag into (the core clamps a boundary otherwise).
-    index = next(
-        i for i in range(1, len(segs)) if segs[i].label and segs[i].end - segs[i].start > 0.06
+    chars = doc.tier("chars").segments
+    # The start of a word whose first character is wide enough to drag into (a word boundary
+    # stops before the next character boundary in its way).
+    index, first_char = next(
+        (i, c)
+        for i in range(1, len(segs))
+        for c in chars
+        if segs[i].label and c.label and c.start == segs[i].start and c.end - c.start > 0.03
     )
     word = segs[index]
     old = word.start
-    target = old + 0.5 * min(word.end - old, 0.1)
-    first_char = next(c for c in doc.tier("chars").segments if c.label and c.start == old)
+    target = old + 0.5 * (first_char.end - old)
     before = tiers_snapshot(doc)
     path_before = window.stack.trellis.edited_path()[0].copy()
     mouse_drag(words_view, view_pixel(words_view, old, 0.5), view_pixel(words_view, target, 0.5))
@@ -349,6 +353,29 @@ def test_open_a_generated_textgrid_with_phones(
     # Moving the word's end drags its last phone's end along.
     window.model.push(edits.MoveBoundary("words", 2, 2.2))
     assert window.stack.tiers.view("phones").intervals()[3] == (1.7, 2.2, "t")
+
+
+def test_a_textgrid_that_does_not_fit_its_audio_opens_with_a_warning_and_saves_its_domain(
+    qtbot: Any, window: MainWindow, files, tmp_path: Path
+) -> None:
+    fitting = TextGrid(0.0, 2.99, (IntervalTier("words", 0.0, 2.99, (Interval(0.0, 2.99, "a"),)),))
+    write_textgrid(fitting, tmp_path / "fits.TextGrid")
+    open_textgrid(qtbot, window, tmp_path / "fits.TextGrid", files["wav"])
+    assert window.statusBar().currentMessage() == "Opened fits.TextGrid."
+    long = TextGrid(0.0, 26.7, (IntervalTier("words", 0.0, 26.7, (Interval(0.0, 26.7, "b"),)),))
+    write_textgrid(long, tmp_path / "long.TextGrid")
+    open_textgrid(qtbot, window, tmp_path / "long.TextGrid", files["wav"])  # 3 s of audio
+    assert window.statusBar().currentMessage() == (
+        "Opened long.TextGrid. Warning: The TextGrid lasts 26.700 s but the audio lasts"
+        " 3.000 s: check that they belong together."
+    )
+    # Reopen the fitting grid and save it: its xmax stays 2.99 although the audio lasts 3 s.
+    open_textgrid(qtbot, window, tmp_path / "fits.TextGrid", files["wav"])
+    window.model.push(edits.SetLabel("words", 0, "c"))
+    assert window.save()
+    assert read_textgrid(tmp_path / "fits.TextGrid") == TextGrid(
+        0.0, 2.99, (IntervalTier("words", 0.0, 2.99, (Interval(0.0, 2.99, "c"),)),)
+    )
 
 
 def test_bad_inputs_show_an_error_and_the_window_stays_usable(

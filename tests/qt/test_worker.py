@@ -235,6 +235,17 @@ def test_missing_audio_file_fails_with_its_name(
     assert controller.is_running() is False
 
 
+def test_a_damaged_recording_fails_before_the_model_is_loaded(
+    qtbot: Any, controller: AlignmentController, files: dict[str, Path], tmp_path: Path
+) -> None:
+    cut = tmp_path / "cut.wav"
+    data = files["short_wav"].read_bytes()
+    cut.write_bytes(data[: len(data) // 2])  # the header still announces the whole length
+    with qtbot.waitSignal(controller.failed, timeout=10_000) as failed:
+        controller.start(_short_job(files, audio_path=cut, model=str(tmp_path / "none.pt")))
+    assert failed.args[0].startswith(f"Audio file {cut} is truncated")  # not "none.pt: ..."
+
+
 def test_user_errors_from_each_input_reach_failed(
     qtbot: Any, controller: AlignmentController, files: dict[str, Path], tmp_path: Path
 ) -> None:

@@ -29,7 +29,7 @@ from aligner_gui.core.document.document import (
     AlignmentDocument,
     Segment,
     Tier,
-    inside_labelled,
+    inside_one_segment,
     partition,
     unique_name,
 )
@@ -64,8 +64,12 @@ def export_tiers(document: AlignmentDocument) -> list[ExportedTier]:
     out = []
     for tier, grid_tier in pairs:
         if isinstance(grid_tier, IntervalTier):
-            # to_textgrid keeps, in order, the segments ending after the grid's start.
-            kept = [seg for seg in tier.segments if seg.end > grid.xmin]
+            # to_textgrid keeps, in order, the segments that overlap the tier's own domain.
+            kept = [
+                seg
+                for seg in tier.segments
+                if seg.end > grid_tier.xmin and seg.start < grid_tier.xmax
+            ]
             spans = [(iv.start, iv.end, iv.label) for iv in grid_tier.intervals]
         else:
             kept = list(tier.segments)
@@ -89,11 +93,12 @@ def document_to_json_dict(document: AlignmentDocument) -> dict[str, Any]:
     tiers = export_tiers(document)
     info = document.provenance
     xmin = tiers[0].xmin if tiers else document.xmin
+    xmax = tiers[0].xmax if tiers else document.xmax
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "xmin": xmin,
-        "xmax": document.duration,
+        "xmax": xmax,
         "audio": None if info.audio_path is None else str(info.audio_path),
         "sample_rate": info.sample_rate,
         "model": info.model,
@@ -194,7 +199,9 @@ def document_from_json_dict(data: Any, audio: Audio | None = None) -> AlignmentD
         warnings=tuple(str(w) for w in _list(data, "warnings")),
     )
     xmin = max(0.0, _time(data, "xmin"))
-    return AlignmentDocument(tiers, duration, audio=audio, xmin=xmin, provenance=provenance)
+    return AlignmentDocument(
+        tiers, duration, audio=audio, xmin=xmin, xmax=ends[0], provenance=provenance
+    )
 
 
 def _read_tier(raw: dict[str, Any], name: str, duration: float) -> Tier:
@@ -229,7 +236,7 @@ def _link_parents(tiers: list[Tier], parents: list[object]) -> None:
         if parent is None or parent is tier or tier.is_point_tier or parent.is_point_tier:
             continue
         if all(
-            not seg.label or inside_labelled(parent, seg.start, seg.end) for seg in tier.segments
+            not seg.label or inside_one_segment(parent, seg.start, seg.end) for seg in tier.segments
         ):
             tier.parent = parent.name
 

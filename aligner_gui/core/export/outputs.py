@@ -28,11 +28,12 @@ if TYPE_CHECKING:
     from aligner_gui.core.alignment.pipeline import AlignmentResult
     from aligner_gui.core.io.audio import Audio
 
-FORMATS = ("textgrid", "textgrid-short", "json", "csv")
+FORMATS = ("textgrid", "textgrid-short", "json", "csv", "textgrid-chronological")
 _BY_EXTENSION = {".textgrid": "textgrid", ".json": "json", ".csv": "csv"}
 _DESCRIPTIONS = {
     "textgrid": "TextGrid",
     "textgrid-short": "TextGrid",
+    "textgrid-chronological": "TextGrid",
     "json": "JSON",
     "csv": "CSV",
 }
@@ -79,8 +80,12 @@ def write_alignment(result: AlignmentResult, path: str | Path, fmt: str | None =
 
 
 def render_document(document: AlignmentDocument, fmt: str) -> str:
-    if fmt in ("textgrid", "textgrid-short"):
-        return format_textgrid(document.to_textgrid(), short=fmt == "textgrid-short")
+    if fmt.startswith("textgrid"):
+        return format_textgrid(
+            document.to_textgrid(),
+            short=fmt == "textgrid-short",
+            chronological=fmt == "textgrid-chronological",
+        )
     if fmt == "json":
         return document_to_json(document)
     if fmt == "csv":
