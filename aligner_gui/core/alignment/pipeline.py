@@ -158,7 +158,10 @@ def align_audio(
     emissions = compute_emissions(model, audio.samples, progress=report, cancel=cancel)
     check_cancel(cancel)
     report("Aligning", 0.0)
-    aligning: ProgressFn = lambda _stage, fraction: report("Aligning", fraction)  # noqa: E731
+
+    def aligning(_stage: str, fraction: float) -> None:
+        report("Aligning", fraction)
+
     variants: tuple[int, ...] = ()
     if phone_model:
         from aligner_gui.core.alignment.phone_align import align_phone_emissions
