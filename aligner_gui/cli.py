@@ -95,6 +95,19 @@ def _align_parser() -> argparse.ArgumentParser:
         help="where word edges go inside the silent gaps the model leaves around words: "
         f"'none' keeps the raw CTC frame spans (default {DEFAULT_REFINE}, see README)",
     )
+    parser.add_argument(
+        "--dictionary",
+        type=Path,
+        default=None,
+        help="pronunciation dictionary in MFA's format (word<TAB>phones, variants on several "
+        "lines); with a phone model, words it lacks are pronounced by espeak-ng",
+    )
+    parser.add_argument(
+        "--language",
+        default=None,
+        help="ISO 639-3 code of the transcript's language (eng, deu, spa, rus, jpn...): G2P voice, "
+        "numbers as words, romanisation",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress or warnings")
     return parser
 
@@ -130,10 +143,16 @@ def run_align(argv: Sequence[str]) -> int:
     from aligner_gui.core.io.audio import load_audio
     from aligner_gui.core.io.transcript import read_transcript
     from aligner_gui.core.models.model import load_model
+    from aligner_gui.core.pronunciation.dictionary import read_dictionary
+    from aligner_gui.core.pronunciation.languages import get_language
 
-    # Fail on a bad output name before minutes of computation.
+    # Fail on a bad output name, input files, language or dictionary before minutes of
+    # computation.
     _check_align_files(args)
     fmt = output_format(args.output, args.format)
+    if args.language is not None:
+        get_language(args.language)
+    dictionary = None if args.dictionary is None else read_dictionary(args.dictionary)
     progress = None if args.quiet else StderrProgress()
     try:
         text = read_transcript(args.transcript)
@@ -149,7 +168,15 @@ def run_align(argv: Sequence[str]) -> int:
             raw_channels=args.raw_channels,
             raw_subtype=args.raw_subtype,
         )
-        result = align_audio(audio, text, model, refine=args.refine, progress=progress)
+        result = align_audio(
+            audio,
+            text,
+            model,
+            refine=args.refine,
+            progress=progress,
+            dictionary=dictionary,
+            language=args.language,
+        )
     finally:
         if progress:
             progress.close()
@@ -157,6 +184,8 @@ def run_align(argv: Sequence[str]) -> int:
     if not args.quiet:
         for warning in result.warnings:
             sys.stderr.write(f"warning: {warning}\n")
+        for note in result.notes:
+            sys.stderr.write(f"note: {note}\n")
         for region in result.doubtful:
             sys.stderr.write(f"doubtful: {region.message}\n")
         unaligned = sum(not w.aligned for w in result.words)

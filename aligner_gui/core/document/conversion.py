@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from aligner_gui.core.base.errors import TextGridError
 from aligner_gui.core.document.domains import kept_domain, span, textgrid_audio_warnings
 from aligner_gui.core.document.provenance import Provenance, doubtful_intervals
-from aligner_gui.core.document.tier_names import DOUBTFUL_TIER
+from aligner_gui.core.document.tier_names import DOUBTFUL_TIER, PHONE_TIER
 from aligner_gui.core.document.tiers import (
     CHAR_TIER,
     SNAP,
@@ -42,7 +42,8 @@ _WORD_NAME = re.compile(r"word", re.IGNORECASE)
 
 
 def document_from_alignment(result: AlignmentResult) -> AlignmentDocument:
-    """Tiers "words" and "chars" (parent "words") from the engine's output, gaps as ""."""
+    """Tiers "words" and, nested in them, "phones" (a phone model) or "chars" (a letter model)
+    from the engine's output, gaps as ""."""
     from aligner_gui.core.document.document import AlignmentDocument
 
     duration = float(result.audio.duration)
@@ -50,16 +51,19 @@ def document_from_alignment(result: AlignmentResult) -> AlignmentDocument:
         (Segment(w.start, w.end, w.label, _score(w.score), bool(w.aligned)) for w in result.words),
         duration,
     )
-    chars = partition(
-        (Segment(c.start, c.end, c.label, _score(c.score)) for c in result.chars), duration
+    # A phone model gives phones and no chars; a letter model chars and no phones (none are
+    # invented from letters).
+    name, units = (PHONE_TIER, result.phones) if result.phones else (CHAR_TIER, result.chars)
+    children = partition(
+        (Segment(c.start, c.end, c.label, _score(c.score)) for c in units), duration
     )
     word_tier = Tier(WORD_TIER, words)
-    char_tier = Tier(CHAR_TIER, chars)
-    # Characters of words flagged as unaligned may be interpolated outside their word; only
-    # a consistent pair of tiers is linked, so that edits can rely on the nesting.
-    if not nesting_problems(char_tier, word_tier):
-        char_tier.parent = WORD_TIER
-    tiers = [word_tier, char_tier]
+    child_tier = Tier(name, children)
+    # Units of words flagged as unaligned may be interpolated outside their word; only a
+    # consistent pair of tiers is linked, so that edits can rely on the nesting.
+    if not nesting_problems(child_tier, word_tier):
+        child_tier.parent = WORD_TIER
+    tiers = [word_tier, child_tier]
     if result.doubtful:  # regions to review, kept as a tier the user can edit or delete
         doubt = (Segment(i.start, i.end, i.label) for i in doubtful_intervals(result.doubtful))
         tiers.append(Tier(DOUBTFUL_TIER, partition(doubt, duration)))

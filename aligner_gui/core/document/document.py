@@ -187,7 +187,7 @@ class AlignmentDocument:
 
     @classmethod
     def from_alignment(cls, result: AlignmentResult) -> AlignmentDocument:
-        """Tiers "words" and "chars" (parent "words") from the engine's output, gaps as ""."""
+        """Tiers "words" and "phones" or "chars" (parent "words") from the engine's output."""
         from aligner_gui.core.document.conversion import document_from_alignment
 
         return document_from_alignment(result)

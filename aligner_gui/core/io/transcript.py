@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,10 @@ _MAX_LISTED = 12  # words listed per warning before "and N more"
 # 150 words a minute) stays near a gigabyte, where a 60 MB file ran out of memory. No single
 # recording comes close: a longer file is a mistake (or needs splitting), so it is refused at once.
 MAX_TRANSCRIPT_BYTES = 16_000_000
+
+# A word as written -> its pieces, each with the spelling to align instead (None: as written).
+# The pronunciation package provides one (numbers as words, other scripts romanised).
+Respell = Callable[[str], list[tuple[str, str | None]]]
 
 
 # slots: a long transcript holds millions of these.
@@ -102,14 +106,24 @@ def read_transcript(path: str | Path) -> str:
     return joined
 
 
-def tokenize(text: str, labels: LabelSet, *, source: str | Path | None = None) -> Tokenized:
-    """Split ``text`` on whitespace and spell each word in ``labels``; ``source`` names errors."""
+def tokenize(
+    text: str,
+    labels: LabelSet,
+    *,
+    source: str | Path | None = None,
+    respell: Respell | None = None,
+) -> Tokenized:
+    """Split ``text`` on whitespace and spell each word in ``labels``; ``source`` names errors.
+
+    ``respell`` may split a word and give each piece another spelling to align (romanised,
+    numbers as words); the words keep their original spelling."""
     mapper = _Mapper(labels)
     words: list[TranscriptWord] = []
-    for original in text.split():
-        word = mapper.word(original)
-        if word is not None:
-            words.append(word)
+    for written in text.split():
+        for original, spelling in respell(written) if respell else [(written, None)]:
+            word = mapper.word(original, spelling)
+            if word is not None:
+                words.append(word)
     where = "The transcript" if source is None else f"Transcript file {source}"
     if not any(w.aligned for w in words):
         if not text.strip():
@@ -169,8 +183,10 @@ class _Mapper:
         self.unknown_chars: dict[str, None] = {}
         self.affected: dict[str, dict[str, None]] = {}
 
-    def word(self, original: str) -> TranscriptWord | None:
-        text = self._fold(unicodedata.normalize("NFC", original))
+    def word(self, original: str, spelling: str | None = None) -> TranscriptWord | None:
+        # A respelling's spaces ("nineteen eighty four") are not aligned: one word, one span.
+        source = original if spelling is None else "".join(spelling.split())
+        text = self._fold(unicodedata.normalize("NFC", source))
         ids: list[int] = []
         kinds: set[str] = set()
         dropped = ""
@@ -215,6 +231,9 @@ class _Mapper:
             "dropped": f"{quoted} (lost {describe_chars(dropped)})",
             "invisible": names,
         }
+        if spelling is not None:
+            kinds.discard("accents")
+            self._note("respelled", f"{quoted} \u2192 {normalized}")
         for kind in sorted(kinds):
             self._note(kind, details.get(kind, quoted))
         if not ids:
@@ -224,6 +243,8 @@ class _Mapper:
     def warnings(self) -> tuple[str, ...]:
         messages = {
             "punctuation-only": "Dropped words made only of punctuation (they carry no sound)",
+            "respelled": "Spelled for the model's alphabet (numbers as words, other scripts "
+            "romanised)",
             "punctuation": "Removed punctuation from",
             "hyphens": "Removed hyphens or dashes inside (each stays one word)",
             "invisible": "Removed invisible formatting characters from",
