@@ -282,15 +282,125 @@ def launch_times(runs: int) -> None:
     report("spawn -> process exit, measured outside", wall)
 
 
+def null_sound_device() -> None:
+    """Point ALSA at a silent device (as tests/conftest.py does) unless --real-device was given:
+    CI machines have no sound card. Must run before sounddevice is first imported."""
+    home = Path(tempfile.mkdtemp(prefix="null-sound-home-"))
+    (home / ".asoundrc").write_text("pcm.!default { type null }\n", encoding="utf-8")
+    os.environ["HOME"] = str(home)
+
+
+def stream_latencies(rate: int) -> None:
+    """The output latency PortAudio reports for each latency setting on this device."""
+    import sounddevice as sd
+
+    for setting in ("high", "low"):
+        with sd.OutputStream(samplerate=rate, channels=1, dtype="float32", latency=setting) as s:
+            print(f"  stream.latency with latency={setting!r:<7} {1000 * s.latency:6.1f} ms")
+
+
+def click_to_sound(app: QApplication, label: str, doc, reps: int) -> None:
+    """From the mouse press on a word to the first of its samples handed to the output stream.
+
+    The player's callback is wrapped (before the stream opens) to timestamp every call with
+    perf_counter; the first call that starts a new buffer is the one that hands the word's first
+    samples to PortAudio. The press and the release are sent back to back (pyqtgraph reports a
+    click on the release), so the figure is the editor's own share; the device then adds the
+    stream's reported output latency before the sound leaves the speaker.
+    """
+    from aligner_gui.qt.main_window import MainWindow
+    from aligner_gui.qt.settings import Settings
+
+    from gui_helpers import view_pixel
+
+    print(f"\nclick-to-sound, {label}: mouse press on a word -> its first samples to the stream")
+    with tempfile.TemporaryDirectory() as folder:
+        window = MainWindow(Settings.from_file(Path(folder) / "s.ini"))
+        window.resize(1280, 860)
+        window.show()
+        window.model.set_document(doc)
+        app.processEvents()
+        words = [s for s in doc.tier("words").segments if s.label]
+        player = window.player
+        calls: list[tuple[float, int]] = []  # (perf_counter, frames consumed before the call)
+        inner = player._callback
+
+        def stamped(outdata, frames, time_info, status) -> None:
+            calls.append((time.perf_counter(), player._consumed))
+            inner(outdata, frames, time_info, status)
+
+        player._callback = stamped  # type: ignore[method-assign]
+        view = window.stack.tiers.view("words")
+        viewport = view.viewport()
+        button, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        played: list[float] = []  # when Player.started was emitted
+        player.started.connect(lambda *_: played.append(time.perf_counter()))
+        to_call: list[float] = []
+        to_sound: list[float] = []
+        first_click = 0.0
+        for i in range(reps + 1):
+            while player.is_playing():  # the null device plays the 0.5 s word at once
+                app.processEvents()
+            seg = words[(i * 7) % len(words)]
+            if not window.stack.x_range()[0] <= seg.start < seg.end <= window.stack.x_range()[1]:
+                window.stack.zoom_to(seg.start - 5.0, seg.end + 5.0)  # untimed, as a user scrolls
+                app.processEvents()
+            where = view_pixel(view, 0.5 * (seg.start + seg.end), 0.5)
+            played.clear()
+            calls.clear()
+            t0 = time.perf_counter()
+            QTest.mousePress(viewport, button, none, where)
+            QTest.mouseRelease(viewport, button, none, where)
+            deadline = t0 + 5.0
+            while (
+                not any(c[1] == 0 and c[0] >= t0 for c in calls) and time.perf_counter() < deadline
+            ):
+                time.sleep(0.0002)
+            first = next(c[0] for c in calls if c[1] == 0 and c[0] >= t0)
+            if i == 0:
+                first_click = first - t0  # includes opening the stream
+                continue
+            to_call.append(played[0] - t0)
+            to_sound.append(first - t0)
+            app.processEvents()
+        stream = player._stream
+        latency = 0.0 if stream is None else float(stream.latency)
+        print(f"  first click (opens the stream)               {1000 * first_click:6.1f} ms")
+        report("press -> Player.started (GUI work)", to_call)
+        report("press -> first samples handed to the stream", to_sound)
+        print(f"  stream output latency (stream.latency)       {1000 * latency:6.1f} ms")
+        total = statistics.median(to_sound) + latency
+        print(
+            f"  total, median press -> sound leaves          {1000 * total:6.1f} ms (target < 50)"
+        )
+        player.stop()
+        window.model.set_document(None)
+        window.close()
+        app.processEvents()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="20 frames per row instead of 50")
+    parser.add_argument("--latency-only", action="store_true", help="only click-to-sound")
+    parser.add_argument("--real-device", action="store_true",
+                        help="play on the default sound card, not the ALSA null device")  # fmt: skip
     args = parser.parse_args()
     reps = 20 if args.quick else 50
+    if not args.real_device:
+        null_sound_device()
     print(
         f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs"
     )
     app = QApplication.instance() or QApplication([])
+    from gui_helpers import RATE, many_words_document
+
+    print("\noutput stream latency as PortAudio reports it")
+    stream_latencies(RATE)
+    click_to_sound(app, "20 s file, 40 words", many_words_document(40, 20.0), reps)
+    click_to_sound(app, "1-hour file", build(3600.0, 10_000)[1], reps)
+    if args.latency_only:
+        return
     launch_times(3 if args.quick else 5)
     run_file(app, "10-minute file", 600.0, 1700, reps)
     run_file(app, "1-hour file", 3600.0, 10_000, reps)

@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libxcb-randr0 libxcb-sync1 libxcb-xfixes0 libxcb-render0 libxcb-shm0 libglib2.0-0
   libegl1 libgl1 libfontconfig1 libdbus-1-3
   espeak-ng libespeak-ng1 sox wamerican                       # synthetic speech, demo model data
+  g++                                                         # pyworld is built from source
   flite festival festvox-kallpc16k festvox-kdlpc16k           # training data only (phone demo
   festvox-us-slt-hts                                          #  model voices; Debian main)
 )

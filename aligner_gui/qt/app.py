@@ -66,8 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     apply_theme_setting(settings.theme)
     window = MainWindow(settings)
     window.show()
-    start_from_arguments(window, args)
-    if os.environ.get(EXIT_AFTER_SHOW) == "1":
+    timing_only = os.environ.get(EXIT_AFTER_SHOW) == "1"
+    if not start_from_arguments(window, args) and not timing_only:
+        # Work a crashed or killed editor left behind is offered once the window is up.
+        QTimer.singleShot(0, window.session.offer_recovery)
+    if timing_only:
         QTimer.singleShot(0, lambda: _report_shown(app))  # runs once the shown window is up
     return app.exec()
 
@@ -88,11 +91,15 @@ def _seconds_since_process_start() -> float:
         return time.process_time()  # elsewhere, the CPU time so far as a rough stand-in
 
 
-def start_from_arguments(window, args: argparse.Namespace) -> None:
-    """Align or open what the command line names (errors are shown in the window)."""
+def start_from_arguments(window, args: argparse.Namespace) -> bool:
+    """Align or open what the command line names (errors are shown in the window); False when
+    it names nothing."""
     if args.textgrid is not None:
         window.session.open_textgrid(args.textgrid, args.audio)
     elif args.audio is not None and args.transcript is not None:
         window.session.open_alignment(args.audio, args.transcript)
     elif args.audio is not None:
-        window.open_files([args.audio])
+        window.session.open_files([args.audio])
+    else:
+        return False
+    return True

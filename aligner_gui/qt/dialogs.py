@@ -82,6 +82,37 @@ def ask_save_changes(parent: QWidget | None, name: str) -> str:
     return "cancel"
 
 
+def ask_replace_edited(parent: QWidget | None, name: str) -> str:
+    """ "save", "discard" or "cancel": a finished job would replace a document edited meanwhile."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Replace the edited document?",
+                      f"“{name}” was edited while the job ran. The new result replaces it: "
+                      "save your edits first?", QMessageBox.StandardButton.NoButton, parent)  # fmt: skip
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    save = box.addButton("Save, then replace", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Replace without saving", QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton("Keep my edits", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.exec()
+    clicked = box.clickedButton()
+    return "save" if clicked is save else "discard" if clicked is discard else "cancel"
+
+
+def ask_restore(parent: QWidget | None, summary: str) -> str:
+    """ "restore", "discard" or "later" for work an editor left behind when it stopped."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work?",
+                      "aligner-gui stopped before this work was saved. Restore it?",
+                      QMessageBox.StandardButton.NoButton, parent)  # fmt: skip
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setInformativeText(summary)
+    restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    box.exec()
+    clicked = box.clickedButton()
+    return "restore" if clicked is restore else "discard" if clicked is discard else "later"
+
+
 def ask_text(parent: QWidget | None, title: str, prompt: str, text: str) -> str | None:
     """One line of text, or None when cancelled."""
     value, ok = QInputDialog.getText(parent, title, prompt, QLineEdit.EchoMode.Normal, text)
@@ -126,19 +157,22 @@ def sibling_with_suffix(path: Path, suffixes: tuple[str, ...]) -> Path | None:
 
 
 class PairDialog(QDialog):
-    """Pick a primary file and its companion (audio + transcript, or TextGrid + audio).
+    """Pick a file and its companion, audio always first (audio + transcript, audio + TextGrid).
 
-    Choosing the first file fills in a same-named companion when one exists beside it.
+    Choosing the first file fills in a same-named companion when one exists beside it. One of
+    the two may be optional (the audio of a TextGrid: ``first_optional``).
     """
 
     def __init__(self, parent: QWidget | None, title: str, first: tuple[str, str],
                  second: tuple[str, str], companion_suffixes: tuple[str, ...],
-                 second_optional: bool, start: Path | None) -> None:  # fmt: skip
+                 second_optional: bool, start: Path | None, *,
+                 first_optional: bool = False) -> None:  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle(title)
         self._start = start
         self._suffixes = companion_suffixes
         self._optional = second_optional
+        self._first_optional = first_optional
         self.first_edit = QLineEdit()
         self.second_edit = QLineEdit()
         form = QFormLayout()
@@ -183,13 +217,14 @@ class PairDialog(QDialog):
                 self.second_edit.setText(str(companion))
 
     def _validate(self) -> None:
-        ok = Path(self.first_edit.text()).is_file() and (
-            (self._optional and not self.second_edit.text())
-            or Path(self.second_edit.text()).is_file()
+        first, second = self.first_edit.text(), self.second_edit.text()
+        ok = (Path(first).is_file() or (self._first_optional and not first)) and (
+            (self._optional and not second) or Path(second).is_file()
         )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
 
     def paths(self) -> tuple[Path, Path | None]:
+        """(first, second); an empty optional first file is ``Path("")`` (see first_edit)."""
         second = self.second_edit.text()
         return Path(self.first_edit.text()), (Path(second) if second else None)
 
@@ -208,11 +243,16 @@ def ask_audio_and_transcript(
 def ask_textgrid_and_audio(
     parent: QWidget | None, start: Path | None
 ) -> tuple[Path, Path | None] | None:
-    dialog = PairDialog(parent, "Open TextGrid for correction", ("TextGrid:", TEXTGRID_FILTER),
-                        ("Audio (optional):", AUDIO_FILTER), AUDIO_SUFFIXES, True, start)  # fmt: skip
+    """(TextGrid, audio or None), asked as the menu says: audio first, then the TextGrid."""
+    dialog = PairDialog(parent, "Open audio + TextGrid", ("Audio (optional):", AUDIO_FILTER),
+                        ("TextGrid:", TEXTGRID_FILTER), TEXTGRID_SUFFIXES, False, start,
+                        first_optional=True)  # fmt: skip
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
-    return dialog.paths()
+    audio, textgrid = dialog.paths()
+    if textgrid is None:
+        return None
+    return textgrid, (audio if dialog.first_edit.text() else None)
 
 
 def package_version(name: str) -> str:

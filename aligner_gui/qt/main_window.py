@@ -1,44 +1,69 @@
 """The editor's main window: wiring between the document model, the views, the background worker,
-the player and the settings. Document files (open, save, export) are handled in ``session.py``.
+the player and the settings. The document's life (open, save, autosave, recover, close and the
+"save first?" questions) belongs to ``session.py``; the window shows its busy state and messages.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QProgressBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from aligner_gui.core.base.timebase import seconds_to_sample
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.actions import Actions
+from aligner_gui.qt.autosave import default_recovery_folder
 from aligner_gui.qt.document_model import DocumentModel
+from aligner_gui.qt.play_bars import PlayBars
 from aligner_gui.qt.playback import Player
 from aligner_gui.qt.session import Session
 from aligner_gui.qt.settings import Settings
+from aligner_gui.qt.shortcuts_dialog import ShortcutsDialog
+from aligner_gui.qt.spectrogram_settings import apply_to_view
 from aligner_gui.qt.theme import apply_theme_setting
+from aligner_gui.qt.tier_commands import TierCommands
+from aligner_gui.qt.transport import TransportBar, selection_text
 from aligner_gui.qt.view_stack import ViewStack
-from aligner_gui.qt.views.base import selected_span
 from aligner_gui.qt.views.colors import theme_from_palette
 from aligner_gui.qt.views.tier_view import TierView
-from aligner_gui.qt.worker import AlignmentController, AlignmentJob
+from aligner_gui.qt.worker import AlignmentController
 
 APP_NAME = "aligner-gui"
+# Settings has no typed entry for the splitter yet; kept under its own key beside the others.
+SPLITTER_KEY = "layout/view_splitter"
 STATUS_TIMEOUT_MS = 8000
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None,
+                 recovery_folder: Path | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.settings = settings
         self.model = DocumentModel(self)
         self.controller = AlignmentController(self)
         self.player = Player(self)
         self.stack = ViewStack(self.model, self)
-        self.setCentralWidget(self.stack)
-        self.session = Session(self)
+        self.play_bars = PlayBars(self.model, self.stack.x_range, self.stack.plot_span_in)
+        self.setCentralWidget(self._with_play_bars(self.stack, self.play_bars))
+        folder = recovery_folder or settings.recovery_folder or default_recovery_folder()
+        self.session = Session(settings, self.model, self.controller, self, folder)
+        self.tier_commands = TierCommands(self)
+        self.tier_menu: QMenu | None = None  # the Tier menu last opened on a tier's name
+        self.shortcuts_dialog: ShortcutsDialog | None = None
         self.actions_ = Actions(self)
+        self.transport = TransportBar(self)
+        self.addToolBar(self.transport)
         self._build_status_bar()
         self.setAcceptDrops(True)
         self.resize(1200, 800)
@@ -46,19 +71,24 @@ class MainWindow(QMainWindow):
         self.model.modifiedChanged.connect(self.setWindowModified)
         self.model.documentReset.connect(self._on_document_reset)
         self.model.selectionChanged.connect(self._on_selection_changed)
+        self.model.tierChanged.connect(self._on_tier_changed)
+        self.session.busyChanged.connect(self.set_busy)
+        self.session.statusMessage.connect(self.show_status)
+        self.session.titleChanged.connect(self.update_title)
         self.stack.playRequested.connect(self.play_span)
+        self.play_bars.playRequested.connect(self.play_span)
+        self.stack.waveform.time_box.sigXRangeChanged.connect(self.play_bars.update)
+        self.model.time_selection.changed.connect(self._show_time_selection)
         self.player.positionChanged.connect(self._on_play_position)
         self.stack.editRefused.connect(self.show_status)
+        self.stack.tierMenuRequested.connect(self.tier_commands.show_tier_menu)
         self.player.stopped.connect(lambda: self.stack.set_playhead(None))
         self.controller.stageChanged.connect(self._on_stage)
         self.controller.progressChanged.connect(self._on_progress)
-        self.controller.finished.connect(self.session.on_job_finished)
-        self.controller.failed.connect(self._on_job_failed)
-        self.controller.modelUnavailable.connect(self._on_model_unavailable)
-        self.controller.cancelled.connect(self._on_job_cancelled)
 
         for name, action in self.actions_.panels.items():
             self.stack.set_panel_visible(name, action.isChecked())
+        apply_to_view(self.stack.spectrogram, self.settings)
         self._restore_layout()
         self.actions_.set_document_open(False)
         self.update_title()
@@ -67,8 +97,20 @@ class MainWindow(QMainWindow):
 
     # -- layout and status -----------------------------------------------------------------------
 
+    @staticmethod
+    def _with_play_bars(stack: ViewStack, bars: PlayBars) -> QWidget:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(stack, 1)
+        layout.addWidget(bars)
+        return central
+
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
+        self.selection_label = QLabel(selection_text(None))
+        bar.addPermanentWidget(self.selection_label)
         self.stage_label = QLabel("")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -89,12 +131,13 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state
         if state is not None:
             self.restoreState(state)
-        self.stack.restore(self.session.splitter_state())
+        value = self.settings.store.value(SPLITTER_KEY)
+        self.stack.restore(value if isinstance(value, QByteArray) and not value.isEmpty() else None)
 
     def _save_layout(self) -> None:
         self.settings.window_geometry = self.saveGeometry()
         self.settings.window_state = self.saveState()
-        self.session.save_splitter_state(self.stack.state())
+        self.settings.store.setValue(SPLITTER_KEY, self.stack.state())
         self.settings.sync()
 
     def show_status(self, message: str, timeout: int = STATUS_TIMEOUT_MS) -> None:
@@ -121,6 +164,8 @@ class MainWindow(QMainWindow):
     # -- background jobs -------------------------------------------------------------------------
 
     def set_busy(self, busy: bool) -> None:
+        if busy:
+            self.player.stop()
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         self.actions_.cancel.setEnabled(busy)
@@ -136,23 +181,6 @@ class MainWindow(QMainWindow):
     def _on_progress(self, stage: str, fraction: float) -> None:
         self.stage_label.setText(stage)
         self.progress.setValue(int(round(1000 * fraction)))
-
-    def _on_job_failed(self, message: str) -> None:
-        self.set_busy(False)
-        self.show_status("Failed.")
-        dialogs.show_error(self, message)
-
-    def _on_model_unavailable(self, message: str) -> None:
-        """Offline: say so, and offer the demo model explicitly; never switch to it silently."""
-        self.set_busy(False)
-        self.show_status("Model not available.")
-        job = self.controller.job()
-        if isinstance(job, AlignmentJob) and dialogs.offer_demo_model(self, message):
-            self.session.open_alignment(job.audio_path, job.transcript_path, model="demo")
-
-    def _on_job_cancelled(self) -> None:
-        self.set_busy(False)
-        self.show_status("Cancelled.")
 
     def cancel_job(self) -> None:
         if self.controller.is_running():
@@ -177,29 +205,6 @@ class MainWindow(QMainWindow):
         if path is not None:
             self.set_model(str(path))
 
-    def realign(self) -> None:
-        self.session.realign()
-
-    # -- files (delegated) -----------------------------------------------------------------------
-
-    def ask_open_alignment(self) -> None:
-        self.session.ask_open_alignment()
-
-    def ask_open_textgrid(self) -> None:
-        self.session.ask_open_textgrid()
-
-    def open_files(self, paths: list[Path]) -> None:
-        self.session.open_files(paths)
-
-    def save(self) -> bool:
-        return self.session.save()
-
-    def save_as(self) -> bool:
-        return self.session.save_as()
-
-    def export_textgrid(self) -> None:
-        self.session.export_textgrid()
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         if urls and all(url.isLocalFile() for url in urls):
@@ -210,16 +215,15 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         event.acceptProposedAction()
-        self.open_files(paths)
+        self.session.open_files(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.session.maybe_save():
+        if not self.session.close():
             event.ignore()
             return
         self._save_layout()
         self.player.stop()
         self.player.close()
-        self.controller.shutdown()
         self.stack.detach()
         event.accept()
 
@@ -233,68 +237,77 @@ class MainWindow(QMainWindow):
             self.show_status("No audio: playback and the waveform need the recording.")
 
     def _on_selection_changed(self, tier: str, index: int) -> None:
-        doc = self.model.document
-        if doc is None or index < 0:
-            return
-        try:
-            seg = doc.tier(tier).segments[index]
-        except (KeyError, IndexError):
-            return
-        self.show_status(
-            f"{tier}: “{seg.label or '(silence)'}” {seg.start:.3f}–{seg.end:.3f} s "
-            f"({1000 * (seg.end - seg.start):.0f} ms)"
-        )
+        self._show_selection()
+
+    def _on_tier_changed(self, tier: str, _kind: str, _index: int) -> None:
+        # A relabel, split or undo changes what the selected item is: the status bar follows.
+        selection = self.model.selection()
+        if selection is not None and selection[0] == tier:
+            self._show_selection()
+
+    def _show_selection(self) -> None:
+        text = self.model.describe_selection()
+        if text is not None:
+            self.show_status(text)
 
     # -- editing at the cursor / selection -------------------------------------------------------
+    # What each key does is decided by core.document.editing through the model; here the
+    # refusals become status-bar messages.
 
     def cursor_time(self) -> float | None:
         return self.model.cursor()
 
     def active_tier_view(self) -> TierView | None:
-        """The tier of the selection, else the first tier."""
-        selection = self.model.selection()
-        if selection is not None:
-            view = self.stack.tiers.view(selection[0])
-            if view is not None:
-                return view
-        return self.stack.tiers.views[0] if self.stack.tiers.views else None
+        """The view of the tier the keys act on (the selection's, else the one last clicked)."""
+        name = self.model.acting_tier()
+        return None if name is None else self.stack.tiers.view(name)
+
+    def _edit(self, command: Callable[[], object]) -> bool:
+        try:
+            return bool(command())
+        except ValueError as err:
+            self.show_status(str(err))
+            return False
 
     def edit_selected_label(self) -> None:
         selection = self.model.selection()
         view = self.active_tier_view()
-        if selection is not None and view is not None:
-            view.edit_label(selection[1])
+        if selection is None or view is None:
+            self.show_status("Select an item to relabel first.")
+            return
+        view.edit_label(selection[1])
 
     def delete_selected(self) -> None:
-        selection = self.model.selection()
-        view = self.active_tier_view()
-        if selection is not None and view is not None:
-            view.delete_segment(selection[1])
+        self._edit(self.model.delete_selected)
 
     def insert_boundary_at_cursor(self) -> None:
-        view, t = self.active_tier_view(), self.cursor_time()
-        if view is not None and t is not None:
-            view.insert_boundary_at(t)
+        self._edit(self.model.insert_at_cursor)
 
     def remove_boundary_at_cursor(self) -> None:
-        view, t = self.active_tier_view(), self.cursor_time()
-        if view is None or t is None:
-            return
-        index = view.nearest_boundary(t)
-        if index is None:
-            self.show_status("No boundary at the cursor.")
-        else:
-            view.remove_boundary(index)
+        view = self.active_tier_view()
+        if view is not None:
+            tolerance = view.grab_tolerance()
+            self._edit(lambda: self.model.remove_at_cursor(tolerance))
 
     def insert_word_at_cursor(self) -> None:
-        view, t = self.active_tier_view(), self.cursor_time()
-        if view is not None and t is not None and not view.insert_word_at(t):
-            self.show_status("A word can only be inserted in a silence.")
+        def ask() -> str | None:
+            return dialogs.ask_text(self, "Insert word", "New word:", "")
+
+        self._edit(lambda: self.model.insert_word_at_cursor(ask))
 
     def zoom_to_selection(self) -> None:
-        span = selected_span(self.model)
-        if span is not None:
+        span = self.model.time_selection.span()
+        if span is None:
+            self.show_status("Select a time range or a word to zoom to first.")
+        else:
             self.stack.zoom_to(*span)
+
+    def zoom_back(self) -> None:
+        if not self.stack.zoom_back():
+            self.show_status("No earlier zoom to go back to.")
+
+    def _show_time_selection(self) -> None:
+        self.selection_label.setText(selection_text(self.model.time_selection.span()))
 
     # -- playback --------------------------------------------------------------------------------
 
@@ -328,14 +341,14 @@ class MainWindow(QMainWindow):
             return
         audio = doc.audio
         rate = audio.sample_rate
-        self.player.play(audio.samples, rate, seconds_to_sample(start, rate),
-                         seconds_to_sample(end, rate))  # fmt: skip
+        first, last = seconds_to_sample(start, rate), seconds_to_sample(end, rate)
+        self.player.play(audio.samples, rate, first, last, loop=self.actions_.loop.isChecked())
 
     def toggle_play(self) -> None:
         if self.player.is_playing():
             self.player.stop()
             return
-        span = selected_span(self.model)
+        span = self.model.time_selection.span()
         if span is None:
             doc = self.model.document
             cursor = self.cursor_time()
@@ -350,10 +363,21 @@ class MainWindow(QMainWindow):
         t0, t1 = self.stack.x_range()
         self.play_span(max(0.0, t0), min(doc.duration, t1))
 
+    def play_all(self) -> None:
+        self.play_span(0.0, self.stack.duration())
+
     def stop_playback(self) -> None:
         self.player.stop()
 
     # -- help ------------------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        """Every shortcut, read from the actions now (one dialog, refreshed at each opening)."""
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.refresh()
+        self.shortcuts_dialog.show()
+        self.shortcuts_dialog.raise_()
 
     def show_about(self) -> None:
         dialogs.show_about(self, self.settings.model_name, self.settings.device)

@@ -51,6 +51,7 @@ class Player(QObject):
         self._lock = threading.Lock()
         self._buffer = np.zeros(0, dtype=np.float32)
         self._consumed = 0
+        self._loop = False
         self._start_s = 0.0
         self._end_s = 0.0
         self._playing = False
@@ -94,9 +95,15 @@ class Player(QObject):
     # -- playing ---------------------------------------------------------------------------------
 
     def play(
-        self, samples: np.ndarray, sample_rate: int, start_sample: int, end_sample: int
+        self,
+        samples: np.ndarray,
+        sample_rate: int,
+        start_sample: int,
+        end_sample: int,
+        loop: bool = False,
     ) -> None:
-        """Play ``samples[start_sample:end_sample]`` (mono float32); a no-op when unavailable."""
+        """Play ``samples[start_sample:end_sample]`` (mono float32); a no-op when unavailable.
+        With ``loop`` the range repeats without a gap until ``stop()``."""
         if self._playing:
             self.stop()
         if not self.available:
@@ -112,6 +119,7 @@ class Player(QObject):
         with self._lock:
             self._buffer = np.ascontiguousarray(samples[start:end], dtype=np.float32)
             self._consumed = 0
+            self._loop = bool(loop)
         self._start_s = start / sample_rate
         self._end_s = end / sample_rate
         self._last_emitted = None
@@ -148,8 +156,14 @@ class Player(QObject):
                 latency = float(stream.latency)
             except Exception:  # a closed or broken stream: report what was handed over
                 latency = 0.0
-        heard = self._start_s + consumed / self._stream_rate - latency
+        heard_frames = consumed - latency * self._stream_rate
+        if self._loop and heard_frames > 0:
+            heard_frames %= len(self._buffer)  # the same range again and again
+        heard = self._start_s + heard_frames / self._stream_rate
         return min(max(heard, self._start_s), self._end_s)
+
+    def is_looping(self) -> bool:
+        return self._playing and self._loop
 
     def close(self) -> None:
         """Stop and release the audio device (call when the window closes)."""
@@ -184,6 +198,10 @@ class Player(QObject):
                     samplerate=sample_rate,
                     channels=channels,
                     dtype="float32",
+                    # PortAudio's default for output is its "high" latency (~0.1-0.2 s of
+                    # buffering on ALSA): a click on a word would be heard late. "low" keeps
+                    # the device buffer small; see benchmarks/gui.md (click-to-sound).
+                    latency="low",
                     callback=self._callback,
                 )
             except Exception as err:
@@ -202,6 +220,17 @@ class Player(QObject):
         # Runs on PortAudio's thread: no Qt calls here, only numpy copies and two integer updates.
         buffer = self._buffer
         done = self._consumed
+        if self._loop and len(buffer):
+            # Copy whole turns of the range into the block: the loop has no gap or click.
+            filled = 0
+            while filled < frames:
+                at = (done + filled) % len(buffer)
+                n = min(frames - filled, len(buffer) - at)
+                outdata[filled : filled + n] = buffer[at : at + n, None]
+                filled += n
+            with self._lock:
+                self._consumed = done + frames
+            return
         n = min(frames, len(buffer) - done)
         if n > 0:
             outdata[:n] = buffer[done : done + n, None]

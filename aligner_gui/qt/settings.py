@@ -9,10 +9,13 @@ default on anything malformed: a hand-edited or corrupt settings file must never
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from aligner_gui.core.display.prosody import ProsodySettings
+from aligner_gui.core.display.spectrogram import BROADBAND, SpectrogramSettings
 from aligner_gui.core.models.model import (
     DEFAULT_MODEL,
 )  # a light import: torch loads only on demand
@@ -29,10 +32,22 @@ _MODEL = "alignment/model"
 _DEVICE = "alignment/device"
 _RECENT = "files/recent"
 _LAST_DIR = "files/last_directory"
+_RECOVERY_DIR = "files/recovery_folder"
 _GEOMETRY = "window/geometry"
 _STATE = "window/state"
 _THEME = "appearance/theme"
 _VIEWS = "views"
+_SPECTROGRAM = "spectrogram"
+SPECTROGRAM_COLOUR_MAPS = ("grey", "viridis", "inferno", "magma")
+# Persisted spectrogram fields: settings key -> (dataclass, field).
+_SPECTROGRAM_FIELDS = {
+    "window_length": SpectrogramSettings,
+    "max_frequency": SpectrogramSettings,
+    "dynamic_range": SpectrogramSettings,
+    "pre_emphasis": SpectrogramSettings,
+    "pitch_floor": ProsodySettings,
+    "pitch_ceiling": ProsodySettings,
+}
 
 
 class Settings:
@@ -112,6 +127,19 @@ class Settings:
         else:
             self._store.setValue(_LAST_DIR, str(value))
 
+    @property
+    def recovery_folder(self) -> Path | None:
+        """Where autosaves go when not in the standard data folder (tests, portable installs)."""
+        value = self._get_str(_RECOVERY_DIR, "")
+        return Path(value) if value else None
+
+    @recovery_folder.setter
+    def recovery_folder(self, value: str | Path | None) -> None:
+        if value is None:
+            self._store.remove(_RECOVERY_DIR)
+        else:
+            self._store.setValue(_RECOVERY_DIR, str(value))
+
     # -- window and views ------------------------------------------------------------------------
 
     @property
@@ -150,6 +178,72 @@ class Settings:
         if value not in THEMES:
             raise ValueError(f"unknown theme {value!r}; expected one of {', '.join(THEMES)}")
         self._store.setValue(_THEME, value)
+
+    # -- spectrogram -------------------------------------------------------------------------------
+
+    @property
+    def spectrogram(self) -> SpectrogramSettings:
+        """The spectrogram's analysis settings (Praat's broadband defaults when unset or bad)."""
+        return self._read_fields(SpectrogramSettings, BROADBAND)
+
+    @spectrogram.setter
+    def spectrogram(self, value: SpectrogramSettings) -> None:
+        self._write_fields(SpectrogramSettings, value)
+
+    @property
+    def prosody(self) -> ProsodySettings:
+        """The pitch range of the pitch curve (and the intensity window that follows it)."""
+        return self._read_fields(ProsodySettings, ProsodySettings())
+
+    @prosody.setter
+    def prosody(self, value: ProsodySettings) -> None:
+        self._write_fields(ProsodySettings, value)
+
+    @property
+    def spectrogram_colours(self) -> str:
+        value = self._get_str(f"{_SPECTROGRAM}/colours", "grey")
+        return value if value in SPECTROGRAM_COLOUR_MAPS else "grey"
+
+    @spectrogram_colours.setter
+    def spectrogram_colours(self, value: str) -> None:
+        if value not in SPECTROGRAM_COLOUR_MAPS:
+            raise ValueError(f"unknown colour map {value!r}")
+        self._store.setValue(f"{_SPECTROGRAM}/colours", value)
+
+    def curve_visible(self, kind: str) -> bool:
+        """Whether the "pitch" or "intensity" curve is shown (pitch by default, as in Praat)."""
+        return self._get_bool(f"{_SPECTROGRAM}/show_{kind}", kind == "pitch")
+
+    def set_curve_visible(self, kind: str, visible: bool) -> None:
+        self._store.setValue(f"{_SPECTROGRAM}/show_{kind}", bool(visible))
+
+    def _read_fields(self, cls, default):
+        values = {}
+        for name, owner in _SPECTROGRAM_FIELDS.items():
+            if owner is cls:
+                raw = self._store.value(f"{_SPECTROGRAM}/{name}", getattr(default, name))
+                try:
+                    values[name] = float(raw)  # type: ignore[arg-type]
+                except (TypeError, ValueError):
+                    values[name] = getattr(default, name)
+        try:
+            return replace(default, **values)
+        except ValueError:  # a hand-edited file with an impossible combination
+            return default
+
+    def _write_fields(self, cls, value) -> None:
+        for name, owner in _SPECTROGRAM_FIELDS.items():
+            if owner is cls:
+                self._store.setValue(f"{_SPECTROGRAM}/{name}", float(getattr(value, name)))
+
+    @property
+    def snap_to_zero_crossings(self) -> bool:
+        """Put every inserted or dragged boundary on the nearest zero crossing of the audio."""
+        return self._get_bool("editing/snap_to_zero_crossings", False)
+
+    @snap_to_zero_crossings.setter
+    def snap_to_zero_crossings(self, value: bool) -> None:
+        self._store.setValue("editing/snap_to_zero_crossings", bool(value))
 
     # -- typed access ------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Background jobs for the editor: align audio with a transcript, or open a TextGrid with its audio.
+"""Background jobs for the editor: align audio with a transcript, open a TextGrid with its audio, or
+read the recording of a document restored after a crash.
 
 One design for all background work: an ``AlignWorker`` QObject lives on one ``QThread`` owned by
 the ``AlignmentController``, which the GUI talks to. Jobs are typed request dataclasses. A job is
@@ -59,7 +60,16 @@ class OpenTextGridJob:
     channel: int | None = None
 
 
-Job = AlignmentJob | OpenTextGridJob
+@dataclass(frozen=True)
+class LoadAudioJob:
+    """Read a recording (for a document restored from a recovery file); the result is ``Audio``."""
+
+    audio_path: Path
+    target_rate: int | None = None  # the rate the document's audio had (the model's, if aligned)
+    channel: int | None = None
+
+
+Job = AlignmentJob | OpenTextGridJob | LoadAudioJob
 
 
 class _Reporter:
@@ -121,6 +131,8 @@ class AlignWorker(QObject):
                 result: object = self._align(job, report, cancel)
             elif isinstance(job, OpenTextGridJob):
                 result = self._open_textgrid(job, report, cancel)
+            elif isinstance(job, LoadAudioJob):
+                result = self._load_audio(job, report, cancel)
             else:
                 raise TypeError(f"unknown job type {type(job).__name__}")
             check_cancel(cancel)
@@ -140,12 +152,13 @@ class AlignWorker(QObject):
         self, job: AlignmentJob, report: _Reporter, cancel: threading.Event
     ) -> AlignmentResult:
         from aligner_gui.core.alignment.pipeline import align_audio
-        from aligner_gui.core.io.audio import audio_info, load_audio
+        from aligner_gui.core.io.audio import check_audio, load_audio
         from aligner_gui.core.io.transcript import read_transcript
 
-        # Cheap checks first, so a mistyped path fails before seconds of model loading.
+        # Cheap checks first (the header and first seconds of the recording too), so a bad file
+        # fails before seconds of model loading.
         text = read_transcript(job.transcript_path)
-        audio_info(job.audio_path)
+        check_audio(job.audio_path, channel=job.channel)
         model = self._load_model(job, report)
         check_cancel(cancel)
         audio = load_audio(
@@ -189,6 +202,12 @@ class AlignWorker(QObject):
             )
         return audio, grid
 
+    def _load_audio(self, job: LoadAudioJob, report: _Reporter, cancel: threading.Event) -> Audio:
+        from aligner_gui.core.io.audio import load_audio
+
+        return load_audio(job.audio_path, target_rate=job.target_rate, channel=job.channel,
+                          progress=report.as_stage("Reading audio"), cancel=cancel)  # fmt: skip
+
 
 class AlignmentController(QObject):
     """The GUI's handle on background jobs: start, cancel, and typed signals for the current job.
@@ -200,7 +219,8 @@ class AlignmentController(QObject):
 
     stageChanged = Signal(str)
     progressChanged = Signal(str, float)
-    finished = Signal(object)  # AlignmentResult, or (Audio | None, TextGrid) for OpenTextGridJob
+    # AlignmentResult; (Audio | None, TextGrid) for OpenTextGridJob; Audio for LoadAudioJob.
+    finished = Signal(object)
     failed = Signal(str)
     # A pretrained model could not be downloaded: the window offers the demo model explicitly.
     modelUnavailable = Signal(str)

@@ -16,7 +16,13 @@ import soundfile as sf
 
 from aligner_gui.cli import StderrProgress, main
 from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
-from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
+from aligner_gui.core.io.textgrid import (
+    Interval,
+    IntervalTier,
+    TextGrid,
+    read_textgrid,
+    write_textgrid,
+)
 
 from tiny_models import make_tiny_checkpoint
 
@@ -102,29 +108,31 @@ def test_json_and_csv_outputs_agree(checkpoint: Path, tmp_path: Path) -> None:
     assert main(["align", *common, "-o", str(out_json)]) == 0
     assert main(["align", *common, "-o", str(out_csv)]) == 0
     data = json.loads(out_json.read_text(encoding="utf-8"))
-    assert set(data) >= {"audio", "duration", "sample_rate", "model", "words", "chars"}
+    assert set(data) >= {"audio", "sample_rate", "model", "tiers", "doubtful", "warnings"}
+    assert data["audio"] == str(SAMPLE_WAV)
     assert data["sample_rate"] == 16000
     assert data["model"] == "tiny-test"
-    assert [w["label"] for w in data["words"]] == _words(SAMPLE_TXT.read_text())
-    assert all(set(w) == {"label", "start", "end", "score", "aligned"} for w in data["words"])
-    assert all(set(c) == {"label", "start", "end", "score"} for c in data["chars"])
-    starts = [w["start"] for w in data["words"]]
+    assert [t["name"] for t in data["tiers"]][:2] == ["words", "chars"]
+    items = [i for t in data["tiers"][:2] for i in t["items"]]
+    assert all(set(i) == {"label", "start", "end", "score", "aligned"} for i in items)
+    words = [w for w in data["tiers"][0]["items"] if w["label"]]
+    assert [w["label"] for w in words] == _words(SAMPLE_TXT.read_text())
+    starts = [w["start"] for w in words]
     assert starts == sorted(starts)
-    assert all(0.0 <= w["score"] <= 1.0 for w in data["words"] if w["aligned"])
+    assert all(0.0 <= w["score"] <= 1.0 for w in words if w["aligned"])
     rows = list(csv.DictReader(io.StringIO(out_csv.read_text(encoding="utf-8"))))
-    word_rows = [r for r in rows if r["tier"] == "words"]
-    assert [r["label"] for r in word_rows] == [w["label"] for w in data["words"]]
+    word_rows = [r for r in rows if r["tier"] == "words" and r["label"]]
+    assert [r["label"] for r in word_rows] == [w["label"] for w in words]
     assert [float(r["start"]) for r in word_rows] == starts
-    assert [float(r["end"]) for r in word_rows] == [w["end"] for w in data["words"]]
+    assert [float(r["end"]) for r in word_rows] == [w["end"] for w in words]
+    assert [float(r["score"]) for r in word_rows] == [w["score"] for w in words]
 
 
 def test_format_flag_overrides_extension(checkpoint: Path, tmp_path: Path) -> None:
     out = tmp_path / "alignment.out"
     args = [str(SAMPLE_WAV), str(SAMPLE_TXT), "--model", str(checkpoint), "-q", "-o", str(out)]
     assert main(["align", *args, "--format", "json"]) == 0
-    assert json.loads(out.read_text())["duration"] == pytest.approx(
-        sf.info(str(SAMPLE_WAV)).duration
-    )
+    assert json.loads(out.read_text())["xmax"] == pytest.approx(sf.info(str(SAMPLE_WAV)).duration)
 
 
 def _run_failing(argv: list[str], capsys) -> str:
@@ -213,6 +221,28 @@ def test_convert_textgrid_to_json(tmp_path: Path, checkpoint: Path) -> None:
     ]
 
 
+def test_align_json_converts_to_the_textgrid_align_writes(tmp_path: Path, checkpoint: Path) -> None:
+    """One path: the TextGrid `align` writes equals the one `convert` makes of its JSON, and the
+    scores survive the trip JSON -> document -> JSON."""
+    grid, data = tmp_path / "a.TextGrid", tmp_path / "a.json"
+    assert align_sample(checkpoint, grid, "-q") == 0
+    assert align_sample(checkpoint, data, "-q") == 0
+    again = tmp_path / "b.TextGrid"
+    assert main(["convert", str(data), "-o", str(again)]) == 0
+    assert again.read_bytes() == grid.read_bytes()
+    copy = tmp_path / "copy.json"
+    assert main(["convert", str(data), "-o", str(copy)]) == 0
+    assert json.loads(copy.read_text("utf-8")) == json.loads(data.read_text("utf-8"))
+
+
+def test_align_writes_the_short_textgrid_format(tmp_path: Path, checkpoint: Path) -> None:
+    long_out, short_out = tmp_path / "long.TextGrid", tmp_path / "short.TextGrid"
+    assert align_sample(checkpoint, long_out, "-q") == 0
+    assert align_sample(checkpoint, short_out, "-q", "--format", "textgrid-short") == 0
+    assert "item [1]:" not in short_out.read_text("utf-8")
+    assert read_textgrid(short_out) == read_textgrid(long_out)
+
+
 def test_convert_refuses_malformed_textgrid_with_line(tmp_path: Path, capsys) -> None:
     bad = tmp_path / "bad.TextGrid"
     bad.write_text(
@@ -221,6 +251,52 @@ def test_convert_refuses_malformed_textgrid_with_line(tmp_path: Path, capsys) ->
     message = _run_failing(["convert", str(bad), "-o", str(tmp_path / "out.json")], capsys)
     assert "bad.TextGrid, line 6:" in message  # Praat skips "banana" as free text, then runs out
     assert not (tmp_path / "out.json").exists()
+
+
+def test_convert_warns_on_stderr_when_the_textgrid_does_not_fit_its_audio(
+    tmp_path: Path,
+) -> None:
+    grid = tmp_path / "long.TextGrid"
+    write_textgrid(TextGrid(0.0, 26.7, (IntervalTier("w", 0.0, 26.7, ()),)), grid)
+    sf.write(tmp_path / "short.wav", np.zeros(16000, np.float32), 16000)
+    sf.write(tmp_path / "fits.wav", np.zeros(16000 * 267 // 10, np.float32), 16000)
+
+    def convert(audio: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "aligner_gui", "convert", str(grid), "-o",
+             str(tmp_path / "out.TextGrid"), "--audio", str(tmp_path / audio)],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    mismatched = convert("short.wav")
+    assert mismatched.returncode == 0, mismatched.stderr
+    assert mismatched.stderr == (
+        "warning: The TextGrid lasts 26.700 s but the audio lasts 1.000 s:"
+        " check that they belong together.\n"
+    )
+    assert read_textgrid(tmp_path / "out.TextGrid").xmax == 26.7
+    fitting = convert("fits.wav")
+    assert (fitting.returncode, fitting.stderr) == (0, "")
+    (tmp_path / "out.TextGrid").unlink()
+    missing = convert("missing.wav")
+    assert missing.returncode == 1
+    assert missing.stderr.count("\n") == 1 and "missing.wav" in missing.stderr
+    assert not (tmp_path / "out.TextGrid").exists()
+
+
+def test_convert_to_and_from_praats_chronological_format(tmp_path: Path) -> None:
+    grid = TextGrid(0.0, 2.0, (IntervalTier("w", 0.0, 2.0, (Interval(0.0, 2.0, "a"),)),))
+    write_textgrid(grid, tmp_path / "in.TextGrid")
+    chrono = tmp_path / "chrono.TextGrid"
+    assert main(["convert", str(tmp_path / "in.TextGrid"), "-o", str(chrono),
+                 "--format", "textgrid-chronological"]) == 0  # fmt: skip
+    assert chrono.read_text(encoding="utf-8") == (
+        '"Praat chronological TextGrid text file"\n0 2   ! Time domain.\n1   ! Number of tiers.'
+        '\n"IntervalTier" "w" 0 2\n\n! w:\n1 0 2\n"a"'
+    )
+    assert main(["convert", str(chrono), "-o", str(tmp_path / "back.TextGrid")]) == 0
+    assert read_textgrid(tmp_path / "back.TextGrid") == grid
+    assert "intervals [1]:" in (tmp_path / "back.TextGrid").read_text(encoding="utf-8")
 
 
 def test_progress_bar_reaches_full(tmp_path: Path) -> None:
@@ -253,5 +329,6 @@ def test_module_entry_point_runs_align(checkpoint: Path, tmp_path: Path) -> None
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert len(data["words"]) == len(_words(SAMPLE_TXT.read_text()))
-    assert not any(math.isnan(w["start"]) for w in data["words"])
+    words = [w for w in data["tiers"][0]["items"] if w["label"]]
+    assert len(words) == len(_words(SAMPLE_TXT.read_text()))
+    assert not any(math.isnan(w["start"]) for w in words)

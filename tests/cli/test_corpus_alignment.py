@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from aligner_gui.core.alignment.pipeline import align_audio, alignment_to_textgrid
+from aligner_gui.core.alignment.pipeline import align_audio
 from aligner_gui.core.base.errors import AudioError
 from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS
+from aligner_gui.core.document.document import AlignmentDocument
 from aligner_gui.core.io.audio import load_audio
 from aligner_gui.core.io.textgrid import (
     IntervalTier,
@@ -99,7 +100,7 @@ def _check_alignment(
         previous_end = word.end
     assert sum(w.aligned for w in result.words) >= 1
     # The written TextGrid reads back identically and covers the whole recording.
-    grid = alignment_to_textgrid(result)
+    grid = AlignmentDocument.from_alignment(result).to_textgrid()
     assert parse_textgrid(format_textgrid(grid)) == grid
     assert grid.xmax == pytest.approx(audio.duration)
 

@@ -118,9 +118,7 @@ def test_a_malformed_partition_is_refused() -> None:
 def test_problems_reports_a_child_outside_its_parent() -> None:
     doc = small_doc()
     doc.tier("chars").segments[3] = seg(0.5, 0.7, "X")  # straddles silence and "yo"
-    assert doc.problems() == [
-        "'chars' segment 3 'X' [0.5, 0.7) is not inside one labelled segment of 'words'"
-    ]
+    assert doc.problems() == ["'chars' segment 3 'X' [0.5, 0.7) straddles a boundary of 'words'"]
 
 
 # -- partition -------------------------------------------------------------------------------------
@@ -275,10 +273,10 @@ def test_from_textgrid_duplicate_names_points_offset_and_longer_audio_round_trip
     assert spans(doc.tier("bell")) == [(10.2, 10.2, "dong"), (10.7, 10.7, "ding")]
     assert doc.tier("bell").is_point_tier
     out = doc.to_textgrid()
-    assert (out.xmin, out.xmax) == (10.0, 12.0)
+    assert (out.xmin, out.xmax) == (10.0, 11.0)  # the file's own domain, not the audio's
     assert [t.name for t in out.tiers] == ["spk", "spk", "bell"]
-    assert intervals(out.tiers[0]) == (Interval(10.0, 10.5, "a"), Interval(10.5, 12.0, ""))
-    assert intervals(out.tiers[1]) == (Interval(10.0, 11.0, "b"), Interval(11.0, 12.0, ""))
+    assert intervals(out.tiers[0]) == (Interval(10.0, 10.5, "a"), Interval(10.5, 11.0, ""))
+    assert intervals(out.tiers[1]) == (Interval(10.0, 11.0, "b"),)
     assert points(out.tiers[2]) == (Point(10.2, "dong"), Point(10.7, "ding"))
 
 
@@ -286,18 +284,6 @@ def test_a_textgrid_of_zero_length_without_audio_is_refused() -> None:
     tg = TextGrid(0.0, 0.0, (IntervalTier("words", 0.0, 0.0, ()),))
     with pytest.raises(TextGridError, match="no duration"):
         AlignmentDocument.from_textgrid(tg)
-
-
-def test_to_textgrid_of_an_alignment_matches_the_engine_export() -> None:
-    from aligner_gui.core.alignment.pipeline import alignment_to_textgrid
-
-    result = engine_result("hello, wonderful world")
-    ours = AlignmentDocument.from_alignment(result).to_textgrid()
-    theirs = alignment_to_textgrid(result)
-    assert (ours.xmin, ours.xmax) == (theirs.xmin, theirs.xmax)
-    assert [t.name for t in ours.tiers] == [t.name for t in theirs.tiers]
-    for a, b in zip(ours.tiers, theirs.tiers, strict=True):
-        assert intervals(a) == intervals(b)
 
 
 @pytest.mark.corpus
@@ -312,6 +298,7 @@ def test_every_corpus_textgrid_opens_as_a_valid_document(corpus_dir: Path) -> No
         assert (out.xmin, out.xmax) == (tg.xmin, tg.xmax), path.name
         for src, dst in zip(tg.tiers, out.tiers, strict=True):
             assert dst.name == src.name, path.name
+            assert (dst.xmin, dst.xmax) == (src.xmin, src.xmax), (path.name, src.name)
             if isinstance(src, PointTier):
                 assert points(dst) == src.points, path.name
             else:  # labels survive in order; times within the 1e-6 s rounding snap

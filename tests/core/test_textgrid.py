@@ -14,11 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aligner_gui.core.base.errors import AlignerError, TextGridError
-from aligner_gui.core.export.textgrid_export import (
-    convert_textgrid,
-    textgrid_to_csv,
-    textgrid_to_json_dict,
-)
+from aligner_gui.core.document.document import AlignmentDocument
+from aligner_gui.core.export.document_json import document_to_json_dict
+from aligner_gui.core.export.outputs import convert_file, document_to_csv
 from aligner_gui.core.io.textgrid import (
     Interval,
     IntervalTier,
@@ -500,13 +498,14 @@ def _grids(draw: st.DrawFn) -> TextGrid:
 
 
 @settings(max_examples=150, deadline=None, database=None)
-@given(_grids(), st.booleans())
+@given(_grids(), st.sampled_from(["long", "short", "chronological"]))
 def test_random_grids_round_trip_exactly_and_formatting_is_stable(
-    tg: TextGrid, short: bool
+    tg: TextGrid, layout: str
 ) -> None:
-    text = format_textgrid(tg, short=short)
+    short, chronological = layout == "short", layout == "chronological"
+    text = format_textgrid(tg, short=short, chronological=chronological)
     assert parse_textgrid(text) == tg
-    assert format_textgrid(parse_textgrid(text), short=short) == text
+    assert format_textgrid(parse_textgrid(text), short=short, chronological=chronological) == text
 
 
 # --- fill_gaps -----------------------------------------------------------------------------
@@ -542,19 +541,39 @@ def test_fill_gaps_on_an_empty_tier() -> None:
 # --- JSON, CSV and convert -----------------------------------------------------------------
 
 
+def textgrid_to_json_dict(tg: TextGrid) -> dict:
+    return document_to_json_dict(AlignmentDocument.from_textgrid(tg))
+
+
+def textgrid_to_csv(tg: TextGrid) -> str:
+    return document_to_csv(AlignmentDocument.from_textgrid(tg))
+
+
 def test_json_dict_lists_every_tier_and_item() -> None:
     assert textgrid_to_json_dict(GRID) == {
+        "format": "aligner-gui alignment",
+        "version": 1,
         "xmin": 0.0,
         "xmax": 2.5,
+        "audio": None,
+        "sample_rate": None,
+        "model": None,
         "tiers": [
             {
                 "name": "words",
                 "class": "IntervalTier",
                 "xmin": 0.0,
                 "xmax": 2.5,
+                "parent": None,
                 "items": [
-                    {"start": 0.0, "end": 1.195, "label": ""},
-                    {"start": 1.195, "end": 2.5, "label": 'say "hi"\nnow'},
+                    {"start": 0.0, "end": 1.195, "label": "", "score": None, "aligned": True},
+                    {
+                        "start": 1.195,
+                        "end": 2.5,
+                        "label": 'say "hi"\nnow',
+                        "score": None,
+                        "aligned": True,
+                    },
                 ],
             },
             {
@@ -562,9 +581,12 @@ def test_json_dict_lists_every_tier_and_item() -> None:
                 "class": "TextTier",
                 "xmin": 0.0,
                 "xmax": 2.5,
+                "parent": None,
                 "items": [{"time": 0.30000000000000004, "label": "ding"}],
             },
         ],
+        "doubtful": [],
+        "warnings": [],
     }
 
 
@@ -572,28 +594,28 @@ def test_csv_quotes_per_rfc4180_and_gives_points_equal_start_and_end() -> None:
     tg = TextGrid(0, 2.5, (*GRID.tiers, IntervalTier("a,b", 0, 1, (Interval(0, 1, "é"),))))
     text = textgrid_to_csv(tg)
     assert text == (
-        "tier,class,start,end,label\r\n"
-        "words,IntervalTier,0.0,1.195,\r\n"
-        'words,IntervalTier,1.195,2.5,"say ""hi""\nnow"\r\n'
-        "bell,TextTier,0.30000000000000004,0.30000000000000004,ding\r\n"
-        '"a,b",IntervalTier,0.0,1.0,é\r\n'
+        "tier,class,start,end,label,score,aligned\r\n"
+        "words,IntervalTier,0.0,1.195,,,true\r\n"
+        'words,IntervalTier,1.195,2.5,"say ""hi""\nnow",,true\r\n'
+        "bell,TextTier,0.30000000000000004,0.30000000000000004,ding,,\r\n"
+        '"a,b",IntervalTier,0.0,1.0,é,,true\r\n'  # the tier keeps its own domain, 0-1 s
     )
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[2] == ["words", "IntervalTier", "1.195", "2.5", 'say "hi"\nnow']
+    assert rows[2] == ["words", "IntervalTier", "1.195", "2.5", 'say "hi"\nnow', "", "true"]
 
 
 def test_convert_chooses_the_format_from_the_extension(tmp_path: Path) -> None:
     src = tmp_path / "in.TextGrid"
     write_textgrid(GRID, src, encoding="utf-16")
-    assert convert_textgrid(src, tmp_path / "o.json") == GRID
+    assert convert_file(src, tmp_path / "o.json").to_textgrid() == GRID
     loaded = json.loads((tmp_path / "o.json").read_text("utf-8"))
     assert loaded == textgrid_to_json_dict(GRID)
-    assert (tmp_path / "o.json").read_text("utf-8").startswith('{\n  "xmin": 0.0,')
-    convert_textgrid(src, tmp_path / "o.csv")
+    assert (tmp_path / "o.json").read_text("utf-8").startswith('{\n  "format": "aligner-gui')
+    convert_file(src, tmp_path / "o.csv")
     assert (tmp_path / "o.csv").read_bytes() == textgrid_to_csv(GRID).encode("utf-8")
-    convert_textgrid(src, tmp_path / "o.textgrid")
+    convert_file(src, tmp_path / "o.textgrid")
     assert (tmp_path / "o.textgrid").read_text("utf-8") == GRID_LONG
-    convert_textgrid(src, tmp_path / "o.TextGrid", fmt="textgrid-short")
+    convert_file(src, tmp_path / "o.TextGrid", fmt="textgrid-short")
     assert (tmp_path / "o.TextGrid").read_text("utf-8") == GRID_SHORT
 
 
@@ -601,9 +623,9 @@ def test_convert_refuses_unknown_formats_naming_the_file_and_the_choices(tmp_pat
     src = tmp_path / "in.TextGrid"
     write_textgrid(GRID, src)
     with pytest.raises(AlignerError, match=r"out\.txt: .*'\.txt'.*textgrid, textgrid-short, json"):
-        convert_textgrid(src, tmp_path / "out.txt")
+        convert_file(src, tmp_path / "out.txt")
     with pytest.raises(AlignerError, match="unknown output format 'xml'"):
-        convert_textgrid(src, tmp_path / "out.json", fmt="xml")
+        convert_file(src, tmp_path / "out.json", fmt="xml")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.TextGrid"]
 
 
@@ -615,7 +637,7 @@ def test_convert_of_a_malformed_file_leaves_the_existing_target_untouched(
     src.write_text(one_tier(start_end="0 <early>"), "utf-8")
     dst.write_bytes(b"previous output")
     with pytest.raises(TextGridError) as info:
-        convert_textgrid(src, dst)
+        convert_file(src, dst)
     assert info.value.line == 11
     assert dst.read_bytes() == b"previous output"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["bad.TextGrid", dst_name])

@@ -13,7 +13,7 @@ from praatio import textgrid as praatio_textgrid
 from praatio.utilities import textgrid_io as praatio_io
 
 from aligner_gui.core.base.errors import TextGridError
-from aligner_gui.core.export.textgrid_export import convert_textgrid, textgrid_to_csv
+from aligner_gui.core.export.outputs import convert_file, document_to_csv
 from aligner_gui.core.io.textgrid import (
     Interval,
     IntervalTier,
@@ -230,20 +230,38 @@ def test_every_malformed_file_is_refused_at_the_line_praat_reports(corpus_dir: P
     assert checked_lines == 9
 
 
-@pytest.mark.parametrize("short", [False, True], ids=["long", "short"])
-def test_every_valid_file_round_trips_exactly_and_stably(corpus_dir: Path, short: bool) -> None:
+_LAYOUTS = {"long": {}, "short": {"short": True}, "chronological": {"chronological": True}}
+
+
+@pytest.mark.parametrize("layout", _LAYOUTS)
+def test_every_valid_file_round_trips_exactly_and_stably(corpus_dir: Path, layout: str) -> None:
     for path in _valid_files(corpus_dir):
         tg = read_textgrid(path)
-        text = format_textgrid(tg, short=short)
+        text = format_textgrid(tg, **_LAYOUTS[layout])
         assert parse_textgrid(text) == tg, path.name
-        assert format_textgrid(parse_textgrid(text), short=short) == text, path.name
+        assert format_textgrid(parse_textgrid(text), **_LAYOUTS[layout]) == text, path.name
 
 
-def test_utf16_writes_read_back_equal(corpus_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("layout", _LAYOUTS)
+def test_utf16_writes_read_back_equal(corpus_dir: Path, tmp_path: Path, layout: str) -> None:
     for path in _valid_files(corpus_dir):
         tg = read_textgrid(path)
-        write_textgrid(tg, tmp_path / "out.TextGrid", encoding="utf-16")
+        write_textgrid(tg, tmp_path / "out.TextGrid", encoding="utf-16", **_LAYOUTS[layout])
         assert read_textgrid(tmp_path / "out.TextGrid") == tg, path.name
+
+
+def test_chronological_files_list_every_element_by_time_then_tier(corpus_dir: Path) -> None:
+    tg = _grid(corpus_dir, "praatio_mary.TextGrid")
+    text = format_textgrid(tg, chronological=True)
+    assert text.startswith(
+        '"Praat chronological TextGrid text file"\n0 1.869687   ! Time domain.\n'
+        '3   ! Number of tiers.\n"IntervalTier" "phone" 0 1.869687\n'
+    )
+    lines = text.split("\n")
+    element_lines = [lines[k + 1] for k, line in enumerate(lines) if line.startswith("! ")]
+    starts = [(float(line.split()[1]), int(line.split()[0])) for line in element_lines]
+    assert starts == sorted(starts)
+    assert len(starts) == 16 + 6 + 4
 
 
 def _praatio_entries(tier: IntervalTier | PointTier) -> list[tuple]:
@@ -289,7 +307,8 @@ def test_convert_a_utf16_corpus_file_to_json_csv_and_short(
     corpus_dir: Path, tmp_path: Path
 ) -> None:
     src = corpus_dir / "textgrids" / "praatio_mary_longfile.TextGrid"
-    tg = convert_textgrid(src, tmp_path / "mary.json")
+    doc = convert_file(src, tmp_path / "mary.json")
+    tg = doc.to_textgrid()
     data = json.loads((tmp_path / "mary.json").read_text("utf-8"))
     assert [(t["name"], t["class"], len(t["items"])) for t in data["tiers"]] == [
         ("phone", "IntervalTier", 16),
@@ -297,13 +316,20 @@ def test_convert_a_utf16_corpus_file_to_json_csv_and_short(
         ("pitch", "TextTier", 4),
     ]
     assert data["tiers"][2]["items"][-1] == {"time": 1.2008760470242699, "label": "104"}
-    assert data["tiers"][0]["items"][0] == {"start": 0.0, "end": 0.3154201182247563, "label": ""}
-    convert_textgrid(src, tmp_path / "mary.csv")
+    assert data["tiers"][0]["items"][0] == {
+        "start": 0.0,
+        "end": 0.3154201182247563,
+        "label": "",
+        "score": None,
+        "aligned": True,
+    }
+    assert data["tiers"][0]["parent"] == "word"  # phones nest in words
+    convert_file(src, tmp_path / "mary.csv")
     csv_text = (tmp_path / "mary.csv").read_bytes().decode("utf-8")
-    assert csv_text == textgrid_to_csv(tg)
+    assert csv_text == document_to_csv(doc)
     assert csv_text.count("\r\n") == 1 + 16 + 6 + 4
-    assert "pitch,TextTier,1.2008760470242699,1.2008760470242699,104\r\n" in csv_text
-    convert_textgrid(src, tmp_path / "mary.TextGrid", fmt="textgrid-short")
+    assert "pitch,TextTier,1.2008760470242699,1.2008760470242699,104,,\r\n" in csv_text
+    convert_file(src, tmp_path / "mary.TextGrid", fmt="textgrid-short")
     assert read_textgrid(tmp_path / "mary.TextGrid") == tg
     assert (
         (tmp_path / "mary.TextGrid")
@@ -320,10 +346,10 @@ def test_converting_a_malformed_corpus_file_keeps_the_old_output(
     good = corpus_dir / "textgrids" / "praatio_mary.TextGrid"
     bad = corpus_dir / "textgrids" / "malformed" / "praat_texio7.TextGrid"
     target = tmp_path / "out.json"
-    convert_textgrid(good, target)
+    convert_file(good, target)
     before = target.read_bytes()
     with pytest.raises(TextGridError) as info:
-        convert_textgrid(bad, target)
+        convert_file(bad, target)
     assert info.value.line == 21
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]

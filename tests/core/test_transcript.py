@@ -9,7 +9,7 @@ import pytest
 
 from aligner_gui.core.base.errors import TranscriptError
 from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS, LabelSet
-from aligner_gui.core.io.transcript import read_transcript, tokenize
+from aligner_gui.core.io.transcript import MAX_TRANSCRIPT_BYTES, read_transcript, tokenize
 
 EN = ENGLISH_ASR_LABELS
 MMS = MMS_FA_LABELS
@@ -195,10 +195,28 @@ def test_mixed_case_alphabet_keeps_case_but_falls_back():
 def test_invisible_characters_are_removed_and_reported():
     result = tokenize("soft\u00adhyphen zero\u200bwidth \u200b", EN)
     assert [w.normalized for w in result.words] == ["SOFTHYPHEN", "ZEROWIDTH"]
+    # Named, since the reader would otherwise see “softhyphen” and wonder what was removed.
     assert result.warnings == (
-        "Removed invisible formatting characters from: “soft\u00adhyphen”, “zero\u200bwidth”, "
-        "“\u200b”.",
+        "Removed invisible formatting characters from: “soft\u00adhyphen” (U+00AD SOFT HYPHEN), "
+        "“zero\u200bwidth” (U+200B ZERO WIDTH SPACE), “\u200b” (U+200B ZERO WIDTH SPACE).",
     )
+
+
+def test_variation_selectors_are_invisible_formatting_not_unknown_sounds():
+    result = tokenize("heart\ufe0f ok", MMS)
+    assert [w.normalized for w in result.words] == ["heart", "ok"]  # no star for the selector
+    assert result.warnings == (
+        "Removed invisible formatting characters from: “heart\ufe0f” "
+        "(U+FE0F VARIATION SELECTOR-16).",
+    )
+
+
+def test_invisible_characters_are_named_in_errors_and_losses():
+    with pytest.raises(TranscriptError) as info:
+        tokenize("\u0301\u0301", EN)  # combining accents with nothing to sit on
+    assert "U+0301 COMBINING ACUTE ACCENT" in str(info.value)
+    result = tokenize("ab\u20dd cd", EN)  # an enclosing circle: not a letter, not invisible
+    assert "(lost U+20DD COMBINING ENCLOSING CIRCLE)" in " ".join(result.warnings)
 
 
 def test_long_warning_lists_are_capped():
@@ -292,3 +310,23 @@ def test_corpus_japanese_without_spaces(corpus_dir: Path):
     assert result.tokens == (MMS.star,)
     with pytest.raises(TranscriptError, match="characters such as 真 っ 昼"):
         tokenize(text, EN)
+
+
+def test_a_transcript_too_long_for_any_recording_is_refused_before_reading(tmp_path: Path):
+    # 60 MB of short words once needed ~100x its size to spell, and ended in MemoryError.
+    path = tmp_path / "huge.txt"
+    with path.open("w", encoding="utf-8") as handle:
+        chunk = "ab cd ef gh " * 100_000
+        while handle.tell() < 60_000_000:
+            handle.write(chunk)
+    with pytest.raises(TranscriptError) as info:
+        read_transcript(path)
+    message = str(info.value)
+    assert message.startswith(f"Transcript file {path} is 60.0 MB, more than the 16 MB")
+    assert "\n" not in message
+
+
+def test_a_transcript_at_the_limit_is_read(tmp_path: Path):
+    path = tmp_path / "long.txt"
+    path.write_bytes(b"a" * (MAX_TRANSCRIPT_BYTES - 1) + b"\n")
+    assert len(read_transcript(path)) == MAX_TRANSCRIPT_BYTES - 1

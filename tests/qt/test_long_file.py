@@ -23,7 +23,11 @@ from gui_helpers import long_result, mouse_drag, view_pixel
 pytestmark = pytest.mark.gui
 HOUR = 3600.0
 WORDS = 10_000
-MAX_TICK_GAP = 0.1  # seconds: the longest the event loop may be kept from a 10 ms timer
+# Seconds the event loop may be kept from a 10 ms timer. The real figures (a frame of ~12 ms, the
+# first draw ~0.1 s) are printed by benchmarks/gui_bench.py; these bounds only catch work done in
+# one block instead of slices, with room for a loaded 2-core machine.
+MAX_TICK_GAP = 0.5
+MAX_FIRST_DRAW = 10.0
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +73,7 @@ def test_an_hour_opens_at_once_and_builds_its_detail_without_blocking(
     model.set_document(hour_doc)
     qtbot.wait(1)  # the first paint
     shown = time.perf_counter() - start
-    assert shown < 2.0
+    assert shown < MAX_FIRST_DRAW
     assert stack.waveform.is_building()  # the detail is still to come
     assert stack.x_range() == pytest.approx((0.0, HOUR))
     ticks.start()

@@ -132,7 +132,7 @@ def test_views_share_one_time_axis_pixel_for_pixel(stack: ViewStack, aligned) ->
     assert len(set(boxes)) == 1, boxes
     # Only the lowest view draws the time axis.
     assert [v.getPlotItem().getAxis("bottom").isVisible() for v in stack.views()] == [
-        False, False, False, False, True,
+        False, False, False, False, False, True,
     ]  # fmt: skip
     stack.zoom(2.0, centre=1.0)
     assert stack.x_range() == pytest.approx((0.75, 1.25))

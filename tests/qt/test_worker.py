@@ -190,10 +190,11 @@ def test_cancel_during_a_long_job_then_a_new_job(
     qtbot.waitUntil(reached.is_set, timeout=20_000)
     assert controller.is_running() is True
 
-    with qtbot.waitSignal(controller.cancelled, timeout=1000):
+    # Typically ~0.1 s (benchmarks/cancel_bench.py); the bound only catches a hang.
+    with qtbot.waitSignal(controller.cancelled, timeout=20_000):
         began = time.monotonic()
         controller.cancel()
-    assert time.monotonic() - began < 1.0
+    assert time.monotonic() - began < 15.0
     assert controller.is_running() is False
     assert rec.outcomes() == ["cancelled"]
     assert "Computing emissions" in rec.kinds("stage")
@@ -233,6 +234,17 @@ def test_missing_audio_file_fails_with_its_name(
     assert "no-such-recording.wav" in message
     assert "\n" not in message and "Traceback" not in message
     assert controller.is_running() is False
+
+
+def test_a_damaged_recording_fails_before_the_model_is_loaded(
+    qtbot: Any, controller: AlignmentController, files: dict[str, Path], tmp_path: Path
+) -> None:
+    cut = tmp_path / "cut.wav"
+    data = files["short_wav"].read_bytes()
+    cut.write_bytes(data[: len(data) // 2])  # the header still announces the whole length
+    with qtbot.waitSignal(controller.failed, timeout=10_000) as failed:
+        controller.start(_short_job(files, audio_path=cut, model=str(tmp_path / "none.pt")))
+    assert failed.args[0].startswith(f"Audio file {cut} is truncated")  # not "none.pt: ..."
 
 
 def test_user_errors_from_each_input_reach_failed(
@@ -326,9 +338,10 @@ def test_shutdown_stops_a_running_job_and_the_thread(
     c.start(_short_job(files, audio_path=files["long_wav"], channel=None))
     qtbot.waitUntil(reached.is_set, timeout=20_000)
 
+    # Typically ~0.2 s (benchmarks/cancel_bench.py); the bound only catches a hang.
     began = time.monotonic()
     c.shutdown()
-    assert time.monotonic() - began < 1.0
+    assert time.monotonic() - began < 15.0
     assert not c._thread.isRunning()
     assert c.is_running() is False
     c.shutdown()  # idempotent

@@ -7,7 +7,7 @@ stages together, so the two can never disagree.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,8 +26,11 @@ from aligner_gui.core.base.errors import AlignmentError
 from aligner_gui.core.base.labels import LabelSet
 from aligner_gui.core.base.progress import ProgressFn, check_cancel, no_progress
 from aligner_gui.core.base.timebase import TimeBase
-from aligner_gui.core.io.textgrid import Interval, IntervalTier, TextGrid, fill_gaps
 from aligner_gui.core.io.transcript import Tokenized, tokenize
+from aligner_gui.core.pronunciation.dictionary import PronunciationDictionary
+from aligner_gui.core.pronunciation.languages import DEFAULT_LANGUAGE, get_language
+from aligner_gui.core.pronunciation.phone_sets import is_phone_model
+from aligner_gui.core.pronunciation.romanize import Respeller, is_latin_letter_model
 
 if TYPE_CHECKING:
     from aligner_gui.core.io.audio import Audio
@@ -53,6 +56,11 @@ class AlignmentResult:
     chars: list[CharSegment]
     warnings: tuple[str, ...]
     doubtful: tuple[DoubtfulRegion, ...] = ()  # where audio and transcript seem not to match
+    # A phone model's phones (nested in words like chars; a letter model gives none).
+    phones: list[CharSegment] = field(default_factory=list)
+    variants: tuple[int, ...] = ()  # per word: the pronunciation variant chosen (-1: none)
+    g2p_words: tuple[str, ...] = ()  # words pronounced by G2P, not the dictionary
+    notes: tuple[str, ...] = ()  # information for the user that is not a problem
 
     @property
     def duration(self) -> float:
@@ -106,11 +114,16 @@ def align_audio(
     refine: str = DEFAULT_REFINE,
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
+    dictionary: PronunciationDictionary | None = None,
+    language: str | None = None,
 ) -> AlignmentResult:
     """Align ``text`` to ``audio`` (already at the model's sample rate) with ``model``.
 
     ``refine`` moves word edges from the raw CTC frame spans into the blank gaps around them
-    (:mod:`aligner_gui.core.alignment.refine`; "none" keeps the frame spans).
+    (:mod:`aligner_gui.core.alignment.refine`; "none" keeps the frame spans). A phone model
+    (:func:`is_phone_model`) aligns the words' pronunciations from ``dictionary`` or G2P and
+    gives a phones tier; a letter model spells the words, romanised when its letters are Latin.
+    ``language`` is an ISO 639-3 code (G2P voice, numbers, romanisation).
     """
     from aligner_gui.core.models.emission import (
         compute_emissions,
@@ -121,24 +134,67 @@ def align_audio(
         raise AlignmentError(
             f"Internal error: audio at {audio.sample_rate} Hz given to a {model.sample_rate} Hz model."
         )
-    tokenized = tokenize(text, model.labels)
+    lang = get_language(language) if language else None
+    phone_model = is_phone_model(model.labels.labels)
+    notes: list[str] = []
+    extra_warnings: list[str] = []
+    if phone_model:
+        from aligner_gui.core.pronunciation.lexicon import phone_transcript
+
+        phone_text = phone_transcript(
+            text, model.labels, lang or get_language(DEFAULT_LANGUAGE), dictionary
+        )
+    else:
+        notes.append("The model aligns letters, not phones: there is no phones tier.")
+        if dictionary is not None:
+            extra_warnings.append(
+                "The model aligns letters, not phones, so the pronunciation dictionary was not "
+                "used and no phones tier was made (choose a phone model for phones)."
+            )
+        latin = is_latin_letter_model(model.labels.labels)
+        respell = Respeller(lang, romanize_scripts=latin) if latin or lang else None
+        tokenized = tokenize(text, model.labels, respell=respell)
     check_cancel(cancel)
     emissions = compute_emissions(model, audio.samples, progress=report, cancel=cancel)
     check_cancel(cancel)
     report("Aligning", 0.0)
-    path, words, chars = align_emissions(
-        emissions,
-        tokenized,
-        model.labels,
-        model.timebase,
-        audio.duration,
-        progress=lambda _stage, fraction: report("Aligning", fraction),
-        cancel=cancel,
-    )
+
+    def aligning(_stage: str, fraction: float) -> None:
+        report("Aligning", fraction)
+
+    variants: tuple[int, ...] = ()
+    if phone_model:
+        from aligner_gui.core.alignment.phone_align import align_phone_emissions
+
+        aligned = align_phone_emissions(
+            emissions,
+            phone_text,
+            model.labels,
+            model.timebase,
+            audio.duration,
+            progress=aligning,
+            cancel=cancel,
+        )
+        path, words, chars = aligned.path, aligned.words, aligned.phones
+        tokenized, variants = aligned.tokenized, aligned.variants
+        notes.extend(aligned.notes)
+    else:
+        path, words, chars = align_emissions(
+            emissions,
+            tokenized,
+            model.labels,
+            model.timebase,
+            audio.duration,
+            progress=aligning,
+            cancel=cancel,
+        )
     words = refine_word_boundaries(words, chars, audio.samples, model.timebase, refine)
     chars = fit_chars_to_words(words, chars)
     doubtful = find_doubtful_regions(words, chars, path, emissions, model.labels, model.timebase)
     report("Aligning", 1.0)
+    phones: list[CharSegment] = []
+    if phone_model:  # the units are phones: a phones tier, no chars tier
+        phones, chars = chars, []
     return AlignmentResult(
         audio=audio,
         model_name=model.name,
@@ -149,53 +205,10 @@ def align_audio(
         path=path,
         words=words,
         chars=chars,
-        warnings=tokenized.warnings,
+        warnings=(*tokenized.warnings, *extra_warnings),
         doubtful=tuple(doubtful),
+        phones=phones,
+        variants=variants,
+        g2p_words=phone_text.g2p_words if phone_model else (),
+        notes=tuple(notes),
     )
-
-
-DOUBTFUL_TIER = "doubtful"
-
-
-def doubtful_intervals(
-    regions: tuple[DoubtfulRegion, ...] | list[DoubtfulRegion],
-) -> list[Interval]:
-    """Doubtful regions as non-overlapping intervals (a TextGrid tier cannot overlap): regions
-    that overlap are merged, and the merged interval is labelled with all their kinds."""
-    merged: list[tuple[float, float, list[str]]] = []
-    for region in sorted(regions, key=lambda r: (r.start, r.end)):
-        if region.end <= region.start:
-            continue
-        if merged and region.start < merged[-1][1]:
-            start, end, kinds = merged[-1]
-            if region.kind not in kinds:
-                kinds.append(region.kind)
-            merged[-1] = (start, max(end, region.end), kinds)
-        else:
-            merged.append((region.start, region.end, [region.kind]))
-    return [Interval(start, end, "+".join(kinds)) for start, end, kinds in merged]
-
-
-def alignment_to_textgrid(result: AlignmentResult) -> TextGrid:
-    """Tiers ``words`` and ``chars``, and ``doubtful`` when regions of doubt were found; silences
-    are empty intervals so each tier covers the file."""
-    duration = result.duration
-    words = IntervalTier(
-        "words",
-        0.0,
-        duration,
-        tuple(Interval(w.start, w.end, w.label) for w in result.words if w.end > w.start),
-    )
-    chars = IntervalTier(
-        "chars",
-        0.0,
-        duration,
-        tuple(Interval(c.start, c.end, c.label) for c in result.chars if c.end > c.start),
-    )
-    tiers = [fill_gaps(words, 0.0, duration), fill_gaps(chars, 0.0, duration)]
-    if result.doubtful:
-        doubt = IntervalTier(
-            DOUBTFUL_TIER, 0.0, duration, tuple(doubtful_intervals(result.doubtful))
-        )
-        tiers.append(fill_gaps(doubt, 0.0, duration))
-    return TextGrid(0.0, duration, tuple(tiers))

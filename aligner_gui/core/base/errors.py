@@ -29,6 +29,10 @@ class AlignmentError(AlignerError):
     pass
 
 
+class ExportError(AlignerError):
+    """An output file that cannot be written, or an output format that cannot be told."""
+
+
 class Cancelled(AlignerError):
     def __init__(self, message: str = "Cancelled by the user.") -> None:
         super().__init__(message)

@@ -53,3 +53,8 @@ class TimeBase:
 def seconds_to_sample(seconds: float, sample_rate: int) -> int:
     """Sample index nearest to ``seconds`` at ``sample_rate`` (for audio not tied to a model)."""
     return int(round(seconds * sample_rate))
+
+
+def sample_to_seconds(sample: float, sample_rate: int) -> float:
+    """The time of (possibly fractional) sample position ``sample`` at ``sample_rate``."""
+    return float(sample) / sample_rate

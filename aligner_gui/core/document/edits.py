@@ -9,7 +9,8 @@ edits are built from live in :mod:`aligner_gui.core.document.tier_splices`.
 
 Invariants every edit keeps: each interval tier stays a contiguous partition of
 ``[0, duration]``; no edit makes a segment shorter than ``MIN_SEGMENT``; a child tier's labelled
-segments stay inside one labelled segment of its parent (children of silence are silence).
+segments stay inside one segment of its parent; no edit deletes a segment of another tier except
+DeleteWord, whose word takes its own sub-tier segments with it.
 An edit that cannot be applied raises ``ValueError`` with a readable sentence and changes nothing.
 """
 
@@ -29,14 +30,16 @@ from aligner_gui.core.document.document import (
 from aligner_gui.core.document.tier_splices import (
     Draft,
     Splice,
+    alone_limits,
     check_index,
+    clean_cut,
     clear_range,
     compose,
     containing,
     follow,
+    follow_limits,
     interval_tier,
     require_inside_parent,
-    starts_between,
 )
 
 __all__ = [
@@ -127,17 +130,35 @@ class MoveBoundary(Edit):
     """Move boundary ``index`` (the start of segment ``index``; for a point tier, point ``index``).
 
     The time is clamped so that no segment becomes shorter than MIN_SEGMENT. Descendant tiers
-    follow: their boundaries that coincide with the moved one (within 1e-9 s) move with it, and
-    those the shrinking segment would run over are pushed ahead of it, each kept MIN_SEGMENT
-    apart ("snow plough"); the others stay where they are. A boundary of a child tier cannot leave
-    the labelled parent segment its labelled neighbours belong to.
+    follow by the "stop, never push" rule: their boundaries that coincide with the moved one
+    (within 1e-9 s) move with it, and the move stops where it would squeeze a descendant interval
+    below MIN_SEGMENT or carry a descendant's labelled interval across the boundary (see
+    :func:`~aligner_gui.core.document.tier_splices.follow_limits`); other descendant boundaries
+    never move, so a drag never leaves slivers behind. A boundary of a child tier cannot carry
+    a labelled segment out of the parent segment it lies in.
+
+    ``alone``: the descendants do not follow; the boundary then stops where a labelled segment
+    of a child tier would straddle it (see :func:`~aligner_gui.core.document.tier_splices.
+    alone_limits`). ``exact``: raise ValueError instead of clamping (a move to a chosen time,
+    such as a zero crossing, either lands there or does not happen).
     """
 
-    def __init__(self, tier: str, index: int, new_time: float, drag_id: int | None = None) -> None:
+    def __init__(
+        self,
+        tier: str,
+        index: int,
+        new_time: float,
+        drag_id: int | None = None,
+        *,
+        alone: bool = False,
+        exact: bool = False,
+    ) -> None:
         super().__init__(tier, "Move boundary")
         self.index = index
         self.new_time = float(new_time)
         self.drag_id = drag_id
+        self.alone = alone
+        self.exact = exact
         self.applied_time: float | None = None  # where the boundary ended up (after clamping)
         self._kind = "boundary"
         self._index = index
@@ -147,6 +168,7 @@ class MoveBoundary(Edit):
             not isinstance(other, MoveBoundary)
             or self.drag_id is None
             or (other.tier, other.index, other.drag_id) != (self.tier, self.index, self.drag_id)
+            or other.alone != self.alone
             or self._splices is None
             or other._splices is None
             or not (self._applied and other._applied)
@@ -170,6 +192,7 @@ class MoveBoundary(Edit):
             self.applied_time = segs[i].start
             if lo <= hi:
                 t = min(max(self.new_time, lo), hi)
+                self._refuse_clamp(t, tier.name)
                 if t != segs[i].start:
                     segs[i] = replace(segs[i], start=t, end=t)
                     self.applied_time = t
@@ -178,18 +201,15 @@ class MoveBoundary(Edit):
         old, left, right = segs[i].start, segs[i - 1].start, segs[i].end
         self.text = f"Move boundary of {(segs[i].label or segs[i - 1].label or tier.name)!r}"
         self.applied_time = old
-        descendants = doc.descendants(self.tier)
-        k_left = k_right = 0
+        descendants = [] if self.alone else doc.descendants(self.tier)
+        lo, hi = left + MIN_SEGMENT, right - MIN_SEGMENT
         for child in descendants:
-            inner = [child.segments[k].start for k in starts_between(child.segments, left, right)]
-            k_left = max(
-                k_left, sum(left + TIME_TOLERANCE < c < old - TIME_TOLERANCE for c in inner)
-            )
-            k_right = max(
-                k_right, sum(old + TIME_TOLERANCE < c < right - TIME_TOLERANCE for c in inner)
-            )
-        lo = left + MIN_SEGMENT * (1 + k_left)
-        hi = right - MIN_SEGMENT * (1 + k_right)
+            child_lo, child_hi = follow_limits(child.segments, old, left, right)
+            lo, hi = max(lo, child_lo), min(hi, child_hi)
+        if self.alone:
+            for child in doc.children(self.tier):
+                child_lo, child_hi = alone_limits(child.segments, old)
+                lo, hi = max(lo, child_lo), min(hi, child_hi)
         if tier.parent is not None:
             parent = doc.tier(tier.parent)
             if segs[i - 1].label:
@@ -197,21 +217,29 @@ class MoveBoundary(Edit):
             if segs[i].label:
                 lo = max(lo, containing(parent, segs[i].start).start)
         if lo > hi:
+            self._refuse_clamp(old, tier.name)
             return  # no room to move at all
         t = min(max(self.new_time, lo), hi)
+        self._refuse_clamp(t, tier.name)
         if t == old:
             return
         segs[i - 1] = replace(segs[i - 1], end=t)
         segs[i] = replace(segs[i], start=t)
         self.applied_time = t
         for child in descendants:
-            follow(draft.segs(child.name), old, t, left, right)
+            follow(draft.segs(child.name), old, t)
+
+    def _refuse_clamp(self, landed: float, tier: str) -> None:
+        if self.exact and abs(landed - self.new_time) > TIME_TOLERANCE:
+            raise ValueError(
+                f"Cannot move the boundary of tier {tier!r} to {self.new_time:.4f} s: a "
+                f"neighbouring boundary or a linked tier is in the way."
+            )
 
 
 class SetLabel(Edit):
-    """Relabel segment (or point) ``index``. Relabelling a parent segment to "" silences the
-    descendant segments inside it; a child segment may only get a label inside a labelled
-    parent segment."""
+    """Relabel segment (or point) ``index``. The descendant segments inside it are kept whatever
+    the new label (even ""); a child segment may only get a label inside one parent segment."""
 
     def __init__(self, tier: str, index: int, new_label: str) -> None:
         super().__init__(tier, "Relabel")
@@ -231,21 +259,22 @@ class SetLabel(Edit):
         if tier.parent is not None and self.new_label:
             require_inside_parent(doc, tier, seg.start, seg.end, self.new_label)
         segs[self.index] = replace(seg, label=self.new_label)
-        if not self.new_label and not tier.is_point_tier:
-            for child in doc.descendants(self.tier):
-                clear_range(draft.segs(child.name), seg.start, seg.end)
 
 
 class InsertBoundary(Edit):
     """Split the segment containing ``time``; the new right part is "" with no score.
 
-    Splitting a labelled parent segment silences the descendants in the new right part. A time
-    within MIN_SEGMENT of a descendant boundary snaps onto it.
+    Nothing of any other tier is lost: descendant segments stay where they are (those in the new
+    right part now lie under its silence). So that none is cut in two, the split lands on the
+    clean cut nearest ``time`` (:func:`~aligner_gui.core.document.tier_splices.clean_cut`): a
+    descendant boundary when ``time`` falls inside a labelled descendant segment or within
+    MIN_SEGMENT of a descendant boundary. ``applied_time`` tells where it landed.
     """
 
     def __init__(self, tier: str, time: float) -> None:
         super().__init__(tier, "Insert boundary")
         self.time = float(time)
+        self.applied_time: float | None = None
         self._kind = "structure"
 
     def _build(self, doc: AlignmentDocument, draft: Draft) -> None:
@@ -257,31 +286,23 @@ class InsertBoundary(Edit):
                 f"{self.time:.3f} s is outside the document (0 to {doc.duration:.3f} s)."
             )
         seg = segs[i]
-        descendants = doc.descendants(self.tier) if seg.label else []
-        t = self.time
-        inner = [
-            child.segments[k].start
-            for child in descendants
-            for k in starts_between(child.segments, seg.start, seg.end)
-        ]
-        near = [c for c in inner if seg.start < c < seg.end and abs(c - t) < MIN_SEGMENT]
-        if near:
-            t = min(near, key=lambda c: abs(c - t))
-        if not seg.start + MIN_SEGMENT <= t <= seg.end - MIN_SEGMENT:
+        if not seg.start + MIN_SEGMENT <= self.time <= seg.end - MIN_SEGMENT:
             raise ValueError(
                 f"Cannot split tier {tier.name!r} at {self.time:.3f} s: it is closer than "
                 f"{MIN_SEGMENT * 1000:g} ms to an existing boundary."
             )
-        if any(0 < abs(c - t) < MIN_SEGMENT for c in inner):
+        descendants = [child.segments for child in doc.descendants(self.tier)]
+        t = clean_cut(descendants, seg.start, seg.end, self.time)
+        if t is None:
+            names = ", ".join(repr(child.name) for child in doc.descendants(self.tier))
             raise ValueError(
-                f"Cannot split tier {tier.name!r} at {self.time:.3f} s: it falls within "
-                f"{MIN_SEGMENT * 1000:g} ms of boundaries of its sub-tiers."
+                f"Cannot split {seg.label or 'the silence'!r} in tier {tier.name!r}: every "
+                f"place in it would cut an interval of {names} in two."
             )
+        self.applied_time = t
         self.text = f"Split {seg.label!r}" if seg.label else f"Insert boundary in {tier.name!r}"
         self._index = i
         segs[i : i + 1] = [replace(seg, end=t), Segment(t, seg.end, "")]
-        for child in descendants:
-            clear_range(draft.segs(child.name), t, seg.end)
 
 
 class RemoveBoundary(Edit):
@@ -316,7 +337,8 @@ class InsertWord(Edit):
     """Insert a labelled segment ``[start, end)`` inside one silence ("") segment.
 
     An edge closer than MIN_SEGMENT to the silence's edge snaps onto it (no sliver of silence is
-    left). Raises ValueError when the span is not inside a single silence.
+    left); an edge inside a labelled sub-tier segment moves to the nearest clean cut. Raises
+    ValueError when the span is not inside a single silence.
     """
 
     def __init__(self, tier: str, start: float, end: float, label: str) -> None:
@@ -351,6 +373,16 @@ class InsertWord(Edit):
             )
         s = seg.start if self.start - seg.start < MIN_SEGMENT else self.start
         e = seg.end if seg.end - self.end < MIN_SEGMENT else self.end
+        # Sub-tier segments may lie under a silence (a split leaves them there): the new word's
+        # edges move to the nearest places that cut none of them in two.
+        descendants = [child.segments for child in doc.descendants(self.tier)]
+        cut_s = s if s == seg.start else clean_cut(descendants, seg.start, seg.end, s)
+        cut_e = e if e == seg.end else clean_cut(descendants, seg.start, seg.end, e)
+        if cut_s is None or cut_e is None:
+            raise ValueError(
+                f"Cannot insert {self.label!r} there: it would cut sub-tier intervals in two."
+            )
+        s, e = cut_s, cut_e
         if e - s < MIN_SEGMENT:
             raise ValueError(
                 f"Cannot insert {self.label!r}: it would be shorter than {MIN_SEGMENT * 1000:g} ms."

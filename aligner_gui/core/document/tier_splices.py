@@ -12,6 +12,7 @@ makes keeping the old objects as the undo record safe.
 from __future__ import annotations
 
 import bisect
+import math
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -22,17 +23,20 @@ from aligner_gui.core.document.document import (
     AlignmentDocument,
     Segment,
     Tier,
-    inside_labelled,
+    inside_one_segment,
 )
 
 __all__ = [
     "Draft",
     "Splice",
+    "alone_limits",
     "check_index",
+    "clean_cut",
     "clear_range",
     "compose",
     "containing",
     "follow",
+    "follow_limits",
     "interval_tier",
     "require_inside_parent",
     "same_run",
@@ -137,11 +141,11 @@ def interval_tier(doc: AlignmentDocument, name: str) -> Tier:
 def require_inside_parent(
     doc: AlignmentDocument, tier: Tier, start: float, end: float, label: str
 ) -> None:
-    """ValueError unless [start, end) of child ``tier`` lies in one labelled parent segment."""
+    """ValueError unless [start, end) of child ``tier`` lies in one segment of its parent."""
     assert tier.parent is not None
-    if not inside_labelled(doc.tier(tier.parent), start, end):
+    if not inside_one_segment(doc.tier(tier.parent), start, end):
         raise ValueError(
-            f"{label!r} in tier {tier.name!r} must lie inside one labelled segment of "
+            f"{label!r} in tier {tier.name!r} must lie inside one segment of "
             f"its parent tier {tier.parent!r}."
         )
 
@@ -178,33 +182,82 @@ def containing(tier: Tier, time: float) -> Segment:
 # -- rewriting descendant tiers ----------------------------------------------------------------
 
 
-def follow(segs: list[Segment], old: float, t: float, left: float, right: float) -> None:
-    """Move a descendant tier's boundaries along with a parent boundary going from old to t
-    inside [left, right]: coincident ones move to t, those in the way are pushed ahead."""
-    ks = starts_between(segs, left - TIME_TOLERANCE, right + TIME_TOLERANCE)
-    bounds = {k: segs[k].start for k in ks}
-    new = dict(bounds)
-    for k, c in bounds.items():
-        if abs(c - old) <= TIME_TOLERANCE:
-            new[k] = t
-    if t < old:
-        idx = [k for k in ks if left + TIME_TOLERANCE < bounds[k] < old - TIME_TOLERANCE]
-        limit = t - MIN_SEGMENT
-        for rank in range(len(idx) - 1, -1, -1):
-            k = idx[rank]
-            # The floor only binds for input already violating MIN_SEGMENT; it keeps the order.
-            new[k] = max(min(bounds[k], limit), left + MIN_SEGMENT * (rank + 1))
-            limit = new[k] - MIN_SEGMENT
-    else:
-        idx = [k for k in ks if old + TIME_TOLERANCE < bounds[k] < right - TIME_TOLERANCE]
-        limit = t + MIN_SEGMENT
-        for rank, k in enumerate(idx):
-            new[k] = min(max(bounds[k], limit), right - MIN_SEGMENT * (len(idx) - rank))
-            limit = new[k] + MIN_SEGMENT
-    for k in ks:
-        if new[k] != bounds[k]:
-            segs[k - 1] = replace(segs[k - 1], end=new[k])
-            segs[k] = replace(segs[k], start=new[k])
+def follow_limits(
+    segs: list[Segment], old: float, left: float, right: float
+) -> tuple[float, float]:
+    """How far a parent boundary at ``old`` (between ``left`` and ``right``) may move without
+    this descendant tier losing anything: [lo, hi].
+
+    The rule is "stop, never push": a boundary of the descendant that coincides with ``old``
+    moves with it, up to 1 ms (MIN_SEGMENT) short of the descendant's next boundary, so the
+    squeezed interval keeps at least that; without a coincident boundary, the parent may reach the
+    nearest descendant boundary but not pass it (a labelled descendant must not come to straddle
+    the parent's boundary). No descendant boundary is ever pushed, so no sliver appears.
+    """
+    ks = starts_between(segs, left + TIME_TOLERANCE, right - TIME_TOLERANCE)
+    inner = [segs[k].start for k in ks]
+    before = [c for c in inner if c < old - TIME_TOLERANCE]
+    after = [c for c in inner if c > old + TIME_TOLERANCE]
+    coincident = any(abs(c - old) <= TIME_TOLERANCE for c in inner)
+    margin = MIN_SEGMENT if coincident else 0.0
+    lo = before[-1] + margin if before else left
+    hi = after[0] - margin if after else right
+    return lo, hi
+
+
+def alone_limits(segs: list[Segment], old: float) -> tuple[float, float]:
+    """How far a parent boundary at ``old`` may move while this child tier stays where it is:
+    [lo, hi], up to the end of the nearest labelled child segment on the left and the start of
+    the nearest one on the right (the parent boundary may land on them, never cross them, so no
+    labelled child segment comes to straddle it). Unlabelled child segments may be crossed."""
+    k = bisect.bisect_left(segs, old - TIME_TOLERANCE, key=_start)
+    lo, hi = -math.inf, math.inf
+    for j in range(k, len(segs)):
+        if segs[j].label and segs[j].end > segs[j].start:
+            hi = segs[j].start
+            break
+    for j in range(k - 1, -1, -1):
+        if segs[j].label and segs[j].end > segs[j].start:
+            lo = segs[j].end
+            break
+    return lo, hi
+
+
+def follow(segs: list[Segment], old: float, t: float) -> None:
+    """Move the descendant boundary that coincides with ``old`` (if any) to ``t``."""
+    k = bisect.bisect_left(segs, old - TIME_TOLERANCE, key=_start)
+    if 0 < k < len(segs) and abs(segs[k].start - old) <= TIME_TOLERANCE:
+        segs[k - 1] = replace(segs[k - 1], end=t)
+        segs[k] = replace(segs[k], start=t)
+
+
+def clean_cut(
+    descendants: list[list[Segment]], start: float, end: float, time: float
+) -> float | None:
+    """The time nearest ``time`` in [start + MIN_SEGMENT, end - MIN_SEGMENT] where a parent
+    segment [start, end) can be split without cutting a labelled descendant segment in two and
+    without leaving a descendant interval shorter than MIN_SEGMENT beside the cut; None if
+    there is none. Descendant boundaries are candidates, and so is ``time`` itself."""
+    lo, hi = start + MIN_SEGMENT, end - MIN_SEGMENT
+    candidates = [time] + [
+        segs[k].start for segs in descendants for k in starts_between(segs, lo, hi)
+    ]
+
+    def clean(c: float) -> bool:
+        if not lo <= c <= hi:
+            return False
+        for segs in descendants:
+            k = bisect.bisect_right(segs, c + TIME_TOLERANCE, key=_start) - 1
+            seg = segs[max(k, 0)]
+            on_boundary = abs(seg.start - c) <= TIME_TOLERANCE
+            if on_boundary:
+                continue
+            if seg.label or c - seg.start < MIN_SEGMENT or seg.end - c < MIN_SEGMENT:
+                return False
+        return True
+
+    usable = [c for c in candidates if clean(c)]
+    return min(usable, key=lambda c: (abs(c - time), c)) if usable else None
 
 
 def split_at(segs: list[Segment], t: float) -> None:

@@ -10,7 +10,6 @@ reproduce the whole-signal result.
 
 from __future__ import annotations
 
-import struct
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,11 @@ import soundfile as sf
 
 from aligner_gui.core.base.errors import AudioError
 from aligner_gui.core.base.progress import ProgressFn, check_cancel
+from aligner_gui.core.io.audio_header import (
+    check_rate,
+    check_wav_complete,
+)
+from aligner_gui.core.io.mpeg_noise import mpeg_noise_silenced
 
 RAW_EXTENSIONS = frozenset({".raw", ".pcm"})
 
@@ -78,8 +82,53 @@ def audio_info(
 ) -> AudioInfo:
     """Read only the header (cheap); raises AudioError when the file cannot be opened."""
     p = Path(path)
-    with _open(p, raw_sample_rate, raw_channels, raw_subtype, raw_endian) as handle:
+    with (
+        mpeg_noise_silenced(p),
+        _open(p, raw_sample_rate, raw_channels, raw_subtype, raw_endian) as handle,
+    ):
         return _info(p, handle)
+
+
+def check_audio(
+    path: str | Path,
+    *,
+    channel: int | None = None,
+    raw_sample_rate: int | None = None,
+    raw_channels: int = 1,
+    raw_subtype: str = "PCM_16",
+    raw_endian: str = "FILE",
+) -> AudioInfo:
+    """Refuse a file :func:`load_audio` would refuse for its header or its first seconds, fast.
+
+    Opens it, checks the header (rate, channel, a WAV's announced length) and decodes the first
+    block, so that a bad recording is refused before a model is loaded, not minutes later.
+    """
+    p = Path(path)
+    with (
+        mpeg_noise_silenced(p),
+        _open(p, raw_sample_rate, raw_channels, raw_subtype, raw_endian) as handle,
+    ):
+        info = _info(p, handle)
+        _check_header(p, info, channel)
+        block = _read_block(p, handle, info, 0)
+        if len(block) == 0:
+            raise AudioError(f"Audio file {p} contains no audio samples.")
+        if not np.isfinite(block).all():
+            raise AudioError(
+                f"Audio file {p} contains invalid sample values (NaN or infinity) near 0.00 s."
+            )
+        if info.frames > 2 * _BLOCK_FRAMES and handle.seekable():
+            # The end too: a damaged stream (a FLAC that loses sync) usually fails there.
+            tail = info.frames - _BLOCK_FRAMES
+            try:
+                handle.seek(tail)
+            except RuntimeError as exc:
+                raise AudioError(
+                    f"Audio file {p} is corrupt or truncated: its end cannot be reached "
+                    f"({_reason(exc)})."
+                ) from exc
+            _read_block(p, handle, info, tail)
+    return info
 
 
 def load_audio(
@@ -102,15 +151,12 @@ def load_audio(
     if target_rate is not None and target_rate <= 0:
         raise ValueError(f"target_rate must be positive, not {target_rate}")
     p = Path(path)
-    with _open(p, raw_sample_rate, raw_channels, raw_subtype, raw_endian) as handle:
+    with (
+        mpeg_noise_silenced(p),
+        _open(p, raw_sample_rate, raw_channels, raw_subtype, raw_endian) as handle,
+    ):
         info = _info(p, handle)
-        if channel is not None and not 0 <= channel < info.channels:
-            raise AudioError(
-                f"Audio file {p} has {_channels(info.channels)} (numbered from 0), "
-                f"so channel {channel} does not exist."
-            )
-        if info.format in ("WAV", "WAVEX"):
-            _check_wav_complete(p)
+        _check_header(p, info, channel)
         rate = info.sample_rate
         resampler = None
         if target_rate is not None and target_rate != rate:
@@ -120,13 +166,7 @@ def load_audio(
         source_sound = mono_sound = False
         while True:
             check_cancel(cancel)
-            try:
-                block = handle.read(_BLOCK_FRAMES, dtype="float32", always_2d=True)
-            except RuntimeError as exc:  # libsndfile loses sync in damaged FLAC/MP3 streams
-                raise AudioError(
-                    f"Audio file {p} is corrupt or truncated: decoding failed after "
-                    f"{decoded / rate:.2f} s ({_reason(exc)})."
-                ) from exc
+            block = _read_block(p, handle, info, decoded)
             if len(block) == 0:
                 break
             used = block if channel is None else block[:, channel : channel + 1]
@@ -254,7 +294,8 @@ def _open(
             raise AudioError(
                 f"Audio file {p} is headerless raw PCM, so its sample rate must be given."
             )
-        if raw_rate <= 0 or raw_channels <= 0:
+        check_rate(p, raw_rate, "the raw sample rate given")
+        if raw_channels <= 0:
             raise AudioError(
                 f"Audio file {p} cannot be read as raw PCM at {raw_rate} Hz "
                 f"with {raw_channels} channel(s)."
@@ -278,8 +319,12 @@ def _open(
             endian=raw_endian,
             format="RAW",
         )
-    except (RuntimeError, ValueError, TypeError) as exc:
-        raise AudioError(f"Audio file {p} could not be opened: {_reason(exc)}.") from exc
+    except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
+        reason = _reason(exc)
+        if "does not exist or is not a regular file" in reason:
+            # libsndfile's words when no decoder accepts the bytes of a file that does exist.
+            reason = "its contents are not in an audio format that can be read (or are damaged)"
+        raise AudioError(f"Audio file {p} could not be opened: {reason}.") from exc
 
 
 def _info(p: Path, handle: sf.SoundFile) -> AudioInfo:
@@ -294,36 +339,25 @@ def _info(p: Path, handle: sf.SoundFile) -> AudioInfo:
     )
 
 
-def _check_wav_complete(p: Path) -> None:
-    """Refuse a WAV whose data chunk is cut short: libsndfile would quietly load only the rest."""
-    with p.open("rb") as stream:
-        header = stream.read(12)
-        if len(header) < 12 or header[:4] not in (b"RIFF", b"RIFX") or header[8:12] != b"WAVE":
-            return  # RF64 and exotic variants: leave the judgement to libsndfile
-        order = "<" if header[:4] == b"RIFF" else ">"
-        file_size = p.stat().st_size
-        position, block_align = 12, 0
-        for _ in range(1000):  # a bound, in case of garbage chunk sizes
-            chunk = stream.read(8)
-            if len(chunk) < 8:
-                return
-            (chunk_size,) = struct.unpack(order + "I", chunk[4:])
-            if chunk[:4] == b"fmt ":
-                fmt = stream.read(min(chunk_size, 16))
-                if len(fmt) >= 14:
-                    (block_align,) = struct.unpack(order + "H", fmt[12:14])
-            elif chunk[:4] == b"data":
-                present = file_size - position - 8
-                # 0 and 0xFFFFFFFF are placeholders written by streaming recorders, not lengths.
-                if 0 < chunk_size < 0xFFFFFFFF and chunk_size > present and block_align > 0:
-                    raise AudioError(
-                        f"Audio file {p} is truncated: its header announces "
-                        f"{chunk_size // block_align} sample frames but only "
-                        f"{present // block_align} are present."
-                    )
-                return
-            position += 8 + chunk_size + (chunk_size & 1)
-            stream.seek(position)
+def _check_header(p: Path, info: AudioInfo, channel: int | None) -> None:
+    if channel is not None and not 0 <= channel < info.channels:
+        raise AudioError(
+            f"Audio file {p} has {_channels(info.channels)} (numbered from 0), "
+            f"so channel {channel} does not exist."
+        )
+    check_rate(p, info.sample_rate, "its header says")
+    if info.format in ("WAV", "WAVEX"):
+        check_wav_complete(p)
+
+
+def _read_block(p: Path, handle: sf.SoundFile, info: AudioInfo, decoded: int) -> np.ndarray:
+    try:
+        return handle.read(_BLOCK_FRAMES, dtype="float32", always_2d=True)
+    except RuntimeError as exc:  # libsndfile loses sync in damaged FLAC/MP3 streams
+        raise AudioError(
+            f"Audio file {p} is corrupt or truncated: decoding failed after "
+            f"{decoded / info.sample_rate:.2f} s ({_reason(exc)})."
+        ) from exc
 
 
 def _reason(exc: BaseException) -> str:

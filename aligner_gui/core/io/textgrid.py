@@ -9,7 +9,9 @@ than 1e-8 s, whereas we write exactly what Praat would write for the same grid.
 
 from __future__ import annotations
 
+import heapq
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,8 +170,47 @@ def _short_lines(tg: TextGrid) -> list[str]:
     return lines
 
 
-def format_textgrid(tg: TextGrid, short: bool = False) -> str:
-    """The text Praat writes for "Save as text file" (or "short text file"), with LF endings."""
+def _chronological_text(tg: TextGrid) -> str:
+    """Praat's TextGrid_writeToChronologicalTextFile: every interval and point after a "! tier:"
+    comment, ordered by start time and then by tier number; no final line break.
+
+    Praat picks each next element as the first one after the previous (time, tier), which skips
+    an element that starts where another of its tier starts; merging the tiers keeps every one,
+    each tier's in its own order, so what we write reads back equal.
+    """
+    out = ['"Praat chronological TextGrid text file"\n']
+    out.append(f"{praat_number(tg.xmin)} {praat_number(tg.xmax)}   ! Time domain.\n")
+    out.append(f"{len(tg.tiers)}   ! Number of tiers.")
+    for tier in tg.tiers:
+        kind = "IntervalTier" if isinstance(tier, IntervalTier) else "TextTier"
+        out.append(f"\n{_quote(kind)} {_quote(tier.name)} {praat_number(tier.xmin)} ")
+        out.append(praat_number(tier.xmax))
+    elements = heapq.merge(*(_timed(tier, k) for k, tier in enumerate(tg.tiers, 1)))
+    for _time, number, _index, text in elements:
+        # Praat writes the name as it is; a line break in it would end the comment early.
+        name = " ".join(tg.tiers[number - 1].name.splitlines())
+        out.append(f"\n\n! {name}:\n{number} {text}")
+    return "".join(out)
+
+
+def _timed(tier: Tier, number: int) -> Iterator[tuple[float, int, int, str]]:
+    """(start time, tier number, index, text after the tier number) of each element, in order."""
+    if isinstance(tier, IntervalTier):
+        for k, iv in enumerate(tier.intervals):
+            times = f"{praat_number(iv.start)} {praat_number(iv.end)}"
+            yield iv.start, number, k, f"{times}\n{_quote(iv.label)}"
+    else:
+        for k, pt in enumerate(tier.points):
+            yield pt.time, number, k, f"{praat_number(pt.time)} \n{_quote(pt.label)}"
+
+
+def format_textgrid(tg: TextGrid, short: bool = False, *, chronological: bool = False) -> str:
+    """The text Praat writes for "Save as text file" (or "short text file", or "chronological
+    text file"), with LF endings."""
+    if chronological:
+        if short:
+            raise ValueError("a TextGrid is written either short or chronological, not both")
+        return _chronological_text(tg)
     body = _short_lines(tg) if short else _long_lines(tg)
     return "\n".join(['File type = "ooTextFile"', 'Object class = "TextGrid"', "", *body, ""])
 
@@ -184,9 +225,14 @@ def _encode(text: str, encoding: str) -> bytes:
 
 
 def write_textgrid(
-    tg: TextGrid, path: str | Path, short: bool = False, encoding: str = "utf-8"
+    tg: TextGrid,
+    path: str | Path,
+    short: bool = False,
+    encoding: str = "utf-8",
+    *,
+    chronological: bool = False,
 ) -> None:
-    data = _encode(format_textgrid(tg, short), encoding)
+    data = _encode(format_textgrid(tg, short, chronological=chronological), encoding)
     try:
         atomic_write_bytes(path, data)
     except OSError as err:

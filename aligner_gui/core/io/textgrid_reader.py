@@ -16,8 +16,12 @@ numbers, "strings" (``""`` is a quote; they may span lines) and <flags>; every o
 skipped, and ``!`` at the start of a word comments out the rest of the line. Errors carry the line
 Praat would report. Deliberate differences: a missing ``<exists>`` before the tier count is
 accepted (some old writers omit it); numbers Praat reads as undefined or infinite (``0e``,
-``+.5``, ``1/0``), negative counts and an unclosed quote (reported where it opens) are refused.
+``+.5``, ``1/0``), negative counts, counts that are no number at all (``+``, which Praat's strtoll
+reads as 0) and an unclosed quote (reported where it opens) are refused.
 Intervals are kept in file order, overlaps and gaps included, so a grid round-trips exactly.
+Besides the ooTextFile formats (long, short, free) it reads Praat's chronological format.
+Each rule below names the Praat function it follows (sys/abcio.cpp, melder/melder_atof.cpp,
+fon/TextGrid.cpp).
 """
 
 from __future__ import annotations
@@ -36,11 +40,14 @@ from aligner_gui.core.io.textgrid import (
     Tier,
     praat_number,
 )
+from aligner_gui.core.io.textgrid_decode import decode_textgrid
 
 __all__ = ["parse_textgrid", "read_textgrid"]
 
 # Unicode White_Space, which modern Praat uses to end words (older Praat: only space/tab/CR/LF).
 _WS = " \t\n\v\f\r\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# What getReal, getInteger, getString and getEnum skip before their token: white space, a "!"
+# comment to the end of the line, and any word not starting like a number, a string or a flag.
 _SKIP = re.compile(f'(?:[{_WS}]+|![^\n\r]*|[^{_WS}!"<+\\-0-9][^{_WS}]*)*')
 _WORD = re.compile(f"[^{_WS}]*")
 _IS_WS = re.compile(f"[{_WS}]")
@@ -48,12 +55,18 @@ _QUOTED = re.compile(r'"(?:[^"\n]|"")*"?')  # a quoted text, for error messages 
 _DECIMAL = re.compile(r"([+-]?[0-9]+(?:\.[0-9]*)?)([eE][+-]?[0-9]+|[eE])?(%)?")
 _HEX = re.compile(r"([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-_MAX_NUMBER_CHARS = 40  # Praat refuses longer number words ("Found long text ...")
+_CHRONOLOGICAL = '"Praat chronological TextGrid text file"'
+_MAX_NUMBER_CHARS = 40  # getReal/getInteger refuse longer number words ("Found long text")
 _INT32_MAX = 2**31 - 1
 
 
 def _praat_atof(word: str) -> float | None:
-    """Melder_a8tof: the value of a number word (trailing junk ignored), or None if undefined."""
+    """Melder_a8tof: the value of a number word, or None where Praat's is undefined.
+
+    findEndOfNumericString accepts ``[+-]digits[.digits][(e|E)[+-]digits][%]`` followed by
+    anything; strtod then reads the word itself (so ``0x1.8p1`` is hexadecimal), and a ``%`` right
+    after the number multiplies it by 0.01.
+    """
     if (hexmatch := _HEX.match(word)) is not None:
         sign, whole, frac, exponent = hexmatch.groups()
         if not whole and not frac:
@@ -66,11 +79,12 @@ def _praat_atof(word: str) -> float | None:
     if match is None or match.group(2) in ("e", "E"):  # Praat: "2.1E" is not a number
         return None
     value = float(match.group(1) + (match.group(2) or ""))
-    return value / 100.0 if match.group(3) else value
+    # Praat multiplies by 0.01, which differs from dividing by 100 in the last bit (35% etc.).
+    return 0.01 * value if match.group(3) else value
 
 
 def _praat_real(word: str) -> float | None:
-    """Praat's getReal on one word: fractions like ``1/3`` and percentages are allowed."""
+    """getReal (behind texgetr64) on one word: Melder_a8tof on each side of a ``/``."""
     numerator, slash, denominator = word.partition("/")
     if not slash:
         value = _praat_atof(word)
@@ -123,6 +137,7 @@ class _Scanner:
         return self.fail(self.token_pos, f"expected {wanted} for {what} but found {found}")
 
     def _number_word(self, what: str) -> str:
+        """getReal/getInteger's word: ASCII ("Found strange text") and at most 40 characters."""
         word = self._word()
         strange = next((c for c in word[:_MAX_NUMBER_CHARS] if ord(c) > 127), None)
         if strange is not None:
@@ -134,6 +149,7 @@ class _Scanner:
         return word
 
     def expect_real(self, what: str) -> float:
+        """getReal (texgetr64)."""
         while True:
             first = self._next(what, "a number")
             if first in '"<':
@@ -147,6 +163,7 @@ class _Scanner:
         return value
 
     def expect_count(self, what: str) -> int:
+        """getInteger (behind texgeti32/texgetinteger): strtoll of the word, within int32."""
         first = self._next(what, "a whole number")
         if first in '"<':
             raise self._unexpected(first, what, "a whole number")
@@ -161,7 +178,29 @@ class _Scanner:
             raise self.fail(self.token_pos, f"{value} is not a possible count for {what}")
         return value
 
+    def at_end(self) -> bool:
+        """Whether only white space, comments and skipped words are left."""
+        self.pos = _SKIP.match(self.text, self.pos).end()  # type: ignore[union-attr]
+        return self.pos >= len(self.text)
+
+    def expect_tier_number(self, tiers: int, what: str) -> int:
+        """A tier number 1..tiers (Praat: texgeti32, then TextGrid_checkSpecifiedTierNumberWithinRange)."""
+        first = self._next(what, "a tier number")
+        if first in '"<':
+            raise self._unexpected(first, what, "a tier number")
+        word = self._number_word(what)
+        match = _INTEGER.match(word)  # like strtoll: "2.0" is 2
+        if match is None:
+            raise self.fail(self.token_pos, f"{_describe(word)} is not a tier number for {what}")
+        number = int(match.group())
+        if not 1 <= number <= tiers:
+            raise self.fail(
+                self.token_pos, f"there is no tier {number} for {what}: the file has {tiers} tiers"
+            )
+        return number
+
     def expect_string(self, what: str) -> str:
+        """getString (texgetw16): a doubled quote is one quote; the closing one needs white space."""
         first = self._next(what, "a quoted text")
         if first != '"':
             raise self._unexpected(first, what, "a quoted text")
@@ -185,15 +224,19 @@ class _Scanner:
             return text[start + 1 : close].replace('""', '"')
 
     def expect_exists(self, what: str) -> bool | int:
-        """``<exists>`` -> True, ``<absent>`` -> False; a bare tier count (some old writers) -> it."""
+        """getEnum (texgetex): ``<exists>`` -> True, ``<absent>`` -> False; a bare tier count
+        (some old writers omit the flag) -> the count."""
         first = self._next(what, "<exists>")
         if first == '"':
             raise self._unexpected(first, what, "<exists>")
-        word = self._word()
         if first != "<":
+            # A bare tier count is read like any number (getInteger's 40-character limit), so a
+            # 5000-digit count gets one line instead of int()'s ValueError.
+            word = self._number_word(what)
             if _INTEGER.fullmatch(word) is None:
                 raise self._unexpected(first, what, "<exists>")
             return self._count_from_word(word, what)
+        word = self._word()
         end = word.find(">")
         flag = word[1:end] if end > 0 else word
         if end < 0 or flag not in ("exists", "absent"):
@@ -204,35 +247,13 @@ class _Scanner:
         return flag == "exists"
 
 
-def _decode(data: bytes, path: str | Path | None) -> str:
-    """Praat's rules: UTF-16 only with a byte-order mark; else UTF-8 if valid, else Latin-1.
-
-    (Praat's default text input setting is "UTF-8, then ISO Latin-1".)
-    """
-    if data.startswith((b"\xfe\xff", b"\xff\xfe")):
-        codec = "utf-16-be" if data.startswith(b"\xfe\xff") else "utf-16-le"
-        text = data[2:].decode(codec, errors="replace")  # Praat also substitutes bad units
-    else:
-        if b"\x00" in data:
-            raise TextGridError(
-                path, None, "the file contains NUL bytes (UTF-16 without a byte-order mark?)"
-            )
-        data = data.removeprefix(b"\xef\xbb\xbf")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    # Praat turns every CR LF and lone CR into LF before reading, labels included.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def read_textgrid(path: str | Path) -> TextGrid:
     """Read a TextGrid file in any of Praat's text formats and encodings."""
     try:
         data = Path(path).read_bytes()
     except OSError as err:
         raise TextGridError(path, None, f"the file cannot be read ({err.strerror})") from err
-    return parse_textgrid(_decode(data, path), path)
+    return parse_textgrid(decode_textgrid(data, path), path)
 
 
 def _check_domain(scan: _Scanner, xmin: float, xmax: float, what: str) -> None:
@@ -255,12 +276,17 @@ def _parse_header(scan: _Scanner) -> None:
         raise scan.fail(scan.token_pos, f"this is a Praat {object_class} file, not a TextGrid")
 
 
-def _parse_tier(scan: _Scanner, number: int) -> Tier:
+def _tier_class(scan: _Scanner, number: int) -> str:
     kind = scan.expect_string(f"the class of tier {number}")
     if kind not in ("IntervalTier", "TextTier"):
         raise scan.fail(
             scan.token_pos, f"tier {number} is a {kind!r}; expected IntervalTier or TextTier"
         )
+    return kind
+
+
+def _parse_tier(scan: _Scanner, number: int) -> Tier:
+    kind = _tier_class(scan, number)
     name = scan.expect_string(f"the name of tier {number}")
     tier = f"tier {number} ({name!r})"
     xmin = scan.expect_real(f"the start time (xmin) of {tier}")
@@ -285,9 +311,64 @@ def _parse_tier(scan: _Scanner, number: int) -> Tier:
     return IntervalTier(name, xmin, xmax, tuple(intervals))
 
 
+def _parse_chronological(scan: _Scanner) -> TextGrid:
+    """Praat's TextGrid_readFromChronologicalTextFile: the grid's domain, the number of tiers,
+    each tier's class, name and domain, then every interval or point as its tier number followed
+    by its times and text, ordered by time, until the text ends.
+
+    Praat files each element into its tier's sorted set (dropping one that starts where another
+    of the same tier starts); like the other formats, we keep every element in file order.
+    """
+    scan.expect_string("the file type")
+    xmin = scan.expect_real("the TextGrid's start time (xmin)")
+    xmax = scan.expect_real("the TextGrid's end time (xmax)")
+    _check_domain(scan, xmin, xmax, "The TextGrid")
+    count = scan.expect_count("the number of tiers")
+    heads: list[tuple[str, str, float, float]] = []
+    for number in range(1, count + 1):
+        kind = _tier_class(scan, number)
+        name = scan.expect_string(f"the name of tier {number}")
+        tier = f"tier {number} ({name!r})"
+        tier_xmin = scan.expect_real(f"the start time (xmin) of {tier}")
+        tier_xmax = scan.expect_real(f"the end time (xmax) of {tier}")
+        _check_domain(scan, tier_xmin, tier_xmax, f"Tier {number} ({name!r})")
+        heads.append((kind, name, tier_xmin, tier_xmax))
+    items: list[list[Interval | Point]] = [[] for _ in heads]
+    element = 0
+    while not scan.at_end():  # Praat stops at "Early end of text" while seeking a tier number
+        element += 1
+        number = scan.expect_tier_number(count, f"element {element} (an interval or point)")
+        kind, name, _, _ = heads[number - 1]
+        tier = f"tier {number} ({name!r})"
+        if kind == "TextTier":
+            time = scan.expect_real(f"the time of a point of {tier}")
+            items[number - 1].append(
+                Point(time, scan.expect_string(f"the mark of a point of {tier}"))
+            )
+            continue
+        start = scan.expect_real(f"the start time of an interval of {tier}")
+        end = scan.expect_real(f"the end time of an interval of {tier}")
+        _check_domain(scan, start, end, f"An interval of {tier}")
+        items[number - 1].append(
+            Interval(start, end, scan.expect_string(f"the text of an interval of {tier}"))
+        )
+    tiers: list[Tier] = []
+    for (kind, name, tier_xmin, tier_xmax), elements in zip(heads, items, strict=True):
+        if kind == "TextTier":
+            points = tuple(e for e in elements if isinstance(e, Point))
+            tiers.append(PointTier(name, tier_xmin, tier_xmax, points))
+        else:
+            intervals = tuple(e for e in elements if isinstance(e, Interval))
+            tiers.append(IntervalTier(name, tier_xmin, tier_xmax, intervals))
+    return TextGrid(xmin, xmax, tuple(tiers))
+
+
 def parse_textgrid(text: str, path: str | Path | None = None) -> TextGrid:
-    """Parse the text of a long, short or free-format TextGrid (line breaks already LF)."""
+    """Parse the text of a long, short, free-format or chronological TextGrid (LF line breaks)."""
     scan = _Scanner(text, path)
+    # Praat's Data_readFromFile recognises the chronological format by these first 40 characters.
+    if text.startswith(_CHRONOLOGICAL):
+        return _parse_chronological(scan)
     _parse_header(scan)
     xmin = scan.expect_real("the TextGrid's start time (xmin)")
     xmax = scan.expect_real("the TextGrid's end time (xmax)")

@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from aligner_gui.core.base.charnames import (
+    char_name,
+    describe_chars,
+    is_invisible,
+    is_variation_selector,
+)
 from aligner_gui.core.base.errors import TranscriptError
 from aligner_gui.core.base.labels import LabelSet
 
@@ -28,9 +34,19 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _MAX_LISTED = 12  # words listed per warning before "and N more"
+# Spelling a transcript keeps a few hundred bytes per word (the word, its spelling, its tokens),
+# up to ~100x the file on short words; 16 MB (about 3 million words, or 300 hours of speech at
+# 150 words a minute) stays near a gigabyte, where a 60 MB file ran out of memory. No single
+# recording comes close: a longer file is a mistake (or needs splitting), so it is refused at once.
+MAX_TRANSCRIPT_BYTES = 16_000_000
+
+# A word as written -> its pieces, each with the spelling to align instead (None: as written).
+# The pronunciation package provides one (numbers as words, other scripts romanised).
+Respell = Callable[[str], list[tuple[str, str | None]]]
 
 
-@dataclass(frozen=True)
+# slots: a long transcript holds millions of these.
+@dataclass(frozen=True, slots=True)
 class TranscriptWord:
     original: str  # exactly as written, punctuation kept (e.g. "Don’t,")
     normalized: str  # spelled in the model's labels ("DON'T"); may contain the star; "" if nothing
@@ -53,6 +69,13 @@ def read_transcript(path: str | Path) -> str:
         what = "is a folder, not a text file" if p.is_dir() else "does not exist"
         raise TranscriptError(f"Transcript file {p} {what}.")
     try:
+        size = p.stat().st_size
+        if size > MAX_TRANSCRIPT_BYTES:
+            raise TranscriptError(
+                f"Transcript file {p} is {size / 1e6:.1f} MB, more than the "
+                f"{MAX_TRANSCRIPT_BYTES / 1e6:.0f} MB a transcript can have (about 300 hours of "
+                "speech); split the recording and its transcript into parts."
+            )
         data = p.read_bytes()
     except OSError as exc:
         raise TranscriptError(f"Transcript file {p} could not be read: {exc.strerror}.") from exc
@@ -83,24 +106,36 @@ def read_transcript(path: str | Path) -> str:
     return joined
 
 
-def tokenize(text: str, labels: LabelSet, *, source: str | Path | None = None) -> Tokenized:
-    """Split ``text`` on whitespace and spell each word in ``labels``; ``source`` names errors."""
+def tokenize(
+    text: str,
+    labels: LabelSet,
+    *,
+    source: str | Path | None = None,
+    respell: Respell | None = None,
+) -> Tokenized:
+    """Split ``text`` on whitespace and spell each word in ``labels``; ``source`` names errors.
+
+    ``respell`` may split a word and give each piece another spelling to align (romanised,
+    numbers as words); the words keep their original spelling."""
     mapper = _Mapper(labels)
     words: list[TranscriptWord] = []
-    for original in text.split():
-        word = mapper.word(original)
-        if word is not None:
-            words.append(word)
+    for written in text.split():
+        for original, spelling in respell(written) if respell else [(written, None)]:
+            word = mapper.word(original, spelling)
+            if word is not None:
+                words.append(word)
     where = "The transcript" if source is None else f"Transcript file {source}"
     if not any(w.aligned for w in words):
         if not text.strip():
             raise TranscriptError(f"{where} is empty.")
         if not words:
             raise TranscriptError(f"{where} has no words, only punctuation.")
-        sample = mapper.unknown_chars[:10] or sorted(set(text) - {" "})[:10]
+        sample = list(mapper.unknown_chars)[:10] or sorted(set(text) - {" "})[:10]
+        shown = describe_chars("".join(sample))
+        shown = " ".join(sample) if shown == "".join(sample) else shown
         raise TranscriptError(
             f"{where} has no word that can be spelled with the model's labels "
-            f"(characters such as {' '.join(sample)} are not among them)."
+            f"(characters such as {shown} are not among them)."
         )
     tokens: list[int] = []
     token_word: list[int] = []
@@ -144,14 +179,18 @@ class _Mapper:
         if labels.star is not None:
             self.names[labels.star] = labels.labels[labels.star]
         self.apostrophe = self.index.get("'")
-        self.unknown_chars: list[str] = []
-        self.affected: dict[str, list[str]] = {}
+        # Dicts as ordered sets: membership tests stay O(1) on transcripts of millions of words.
+        self.unknown_chars: dict[str, None] = {}
+        self.affected: dict[str, dict[str, None]] = {}
 
-    def word(self, original: str) -> TranscriptWord | None:
-        text = self._fold(unicodedata.normalize("NFC", original))
+    def word(self, original: str, spelling: str | None = None) -> TranscriptWord | None:
+        # A respelling's spaces ("nineteen eighty four") are not aligned: one word, one span.
+        source = original if spelling is None else "".join(spelling.split())
+        text = self._fold(unicodedata.normalize("NFC", source))
         ids: list[int] = []
         kinds: set[str] = set()
         dropped = ""
+        hidden: dict[str, None] = {}  # invisible characters removed, to name them
         content = False  # anything besides punctuation and invisible characters
         for cluster in _clusters(text):
             mapped = self._cluster(cluster)
@@ -166,13 +205,12 @@ class _Mapper:
                 kinds.add("hyphens")
             elif category[0] in "PS":
                 kinds.add("punctuation")
-            elif category[0] in "CZ":
+            elif category[0] in "CZ" or is_variation_selector(cluster[0]):
                 kinds.add("invisible")
+                hidden.update((c, None) for c in cluster if is_invisible(c))
             else:
                 content = True
-                for char in cluster:
-                    if char not in self.unknown_chars:
-                        self.unknown_chars.append(char)
+                self.unknown_chars.update((char, None) for char in cluster)
                 if self.star is None:
                     kinds.add("dropped")
                     dropped += cluster
@@ -180,14 +218,22 @@ class _Mapper:
                     ids.append(self.star)
                     kinds.add("star")
         quoted = f"\u201c{original}\u201d"
+        names = f"{quoted} ({', '.join(char_name(c) for c in hidden)})" if hidden else quoted
         if not content:
-            self._note("invisible" if kinds == {"invisible"} else "punctuation-only", quoted)
+            if kinds == {"invisible"}:
+                self._note("invisible", names)
+            else:
+                self._note("punctuation-only", quoted)
             return None
         normalized = "".join(self._label(i) for i in ids)
         details = {
             "accents": f"{quoted} \u2192 {normalized}",
-            "dropped": f"{quoted} (lost {dropped})",
+            "dropped": f"{quoted} (lost {describe_chars(dropped)})",
+            "invisible": names,
         }
+        if spelling is not None:
+            kinds.discard("accents")
+            self._note("respelled", f"{quoted} \u2192 {normalized}")
         for kind in sorted(kinds):
             self._note(kind, details.get(kind, quoted))
         if not ids:
@@ -197,6 +243,8 @@ class _Mapper:
     def warnings(self) -> tuple[str, ...]:
         messages = {
             "punctuation-only": "Dropped words made only of punctuation (they carry no sound)",
+            "respelled": "Spelled for the model's alphabet (numbers as words, other scripts "
+            "romanised)",
             "punctuation": "Removed punctuation from",
             "hyphens": "Removed hyphens or dashes inside (each stays one word)",
             "invisible": "Removed invisible formatting characters from",
@@ -210,7 +258,7 @@ class _Mapper:
         for kind, message in messages.items():
             words = self.affected.get(kind)
             if words:
-                listed = ", ".join(words[:_MAX_LISTED])
+                listed = ", ".join(list(words)[:_MAX_LISTED])
                 more = len(words) - _MAX_LISTED
                 out.append(f"{message}: {listed}" + (f" and {more} more." if more > 0 else "."))
         return tuple(out)
@@ -250,9 +298,7 @@ class _Mapper:
         return self.names[i]
 
     def _note(self, kind: str, word: str) -> None:
-        listed = self.affected.setdefault(kind, [])
-        if word not in listed:
-            listed.append(word)
+        self.affected.setdefault(kind, {})[word] = None
 
 
 def _clusters(text: str) -> Iterator[str]:

@@ -27,12 +27,14 @@ __all__ = [
     "bundle_cache_location",
     "bundle_metadata",
     "fetch_bundle_weights",
+    "load_weights_file",
     "resolve_bundle_name",
     "unwrap_torchaudio_module",
 ]
 
 # torchaudio's own download location for bundle files given as bare names.
 _TORCHAUDIO_MODEL_URL = "https://download.pytorch.org/torchaudio/models/"
+_REDOWNLOAD = "delete the file so that it is downloaded again"
 
 
 @dataclass(frozen=True)
@@ -104,18 +106,99 @@ def fetch_bundle_weights(spec: BundleSpec, report: ProgressFn) -> Path:
 def build_bundle_module(
     spec: BundleSpec, cached: Path
 ) -> tuple[torch.nn.Module, float | None, bool]:
-    """(Wav2Vec2Model, waveform norm eps, append_star) of a bundle whose weights are cached."""
+    """(Wav2Vec2Model, waveform norm eps, append_star) of a bundle whose weights are cached.
+
+    torchaudio's own ``bundle.get_model()`` unpickles the cached file with ``weights_only=False``,
+    so a file planted in the cache (as the offline message tells users to do) could run code.
+    The network is built here from the bundle's published architecture instead, and the file
+    is read as plain tensors only.
+    """
     import torchaudio.pipelines
 
     bundle = getattr(torchaudio.pipelines, spec.name)
+    state_dict = load_weights_file(cached, f"the cached weights of {spec.name}")
+    # The fairseq ASR heads carry unused dictionary rows (<s>, <pad>, </s>...) that torchaudio
+    # drops at load time; so do we, with the indices the bundle declares.
+    unused = set(getattr(bundle, "_remove_aux_axis", ()) or ())
+    for key in ("aux.weight", "aux.bias"):
+        matrix = state_dict.get(key)
+        if unused and matrix is not None:
+            keep = [i for i in range(matrix.shape[0]) if i not in unused]
+            state_dict[key] = matrix[keep]
+    module = _bundle_architecture(bundle, spec)
     try:
-        wrapped = bundle.get_model(with_star=True) if spec.star else bundle.get_model()
+        module.load_state_dict(state_dict)
     except Exception as exc:
+        detail = " ".join(str(exc).split())[:200]
         raise ModelError(
-            f"{cached}: the cached weights of {spec.name} could not be loaded ({exc}); delete "
+            f"{cached}: the cached weights of {spec.name} do not fit the model ({detail}); delete "
             "the file so that it is downloaded again."
         ) from None
-    return unwrap_torchaudio_module(wrapped)
+    module.eval()
+    eps = 1e-5 if getattr(bundle, "_normalize_waveform", False) else None  # F.layer_norm default
+    return module, eps, spec.star
+
+
+def load_weights_file(
+    path: Path, what: str, remedy: str = _REDOWNLOAD, *, mmap: bool = False
+) -> dict[str, torch.Tensor]:
+    """A state dict read with ``weights_only=True``: anything but plain data is refused unread.
+
+    ``mmap`` maps a zip-format file instead of reading it (cheap when only checking a file).
+    """
+    import pickle
+    import warnings
+
+    import torch
+
+    try:
+        with warnings.catch_warnings():
+            # torch warns about unusual pickle protocols just before refusing such a file;
+            # the refusal below says all there is to say.
+            warnings.simplefilter("ignore")
+            # weights_only: never run code from a downloaded or copied file.
+            try:
+                loaded = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
+            except RuntimeError as exc:
+                if not mmap or "mmap" not in str(exc):
+                    raise
+                loaded = torch.load(path, map_location="cpu", weights_only=True)  # legacy format
+    except pickle.UnpicklingError as exc:
+        if "weights only" in str(exc).lower() or "weights_only" in str(exc).lower():
+            raise ModelError(
+                f"{path}: {what} hold Python objects besides plain tensors, so the file is "
+                f"not loaded for safety; {remedy}."
+            ) from None
+        raise ModelError(
+            f"{path}: {what} could not be loaded ({_first_line(exc)}); {remedy}."
+        ) from None
+    except Exception as exc:
+        raise ModelError(
+            f"{path}: {what} could not be loaded ({_first_line(exc)}); {remedy}."
+        ) from None
+    if isinstance(loaded, dict) and isinstance(loaded.get("state_dict"), dict):
+        loaded = loaded["state_dict"]
+    if not isinstance(loaded, dict) or not all(
+        isinstance(value, torch.Tensor) for value in loaded.values()
+    ):
+        raise ModelError(f"{path}: {what} are not a dictionary of tensors; {remedy}.")
+    return dict(loaded)
+
+
+def _bundle_architecture(bundle: object, spec: BundleSpec) -> torch.nn.Module:
+    from torchaudio.models import wav2vec2_model, wavlm_model
+
+    factories = {"Wav2Vec2": wav2vec2_model, "WavLM": wavlm_model}
+    model_type = getattr(bundle, "_model_type", "Wav2Vec2")
+    params = getattr(bundle, "_params", None)
+    if model_type not in factories or not isinstance(params, dict):
+        raise ModelError(f"{spec.name}: this torchaudio version describes the model differently.")
+    return factories[model_type](**params)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split("\n")[0].split())
+    return text[:200] or type(exc).__name__
 
 
 def bundle_metadata(spec: BundleSpec) -> tuple[LabelSet, int]:

@@ -70,6 +70,7 @@ def save_checkpoint(
 def read_checkpoint(path: str | Path) -> dict:
     """Load and validate a checkpoint dict (tensors on the CPU); every fault is a ModelError."""
     import pickle
+    import warnings
 
     import torch
 
@@ -79,7 +80,9 @@ def read_checkpoint(path: str | Path) -> dict:
     try:
         # weights_only: a checkpoint is plain data (tensors, str, int, float, lists, tuples,
         # dicts), so nothing in it may run code when loaded.
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's pickle-protocol notes before a refusal
+            checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         if "weights only" in str(exc).lower():
             raise ModelError(

@@ -108,10 +108,22 @@ def read_huggingface_metadata(directory: str | Path) -> tuple[LabelSet, int, flo
         num_outputs=size if isinstance(size, int) else None,
         source=str(root / "vocab.json"),
     )
-    rate = features.get("sampling_rate", 16000)
+    rate = _sampling_rate(features.get("sampling_rate", 16000), root / "preprocessor_config.json")
     # Wav2Vec2FeatureExtractor normalises by default, with its own epsilon of 1e-7.
     eps = 1e-7 if features.get("do_normalize", True) else None
-    return labels, int(rate), eps
+    return labels, rate, eps
+
+
+def _sampling_rate(value: object, source: Path) -> int:
+    """A positive whole number of Hz (JSON may spell 16000 as 16000.0); anything else is refused."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= 10**7:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "…"
+        raise ModelError(
+            f"{source}: 'sampling_rate' is {shown}, not a sample rate in Hz (such as 16000)."
+        )
+    return value
 
 
 def import_huggingface_module(directory: Path) -> torch.nn.Module:
@@ -124,6 +136,21 @@ def import_huggingface_module(directory: Path) -> torch.nn.Module:
             'with pip install "aligner-gui[transformers]".'
         ) from None
     from torchaudio.models.wav2vec2.utils import import_huggingface_model
+
+    from aligner_gui.core.models.bundles import load_weights_file
+
+    # transformers unpickles pytorch_model.bin files, with weights_only=False in older versions;
+    # read each one as plain tensors first, so a planted pickle is refused before it runs.
+    # (safetensors files hold no code and need no check.)
+    # Only the weights transformers loads: a Trainer's training_args.bin is a pickle by design
+    # and is never read.
+    for weights in sorted(directory.glob("pytorch_model*.bin")):
+        load_weights_file(
+            weights,
+            "the weights",
+            "use a copy saved as safetensors or from a trusted source",
+            mmap=True,
+        )
 
     model_type = json.loads((directory / "config.json").read_text(encoding="utf-8")).get(
         "model_type"

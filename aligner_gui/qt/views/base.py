@@ -25,14 +25,22 @@ MIN_X_RANGE = 0.005  # seconds: the deepest zoom, a few samples per pixel
 
 
 class TimeViewBox(pg.ViewBox):
-    """A ViewBox that zooms and pans in time only and reports clicks in seconds."""
+    """A ViewBox that zooms and pans in time only and reports clicks in seconds.
+
+    In a box with ``drag_selects`` (the waveform, the spectrogram) a plain left drag selects a
+    time range; everywhere, Shift+drag and middle-drag pan (pyqtgraph's own drag) and the wheel
+    zooms. Other boxes (the tiers, the emissions) pan with a plain drag, as they always have.
+    """
 
     sigTimeClicked = Signal(float)  # left click on empty space, seconds
+    sigTimeShiftClicked = Signal(float)  # Shift + left click: extend the time selection
     sigTimeContextMenu = Signal(float, QPointF)  # right click: seconds, global screen position
+    sigSelectionDragged = Signal(float, float)  # plain left drag: anchor and current seconds
 
     def __init__(self) -> None:
         super().__init__(enableMenu=False)
         self.setMouseEnabled(x=True, y=False)
+        self.drag_selects = False
         # pyqtgraph applies a new range to its transform only when it is about to paint, which
         # changes the scene during the paint and makes Qt paint the view a second time: apply
         # it at once, so that a pan or a zoom costs one paint per view.
@@ -45,10 +53,28 @@ class TimeViewBox(pg.ViewBox):
         x = self.mapSceneToView(ev.scenePos()).x()
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
-            self.sigTimeClicked.emit(float(x))
+            if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self.sigTimeShiftClicked.emit(float(x))
+            else:
+                self.sigTimeClicked.emit(float(x))
         elif ev.button() == Qt.MouseButton.RightButton:
             ev.accept()
             self.sigTimeContextMenu.emit(float(x), ev.screenPos())
+
+    def mouseDragEvent(self, ev, axis=None) -> None:
+        selecting = (
+            self.drag_selects
+            and axis is None
+            and ev.button() == Qt.MouseButton.LeftButton
+            and not ev.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        )
+        if not selecting:
+            super().mouseDragEvent(ev, axis)  # pans
+            return
+        ev.accept()
+        anchor = self.mapSceneToView(ev.buttonDownScenePos()).x()
+        here = self.mapSceneToView(ev.scenePos()).x()
+        self.sigSelectionDragged.emit(float(anchor), float(here))
 
 
 class TimePlot(pg.PlotWidget):
@@ -92,7 +118,10 @@ class TimePlot(pg.PlotWidget):
         for overlay in (self.selection_region, self.cursor_line, self.playhead):
             item.addItem(overlay, ignoreBounds=True)
         self.time_box.sigTimeClicked.connect(self._on_time_clicked)
+        self.time_box.sigTimeShiftClicked.connect(model.time_selection.extend_to)
+        self.time_box.sigSelectionDragged.connect(model.time_selection.select)
         self._connections: list[tuple[object, object]] = []
+        self._connect(model.time_selection.changed, self._update_selection)
         self._connect(model.documentReset, self._on_reset)
         self._connect(model.tierChanged, self._on_tier_changed)
         self._connect(model.selectionChanged, self._on_selection_changed)
@@ -161,7 +190,7 @@ class TimePlot(pg.PlotWidget):
         self.model.set_cursor(seconds)
 
     def _update_selection(self) -> None:
-        span = selected_span(self.model)
+        span = self.model.time_selection.span()
         if span is None:
             self.selection_region.hide()
         else:

@@ -21,12 +21,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QGuiApplication, QImage, QPainter, QPen
+from PySide6.QtWidgets import QToolTip
 
-from aligner_gui.core.display.tier_data import (
-    TierData,
-)  # also re-exported: importers use it from here
+from aligner_gui.core.display.tier_data import TierData  # re-exported: importers use it here
 from aligner_gui.qt.views.colors import Theme, flattened, score_color, theme_from_palette
 
 # More visible intervals than this per pixel column and they are painted as merged blocks.
@@ -77,8 +76,11 @@ class IntervalsItem(pg.GraphicsObject):
         self.dragged: int | None = None  # boundary being dragged
         self._drag_origin = 0.0  # the boundary's time when the drag started
         self.on_click: Callable[[float, bool], None] | None = None  # (seconds, double)
+        self.on_shift_click: Callable[[float], None] | None = None  # extends the time selection
         self.on_context_menu: Callable[[float, QPointF], None] | None = None
         self.on_drag: DragCallback | None = None
+        self._hover_scene_pos: QPointF | None = None  # where the mouse is, while over the item
+        self.drag_alone = False  # the current drag leaves the linked tiers alone (Alt held)
         self.painted_labels: list[str] = []  # texts drawn by the last paint (for tests)
         self.painted_mode = ""  # "intervals", "points", "blocks" or "" (for tests)
         self._colors: dict[int, QColor] = {}
@@ -321,7 +323,11 @@ class IntervalsItem(pg.GraphicsObject):
 
     def mouseClickEvent(self, ev) -> None:
         x = float(ev.pos().x())
-        if ev.button() == Qt.MouseButton.LeftButton and self.on_click is not None:
+        shift = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if ev.button() == Qt.MouseButton.LeftButton and shift and self.on_shift_click is not None:
+            ev.accept()
+            self.on_shift_click(x)
+        elif ev.button() == Qt.MouseButton.LeftButton and self.on_click is not None:
             ev.accept()
             self.on_click(x, bool(ev.double()))
         elif ev.button() == Qt.MouseButton.RightButton and self.on_context_menu is not None:
@@ -338,6 +344,8 @@ class IntervalsItem(pg.GraphicsObject):
                 ev.ignore()  # not on a boundary: the view box pans
                 return
             self.dragged = index
+            # Alt: move the boundary in this tier only (the linked tiers' boundaries stay).
+            self.drag_alone = bool(ev.modifiers() & Qt.KeyboardModifier.AltModifier)
             self._drag_origin = float(self.data.starts[index])
             self._emit_drag(index, self._drag_origin, "start")
         if self.dragged is None:
@@ -360,6 +368,8 @@ class IntervalsItem(pg.GraphicsObject):
     def hoverEvent(self, ev) -> None:
         if ev.isExit():
             self._set_hovered(None)
+            self._hover_scene_pos = None
+            self.setToolTip("")
             return
         # Claim clicks (a drag on an interval pans the view, on a boundary moves it).
         ev.acceptClicks(Qt.MouseButton.LeftButton)
@@ -370,12 +380,26 @@ class IntervalsItem(pg.GraphicsObject):
             self._set_hovered(boundary)
         else:
             self._set_hovered(None)
+        self._hover_scene_pos = QPointF(ev.scenePos())
+        self._update_tooltip(x)
+
+    def _update_tooltip(self, x: float) -> None:
         tolerance = 0.0
         view = self.getViewBox()
         if view is not None and self.data.is_points:
             tolerance = 4 * view.viewPixelSize()[0]
         i = self.data.index_at(x, tolerance)
         self.setToolTip("" if i is None else tooltip_text(self.data, i))
+
+    def view_range_changed(self, *_args) -> None:
+        """After a zoom or pan, the mouse is over another item: the tooltip on screen (about the
+        old one) goes, and the next one names what is under the mouse now."""
+        if QToolTip.isVisible():
+            QToolTip.showText(QPoint(), "")  # closes it now (hideText() fades it out in 300 ms)
+        if self._hover_scene_pos is None:
+            self.setToolTip("")
+            return
+        self._update_tooltip(float(self.mapFromScene(self._hover_scene_pos).x()))
 
     def _set_hovered(self, index: int | None) -> None:
         if index != self.hovered:

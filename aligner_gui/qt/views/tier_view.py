@@ -8,6 +8,7 @@ accepted (a dragged boundary snaps to the clamped time the core kept).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,14 +16,15 @@ from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
-from aligner_gui.core.document import edits
+from aligner_gui.core.document import editing, edits
 from aligner_gui.qt import dialogs
-from aligner_gui.qt.views.base import TimePlot
+from aligner_gui.qt.views.base import LEFT_AXIS_WIDTH, TimePlot
 from aligner_gui.qt.views.colors import Theme
 from aligner_gui.qt.views.intervals_item import IntervalsItem, TierData
+from aligner_gui.qt.views.tier_name_axis import TierNameAxis
 
 if TYPE_CHECKING:
-    from aligner_gui.core.document.document import Tier
+    from aligner_gui.core.document.document import AlignmentDocument, Tier
     from aligner_gui.qt.document_model import DocumentModel
 
 # Boundaries in view can be dragged only when they are at most this many and at least
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
 MAX_HANDLES = 1000
 MIN_HANDLE_SPACING = 2.0
 BOUNDARY_GRAB_PIXELS = 6  # "remove boundary" acts on a boundary this close to the click
-NEW_WORD_SECONDS = 0.3  # width of a word inserted into a long silence
 FOLLOW_SLACK = 1e-6  # seconds: margin around a parent's moved span when re-reading a child tier
 
 
@@ -57,6 +58,7 @@ class TierView(TimePlot):
     view_name = "tiers"
     playRequested = Signal(float, float)  # seconds: play exactly this span
     editRefused = Signal(str)  # the core's reason why an edit is impossible, for the status bar
+    tierMenuRequested = Signal(str, QPointF)  # tier name, global screen position
 
     def __init__(self, model: DocumentModel, tier_name: str, parent=None) -> None:
         self.tier_name = tier_name
@@ -68,21 +70,29 @@ class TierView(TimePlot):
         # A parent's moved boundary span [left, right]: the only place where this tier's
         # boundaries can have followed it (see edits.MoveBoundary), so the only part to re-read.
         self._follow_span: tuple[float, float] | None = None
+        self.shown_title = tier_name  # the name as drawn (for tests)
         super().__init__(model, parent)
         plot = self.getPlotItem()
         plot.addItem(self.item)
         # The intervals are painted opaque: the selection band goes on top of them.
         self.selection_region.setZValue(5)
         self.item.on_click = self._on_item_click
+        self.item.on_shift_click = self._on_item_shift_click
         self.item.on_context_menu = self.show_context_menu
         self.item.on_drag = self._on_drag
+        self._connect(model.activeTierChanged, self._update_title)
         self.time_box.sigTimeContextMenu.connect(self.show_context_menu)
         self.time_box.setYRange(0.0, 1.0, padding=0.0)
         self.time_box.disableAutoRange()
         self.time_box.sigXRangeChanged.connect(self._update_handles)
+        # After the box applied the new range to its transform (TimeViewBox._apply_range).
+        self.time_box.sigRangeChanged.connect(self.item.view_range_changed)
         self.time_box.sigResized.connect(self._update_handles)
         self.setMinimumHeight(36)
+        plot.setAxisItems({"left": TierNameAxis(self._on_name_click, self._on_name_menu)})
+        plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         plot.getAxis("left").setStyle(tickLength=0)
+        self.apply_theme(self.theme)
         self.refresh()
 
     # -- data from the document ------------------------------------------------------------------
@@ -105,10 +115,16 @@ class TierView(TimePlot):
         else:
             self.data = TierData.from_segments(tier.segments, tier.is_point_tier)
             self.item.set_data(self.data, doc.duration)
-        name = self.tier_name if len(self.tier_name) <= 12 else self.tier_name[:11] + "…"
-        self.getPlotItem().getAxis("left").setTicks([[(0.5, name)]])
+        self._update_title()
         self._update_selected()
         self._update_handles()
+
+    def _update_title(self, *_args) -> None:
+        """The tier's name; a mark before it when the editing keys act on this tier."""
+        name = self.tier_name if len(self.tier_name) <= 12 else self.tier_name[:11] + "…"
+        active = self.model.acting_tier() == self.tier_name and len(self.data) > 0
+        self.shown_title = f"▸ {name}" if active else name
+        self.getPlotItem().getAxis("left").setTicks([[(0.5, self.shown_title)]])
 
     def on_tier_changed(self, tier: str, kind: str, index: int) -> None:
         # The core reports every tier an edit touched, the edited tier first (with the index
@@ -221,11 +237,25 @@ class TierView(TimePlot):
         if phase == "start":
             self._drag_id = edits.new_drag_id()
             return
+        alone = self.item.drag_alone
         if abs(seconds - self._doc_time(index)) > 1e-12:
-            self.push(edits.MoveBoundary(self.tier_name, index, seconds, drag_id=self._drag_id))
+            self.push(edits.MoveBoundary(self.tier_name, index, seconds, drag_id=self._drag_id,
+                                         alone=alone))  # fmt: skip
         if phase == "finish":
+            doc = self.document
+            if self.model.snap_to_zero_crossings and doc is not None:
+                self._snap_after_drag(doc, index, alone)
             self._drag_id = None
             self._update_handles()
+
+    def _snap_after_drag(self, doc: AlignmentDocument, index: int, alone: bool) -> None:
+        """The last step of the same drag (one undo step puts the boundary back): onto the
+        nearest zero crossing, if the audio has one there (none in digital silence)."""
+        try:
+            edit = editing.snap_boundary(doc, self.tier_name, index, self._drag_id, alone=alone)
+        except editing.Refusal:
+            return
+        self.push(edit)
 
     def _doc_time(self, index: int) -> float:
         return float(self.data.starts[index]) if 0 <= index < len(self.data) else float("nan")
@@ -234,13 +264,37 @@ class TierView(TimePlot):
 
     def _on_item_click(self, seconds: float, double: bool) -> None:
         index = self.index_at(seconds)
+        self.model.set_active_tier(self.tier_name)  # the keys now act on this tier
         self.model.set_cursor(seconds)
         if index is None:
+            self.model.clear_selection()  # nothing here: the tier alone is what the user chose
             return
         if double:
             self.edit_label(index)
         else:
             self.select(index, play=True)
+
+    def _on_item_shift_click(self, seconds: float) -> None:
+        """Shift+click in a tier extends the time selection over the whole interval clicked (a
+        run of words is selected word by word); on a point or outside any item, to the click."""
+        index = self.index_at(seconds)
+        if index is None or self.data.is_points:
+            self.model.time_selection.extend_to(seconds)
+        else:
+            self.model.time_selection.extend_over(
+                float(self.data.starts[index]), float(self.data.ends[index])
+            )
+
+    def _on_time_clicked(self, seconds: float) -> None:
+        super()._on_time_clicked(seconds)
+        self.model.set_active_tier(self.tier_name)
+
+    def _on_name_click(self) -> None:
+        self.model.set_active_tier(self.tier_name)
+
+    def _on_name_menu(self, screen_pos: QPointF) -> None:
+        self.model.set_active_tier(self.tier_name)  # the Tier menu's actions act on this tier
+        self.tierMenuRequested.emit(self.tier_name, screen_pos)
 
     def index_at(self, seconds: float) -> int | None:
         tolerance = 4 * self.time_box.viewPixelSize()[0] if self.data.is_points else 0.0
@@ -253,6 +307,8 @@ class TierView(TimePlot):
             self.playRequested.emit(float(self.data.starts[index]), float(self.data.ends[index]))
 
     # -- editing ---------------------------------------------------------------------------------
+    # The rules (which edit, where) are Qt-free, in core.document.editing; the view only turns
+    # pixels into seconds and asks for text.
 
     def edit_label(self, index: int) -> bool:
         """Ask for a new label of item ``index``; True if one was set."""
@@ -262,32 +318,56 @@ class TierView(TimePlot):
                                 self.data.labels[index])  # fmt: skip
         if text is None or text == self.data.labels[index]:
             return False
-        return self.push(edits.SetLabel(self.tier_name, index, text))
+        return self._try(lambda: self.model.relabel(self.tier_name, index, text))
 
     def push(self, edit: edits.Edit) -> bool:
         """Apply ``edit`` through the model; an impossible edit is reported, not raised."""
+        return self._try(lambda: self.model.push(edit))
+
+    def _try(self, command: Callable[[], bool]) -> bool:
         try:
-            return self.model.push(edit)
+            return command()
         except ValueError as err:
             self.editRefused.emit(str(err))
             return False
 
     def insert_boundary_at(self, seconds: float) -> bool:
-        return self.push(edits.InsertBoundary(self.tier_name, seconds))
+        """Split at ``seconds`` (or add a point there, in a point tier)."""
+        doc = self.document
+        if doc is None:
+            return False
+        snap = self.model.snap_to_zero_crossings
+        return self._try(
+            lambda: self.model.push(editing.insert_at(doc, self.tier_name, seconds, snap))
+        )
+
+    def grab_tolerance(self, max_pixels: float = BOUNDARY_GRAB_PIXELS) -> float:
+        """Seconds within which a boundary counts as "at" a time: a few pixels at this zoom."""
+        return max_pixels * self.time_box.viewPixelSize()[0]
 
     def nearest_boundary(
         self, seconds: float, max_pixels: float = BOUNDARY_GRAB_PIXELS
     ) -> int | None:
-        return self.data.boundary_near(seconds, max_pixels * self.time_box.viewPixelSize()[0])
+        return self.data.boundary_near(seconds, self.grab_tolerance(max_pixels))
 
-    def remove_boundary(self, index: int) -> bool:
-        return self.push(edits.RemoveBoundary(self.tier_name, index))
+    def remove_boundary_at(self, seconds: float) -> bool:
+        """Remove the boundary (or point) within a few pixels of ``seconds``."""
+        doc = self.document
+        if doc is None:
+            return False
+        tolerance = self.grab_tolerance()
+        return self._try(
+            lambda: self.model.push(editing.remove_at(doc, self.tier_name, seconds, tolerance))
+        )
 
     def delete_segment(self, index: int) -> bool:
-        return self.push(edits.DeleteWord(self.tier_name, index))
+        doc = self.document
+        if doc is None:
+            return False
+        return self._try(lambda: self.model.push(editing.delete_item(doc, self.tier_name, index)))
 
     def insert_word_at(self, seconds: float, label: str | None = None) -> bool:
-        """Insert a word in the silence at ``seconds``: all of a short silence, else 0.3 s around."""
+        """Insert a word in the silence at ``seconds`` (asking for it unless ``label`` is given)."""
         index = self.index_at(seconds)
         if index is None or self.data.labels[index] or self.data.is_points:
             return False
@@ -295,12 +375,7 @@ class TierView(TimePlot):
             label = dialogs.ask_text(self, "Insert word", "New word:", "")
         if not label:
             return False
-        start, end = float(self.data.starts[index]), float(self.data.ends[index])
-        if end - start > 2 * NEW_WORD_SECONDS:
-            half = NEW_WORD_SECONDS / 2
-            centre = min(max(seconds, start + half), end - half)
-            start, end = centre - half, centre + half
-        return self.push(edits.InsertWord(self.tier_name, start, end, label))
+        return self._try(lambda: self.model.insert_word(self.tier_name, seconds, label))
 
     def context_actions(self, seconds: float) -> list[QAction]:
         """The actions the context menu offers at ``seconds`` (built fresh each time)."""
@@ -321,16 +396,15 @@ class TierView(TimePlot):
             if not points:
                 add("Play", lambda: self.select(i, play=True))
             add("Edit label…", lambda: self.edit_label(i))
-        if not points:
-            add("Insert boundary here", lambda: self.insert_boundary_at(seconds))
-            if boundary is not None:
-                b = boundary
-                add("Remove boundary", lambda: self.remove_boundary(b))
-            else:
-                add("Remove boundary", lambda: None, False)
-            if index is not None:
-                add("Delete word", lambda: self.delete_segment(i), has_label)
-                add("Insert word here…", lambda: self.insert_word_at(seconds), not has_label)
+        if points:
+            add("Add point here", lambda: self.insert_boundary_at(seconds))
+            add("Remove point", lambda: self.remove_boundary_at(seconds), boundary is not None)
+            return actions
+        add("Insert boundary here", lambda: self.insert_boundary_at(seconds))
+        add("Remove boundary", lambda: self.remove_boundary_at(seconds), boundary is not None)
+        if index is not None:
+            add("Delete word", lambda: self.delete_segment(i), has_label)
+            add("Insert word here…", lambda: self.insert_word_at(seconds), not has_label)
         return actions
 
     def show_context_menu(self, seconds: float, screen_pos: QPointF) -> None:

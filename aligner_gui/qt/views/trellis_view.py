@@ -19,6 +19,7 @@ from PySide6.QtGui import QShowEvent
 
 from aligner_gui.core.display.lazy_trellis import PathIndex, TrellisComputation, WindowPlan
 from aligner_gui.core.display.pooling import FramePyramid
+from aligner_gui.core.document.tier_names import CHAR_TIER
 from aligner_gui.qt.views.colors import Theme
 from aligner_gui.qt.views.heatmap import HeatmapPlot, to_uint8
 
@@ -37,7 +38,6 @@ COMPUTE_SLICE_SECONDS = 0.004  # recursion work per event-loop turn
 # Each frame is shown relative to its best token; this many nats below the best is black.
 DYNAMIC_RANGE = 30.0
 ROW_MARGIN = 3  # token rows shown above and below the path's rows in view
-CHAR_TIER = "chars"
 COMPUTING = "Computing the trellis…"
 
 

@@ -45,6 +45,7 @@ class WaveformView(TimePlot):
         item.getAxis("left").enableAutoSIPrefix(False)
         self.time_box.setYRange(-1.0, 1.0, padding=0.02)
         self.time_box.disableAutoRange()
+        self.time_box.drag_selects = True  # a plain drag selects a time range, as in Praat
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(0)

@@ -1,0 +1,133 @@
+"""Aligning phones: a phone model's emissions, the words' pronunciation variants, and the choice
+among them made by the Viterbi (:mod:`aligner_gui.core.alignment.graph_viterbi`).
+
+Between words a phone model may emit its word delimiter (always, as a letter model does) or,
+lacking one, a silence label ("sil", "SIL", "<sil>", "sp"), which is optional: the path takes it
+where the audio pauses. With one variant per word and no optional silence there is nothing to
+choose, and the linear path (exact for short input, banded for hours) is used unchanged.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from aligner_gui.core.alignment.graph_viterbi import graph_forced_align, is_linear
+from aligner_gui.core.alignment.long_align import long_forced_align
+from aligner_gui.core.alignment.segments import (
+    CharSegment,
+    WordSegment,
+    build_segments,
+    token_spans,
+)
+from aligner_gui.core.alignment.viterbi import ForcedPath
+from aligner_gui.core.base.labels import LabelSet
+from aligner_gui.core.base.progress import ProgressFn
+from aligner_gui.core.base.timebase import TimeBase
+from aligner_gui.core.io.transcript import Tokenized, TranscriptWord
+from aligner_gui.core.pronunciation.lexicon import PhoneTranscript
+from aligner_gui.core.pronunciation.phone_sets import SILENCE_LABELS
+
+# Past this many (frame, state) cells the graph search would take minutes: each word's first
+# variant is aligned on the linear path instead, and a warning says so.
+MAX_GRAPH_CELLS = 400_000_000
+
+
+@dataclass(frozen=True)
+class PhoneAlignment:
+    path: ForcedPath
+    tokenized: Tokenized  # the chosen pronunciations as a token sequence
+    words: list[WordSegment]
+    phones: list[CharSegment]
+    variants: tuple[int, ...]  # per word: the variant chosen (-1 for words without any)
+    notes: tuple[str, ...]
+
+
+def separator_of(labels: LabelSet) -> tuple[int | None, bool]:
+    """The token between words and whether it is optional."""
+    if labels.delimiter_index is not None:
+        return labels.delimiter_index, False
+    for name in SILENCE_LABELS:
+        if name in labels.labels:
+            return labels.labels.index(name), True
+    return None, False
+
+
+def align_phone_emissions(
+    emissions: np.ndarray,
+    transcript: PhoneTranscript,
+    labels: LabelSet,
+    timebase: TimeBase,
+    duration: float,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+) -> PhoneAlignment:
+    aligned = [i for i, w in enumerate(transcript.words) if w.aligned]
+    graph_words = [transcript.words[i].variants for i in aligned]
+    separator, optional = separator_of(labels)
+    notes: list[str] = []
+    states = sum(2 * len(v) + 1 for alternatives in graph_words for v in alternatives)
+    if not is_linear(graph_words, optional) and states * emissions.shape[0] > MAX_GRAPH_CELLS:
+        notes.append(
+            "The recording is too long to choose among pronunciation variants; each word's "
+            "first pronunciation was aligned."
+        )
+        graph_words = [alternatives[:1] for alternatives in graph_words]
+        optional = False
+    if is_linear(graph_words, optional):
+        chosen = [0] * len(graph_words)
+        tokens: list[int] = []
+        token_graph_word: list[int] = []
+        for w, alternatives in enumerate(graph_words):
+            if w > 0 and separator is not None:
+                tokens.append(separator)
+                token_graph_word.append(-1)
+            tokens.extend(alternatives[0])
+            token_graph_word.extend([w] * len(alternatives[0]))
+        path = long_forced_align(
+            emissions, tokens, labels.blank, star=labels.star, progress=progress, cancel=cancel
+        )
+    else:
+        priors = [transcript.words[i].priors[: len(graph_words[g])] for g, i in enumerate(aligned)]
+        result = graph_forced_align(
+            emissions,
+            graph_words,
+            labels.blank,
+            separator=separator,
+            separator_optional=optional,
+            priors=priors if any(any(p) for p in priors) else None,
+            progress=progress,
+            cancel=cancel,
+        )
+        path, tokens, token_graph_word = result.path, list(result.tokens), list(result.token_word)
+        chosen = list(result.variants)
+    variants = [-1] * len(transcript.words)
+    for g, i in enumerate(aligned):
+        variants[i] = chosen[g]
+    token_word = [-1 if g < 0 else aligned[g] for g in token_graph_word]
+    words = tuple(
+        TranscriptWord(
+            w.original,
+            " ".join(w.phones[v]) if v >= 0 else "",
+            w.variants[v] if v >= 0 else (),
+            aligned=v >= 0,
+        )
+        for w, v in zip(transcript.words, variants, strict=True)
+    )
+    tokenized = Tokenized(words, tuple(tokens), tuple(token_word), transcript.warnings)
+    spans = token_spans(path, len(tokens))
+    word_segments, phones = build_segments(
+        spans, token_word, words, labels.labels, timebase, duration
+    )
+    # Separator tokens carry no word: build_segments already leaves them out of the phones.
+    choices = [
+        f"\u201c{w.original}\u201d as {' '.join(w.phones[v])} (variant {v + 1} of {len(w.variants)})"
+        for w, v in zip(transcript.words, variants, strict=True)
+        if len(w.variants) > 1
+    ]
+    if choices:
+        notes.append("Pronunciations chosen by the aligner: " + "; ".join(choices) + ".")
+    return PhoneAlignment(path, tokenized, word_segments, phones, tuple(variants), tuple(notes))

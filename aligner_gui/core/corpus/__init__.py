@@ -1,0 +1,1 @@
+"""A corpus: recordings with transcripts, aligned in a batch and reviewed worst first."""

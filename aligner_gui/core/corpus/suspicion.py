@@ -1,0 +1,226 @@
+"""How urgently each word and file of a corpus needs a human: the review queue.
+
+A forced alignment never says "I failed": a wrong transcript is squeezed into the audio anyway.
+Each word therefore gets a *suspicion* in [0, 1] from independent signals, each mapped to [0, 1]
+and weighted by how often it meant a real error in ``benchmarks/review_queue.py``:
+
+``evidence`` (weight 1.0; the main signal)
+    the log-probability (nats) the forced path gives up, frame by frame, against the label the
+    model finds most probable there, summed over the word's frames and the worse of the two gaps
+    beside it (:attr:`WordRow.excess`): what the model hears but the transcript denies. A
+    substituted word, an inserted one (the model hears silence or other letters), a deleted word
+    or missing sentence (the model hears speech in a gap or inside a stretched neighbour) all
+    lose many nats. Judged by *contrast*: minus the larger of the median of the three words on
+    each side and the file's 75th percentile, so that a stretch the model reads poorly
+    everywhere (a fast or unusual voice, noise) does not outrank one isolated error. Mapped to
+    ``1 - exp(-contrast / 20 nats)``.
+``unaligned`` (1.0)
+    nothing in the word is in the model's alphabet, so its times are interpolated.
+``duration`` (0.3)
+    seconds per character against the file's median: within a factor 2 nothing, a factor 8 the
+    full signal (a deleted word is often absorbed by a neighbour, which then lasts too long).
+``doubt`` (0.05)
+    the word lies in a doubtful region of :mod:`aligner_gui.core.alignment.doubt`. Those regions
+    are drawn from the same emissions as the evidence but with fixed thresholds, and on the
+    benchmark weighing them more put clean files with a noisy stretch ahead of real errors.
+``score`` and ``mismatch`` (0.15 each)
+    the word's mean frame probability below this corpus's median, as a share of it; and the
+    edit distance between greedy recognition in the word's span and its letters, above the
+    corpus median. Both say less than the evidence (which weighs every frame by how sure the
+    model is), so they only break ties.
+
+They combine as independent evidence, ``1 - prod(1 - weight x signal)``; the word's ``reason``
+names the strongest. A file's suspicion is its worst word's plus a tenth of the mean of its five
+worst, so of two files with an equally bad word the one with more trouble comes first.
+
+The queue (:func:`next_suspect`) is every word with suspicion at least ``SUSPECT_THRESHOLD`` in
+files not yet reviewed, most suspect first across the whole corpus (ties: file, then word
+order). Failed files are not in it (the report lists them): there is nothing to look at.
+Measured on generated corpora with planted errors: see benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from aligner_gui.core.corpus.database import ALIGNED, EDITED, CorpusDatabase, WordRow
+
+SUSPECT_THRESHOLD = 0.35
+_QUEUE_STATUSES = (ALIGNED, EDITED)
+
+WEIGHTS = {
+    "evidence": 1.0,
+    "unaligned": 1.0,
+    "duration": 0.3,
+    "score": 0.15,
+    "mismatch": 0.15,
+}
+DOUBT_WEIGHTS = {
+    "unspoken-text": 0.05,
+    "untranscribed-audio": 0.05,
+    "low-score": 0.05,
+    "long-word": 0.03,
+}
+EVIDENCE_SCALE = 20.0  # nats of contrast for 63 % of the evidence signal
+_NEIGHBOURS = 3  # words on each side that set a word's local baseline
+_TOP_WORDS = 5
+
+
+@dataclass(frozen=True)
+class CorpusNorms:
+    """What this model typically gives on this corpus."""
+
+    median_score: float  # of aligned words' mean frame probabilities
+    median_mismatch: float
+
+
+@dataclass(frozen=True)
+class Suspect:
+    path: str  # the file, relative to the corpus
+    idx: int  # the word's index in the file
+    tier: str
+    label: str
+    start: float
+    end: float
+    suspicion: float
+    reason: str
+    file_suspicion: float
+
+
+def corpus_norms(words: Sequence[WordRow]) -> CorpusNorms:
+    scores = [w.score for w in words if w.aligned and w.score is not None]
+    mismatches = [w.mismatch for w in words if w.aligned and w.mismatch is not None]
+    return CorpusNorms(
+        float(np.median(scores)) if scores else 1.0,
+        float(np.median(mismatches)) if mismatches else 0.0,
+    )
+
+
+def evidence_contrast(excess: Sequence[float | None]) -> list[float]:
+    """Each word's evidence above its neighbourhood's and the file's typical level (>= 0)."""
+    values = np.array([0.0 if e is None else e for e in excess], dtype=np.float64)
+    if values.size == 0:
+        return []
+    file_level = float(np.percentile(values, 75))
+    out = []
+    for i, value in enumerate(values):
+        around = np.concatenate(
+            [values[max(0, i - _NEIGHBOURS) : i], values[i + 1 : i + 1 + _NEIGHBOURS]]
+        )
+        local = float(np.median(around)) if around.size else 0.0
+        out.append(max(0.0, float(value) - max(local, file_level)))
+    return out
+
+
+def word_signals(
+    word: WordRow, norms: CorpusNorms, typical_char_seconds: float, contrast: float = 0.0
+) -> dict[str, float]:
+    """Each signal in [0, 1], already weighted."""
+    if not word.aligned:
+        return {"unaligned": WEIGHTS["unaligned"]}
+    signals: dict[str, float] = {}
+    if word.excess is not None:
+        signals["evidence"] = WEIGHTS["evidence"] * (1.0 - math.exp(-contrast / EVIDENCE_SCALE))
+    if word.mismatch is not None:
+        excess = (word.mismatch - norms.median_mismatch) / max(1.0 - norms.median_mismatch, 1e-6)
+        signals["mismatch"] = WEIGHTS["mismatch"] * _clip(excess)
+    if word.score is not None and norms.median_score > 0:
+        signals["score"] = WEIGHTS["score"] * _clip(1.0 - word.score / norms.median_score)
+    if typical_char_seconds > 0 and word.chars > 0 and word.end > word.start:
+        ratio = (word.end - word.start) / word.chars / typical_char_seconds
+        off = (abs(math.log(ratio)) - math.log(2.0)) / math.log(4.0)
+        signals["duration"] = WEIGHTS["duration"] * _clip(off)
+    for kind in filter(None, word.doubt.split("+")):
+        signals[kind] = max(signals.get(kind, 0.0), DOUBT_WEIGHTS.get(kind, 0.2))
+    return signals
+
+
+def score_words(
+    words: Sequence[WordRow], norms: CorpusNorms
+) -> tuple[list[tuple[float, str]], float | None]:
+    """(suspicion, reason) per word of one file, and the file's suspicion."""
+    per_char = [
+        (w.end - w.start) / w.chars for w in words if w.aligned and w.chars > 0 and w.end > w.start
+    ]
+    typical = float(np.median(per_char)) if per_char else 0.0
+    contrasts = evidence_contrast([w.excess for w in words])
+    scored: list[tuple[float, str]] = []
+    for word, contrast in zip(words, contrasts, strict=True):
+        signals = word_signals(word, norms, typical, contrast)
+        keep = 1.0
+        for value in signals.values():
+            keep *= 1.0 - value
+        strongest = max(signals, key=lambda k: signals[k], default="")
+        suspicion = 1.0 - keep
+        scored.append((suspicion, strongest if suspicion > 0 else ""))
+    if not scored:
+        return scored, None
+    worst = sorted((s for s, _ in scored), reverse=True)
+    return scored, worst[0] + 0.1 * float(np.mean(worst[:_TOP_WORDS]))
+
+
+def rescore_corpus(db: CorpusDatabase) -> None:
+    """Recompute every word's and file's suspicion against the whole corpus's norms.
+
+    Run after a batch: the norms (median score and mismatch) change as files are added, and a
+    file's rank must not depend on the order the batch happened to align them in.
+    """
+    done = {row.path for row in db.files() if row.status in (ALIGNED, EDITED, "reviewed")}
+    by_file = {path: words for path, words in db.words().items() if path in done}
+    norms = corpus_norms([w for words in by_file.values() for w in words])
+    file_scores: list[tuple[str, float | None]] = []
+    word_scores: list[tuple[str, int, float, str]] = []
+    for path in sorted(done):
+        words = by_file.get(path, [])
+        scored, file_suspicion = score_words(words, norms)
+        file_scores.append((path, file_suspicion))
+        word_scores += [(path, w.idx, s, r) for w, (s, r) in zip(words, scored, strict=True)]
+    db.set_suspicion(file_scores, word_scores)
+
+
+_QUEUE_ORDER = (
+    "SELECT f.path, w.idx, w.tier, w.label, w.start, w.end, w.suspicion, w.reason, f.suspicion "
+    "FROM words w JOIN files f ON f.id = w.file_id "
+    f"WHERE f.status IN ({', '.join(repr(s) for s in _QUEUE_STATUSES)}) AND w.suspicion >= ? "
+)
+_QUEUE_KEY = "(-w.suspicion, f.path, w.idx)"
+_ORDER_BY = "ORDER BY -w.suspicion, f.path, w.idx"
+
+
+def review_queue(db: CorpusDatabase, limit: int | None = None) -> list[Suspect]:
+    """The queue from the start, in order (``limit`` suspects at most)."""
+    query = _QUEUE_ORDER + _ORDER_BY
+    if limit is not None:
+        query += f" LIMIT {int(limit)}"
+    return [Suspect(*row) for row in db.execute(query, (SUSPECT_THRESHOLD,))]
+
+
+def next_suspect(db: CorpusDatabase, after: tuple[str, int] | None = None) -> Suspect | None:
+    """The suspect after ``after`` = (file path, word index) in queue order; the first if None.
+
+    ``after`` need not be a suspect itself (the word the user is on): the queue continues from
+    where that word would stand. Files marked reviewed meanwhile are left out.
+    """
+    if after is None:
+        found = review_queue(db, limit=1)
+        return found[0] if found else None
+    key = db.execute(
+        "SELECT w.suspicion FROM words w JOIN files f ON f.id = w.file_id "
+        "WHERE f.path = ? AND w.idx = ?",
+        after,
+    )
+    if not key:
+        return next_suspect(db, None)
+    rows = db.execute(
+        _QUEUE_ORDER + f"AND {_QUEUE_KEY} > (?, ?, ?) {_ORDER_BY} LIMIT 1",
+        (SUSPECT_THRESHOLD, -key[0][0], after[0], after[1]),
+    )
+    return Suspect(*rows[0]) if rows else None
+
+
+def _clip(value: float) -> float:
+    return min(1.0, max(0.0, value))

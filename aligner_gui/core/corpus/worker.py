@@ -1,0 +1,90 @@
+"""The batch's worker processes: each loads the model once, then aligns the files it is sent.
+
+Workers are started with the *spawn* method (a fork of a process that has loaded torch, or holds
+threads, can deadlock) and ignore SIGINT: Ctrl+C in a terminal reaches the whole process group,
+and it is the parent's job to stop the batch between files, not the workers' to die mid-file.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aligner_gui.core.base.errors import AlignerError
+from aligner_gui.core.corpus.align_file import FileOutcome, align_entry
+from aligner_gui.core.corpus.layout import CorpusEntry
+
+if TYPE_CHECKING:
+    from aligner_gui.core.models.model import LoadedModel
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    model: str
+    device: str
+    refine: str
+    threads: int
+    root: Path
+
+
+_MODEL: LoadedModel | None = None
+_SETTINGS: WorkerSettings | None = None
+_LOAD_ERROR: AlignerError | None = None
+
+
+def load_worker_model(settings: WorkerSettings, *, set_threads: bool = True) -> None:
+    """The pool's initializer (and the in-process runner's set-up, which keeps the caller's
+    thread count: one worker uses them all anyway)."""
+    global _MODEL, _SETTINGS
+    from aligner_gui.core.models.model import load_model
+    from aligner_gui.core.models.threads import set_torch_threads
+
+    if set_threads:
+        set_torch_threads(settings.threads)
+    _SETTINGS = settings
+    _MODEL = load_model(settings.model, device=settings.device)
+
+
+def ignore_sigint_and_load(settings: WorkerSettings) -> None:
+    global _LOAD_ERROR
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Each worker's share of the cores; OpenMP reads this before torch starts its pool.
+    os.environ["OMP_NUM_THREADS"] = str(settings.threads)
+    try:
+        load_worker_model(settings)
+    except AlignerError as err:
+        # An initializer's exception only breaks the pool, without the message: keep it for
+        # the first file, whose result carries it to the parent.
+        _LOAD_ERROR = err
+
+
+def align_in_worker(entry: CorpusEntry) -> FileOutcome:
+    if _LOAD_ERROR is not None:
+        raise _LOAD_ERROR
+    if _MODEL is None or _SETTINGS is None:
+        raise RuntimeError("the worker's model is not loaded")
+    return align_entry(entry, _SETTINGS.root, _MODEL, _SETTINGS.refine)
+
+
+def model_size_bytes(model: str) -> int:
+    """A rough size of the model's weights, to decide how many workers fit in memory."""
+    from aligner_gui.core.base.resources import resource_path
+
+    path = Path(model)
+    if path.is_file():
+        return path.stat().st_size
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    if model == "demo":
+        demo = resource_path("demo_model.pt")
+        return demo.stat().st_size if demo.is_file() else 10_000_000
+    # torchaudio bundles: base-size 95 M parameters, large 317 M, 300 M / 1 B MMS and XLS-R.
+    upper = model.upper()
+    if "1B" in upper:
+        return 4_000_000_000
+    if "LARGE" in upper or "MMS" in upper or "XLSR" in upper:
+        return 1_300_000_000
+    return 380_000_000

@@ -1,0 +1,60 @@
+"""Where a document's alignment came from, and what the engine said about it: the model, the audio
+file, the regions of doubt and the warnings. JSON output records it beside the tiers and reading
+that JSON back restores it, so nothing the engine found is lost by a save."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aligner_gui.core.alignment.doubt import DoubtfulRegion
+from aligner_gui.core.io.textgrid import Interval
+
+if TYPE_CHECKING:
+    from aligner_gui.core.alignment.pipeline import AlignmentResult
+    from aligner_gui.core.io.audio import Audio
+
+
+@dataclass(frozen=True)
+class Provenance:
+    model: str | None = None  # the model's name, None when the tiers were not aligned here
+    audio_path: Path | None = None
+    sample_rate: int | None = None  # of the audio file itself, before resampling for the model
+    doubtful: tuple[DoubtfulRegion, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def from_alignment(cls, result: AlignmentResult) -> Provenance:
+        return cls(
+            model=result.model_name,
+            audio_path=result.audio.path,
+            sample_rate=result.audio.source_sample_rate,
+            doubtful=tuple(result.doubtful),
+            warnings=tuple(result.warnings),
+        )
+
+    @classmethod
+    def from_audio(cls, audio: Audio | None) -> Provenance:
+        if audio is None:
+            return cls()
+        return cls(audio_path=audio.path, sample_rate=audio.source_sample_rate)
+
+
+def doubtful_intervals(
+    regions: tuple[DoubtfulRegion, ...] | list[DoubtfulRegion],
+) -> list[Interval]:
+    """Doubtful regions as non-overlapping intervals (a TextGrid tier cannot overlap): regions
+    that overlap are merged, and the merged interval is labelled with all their kinds."""
+    merged: list[tuple[float, float, list[str]]] = []
+    for region in sorted(regions, key=lambda r: (r.start, r.end)):
+        if region.end <= region.start:
+            continue
+        if merged and region.start < merged[-1][1]:
+            start, end, kinds = merged[-1]
+            if region.kind not in kinds:
+                kinds.append(region.kind)
+            merged[-1] = (start, max(end, region.end), kinds)
+        else:
+            merged.append((region.start, region.end, [region.kind]))
+    return [Interval(start, end, "+".join(kinds)) for start, end, kinds in merged]

@@ -1,0 +1,1 @@
+"""Pronunciations: dictionaries, G2P, number expansion, romanisation and phone inventories."""

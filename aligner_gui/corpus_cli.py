@@ -1,0 +1,141 @@
+"""``aligner-gui align CORPUS_DIR -o OUT_DIR``: align a whole corpus from the command line.
+
+Told apart from the one-pair form (``align AUDIO TRANSCRIPT -o FILE``) by its first argument
+being a folder. Progress goes to stderr (tqdm: files done/total, hours of audio, rate, ETA), the
+report to ``OUT_DIR/alignment_report.csv``, and one summary line to stderr at the end. Exit
+status: 0 when every file is aligned, 1 when any failed (the summary gives the count), 130 when
+stopped by Ctrl+C (between files: what was aligned is kept, nothing is half-written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from aligner_gui.core.corpus.align_file import FileOutcome
+from aligner_gui.core.corpus.outputs import OUTPUT_CHOICES
+from aligner_gui.core.corpus.runner import BatchSettings, BatchSummary, default_jobs, run_batch
+
+INTERRUPTED = 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    from aligner_gui.core.alignment.pipeline import DEFAULT_REFINE
+    from aligner_gui.core.alignment.refine import REFINE_METHODS
+    from aligner_gui.core.models.model import BUNDLES, DEFAULT_MODEL
+
+    parser = argparse.ArgumentParser(
+        prog="aligner-gui align",
+        description="Align every recording of a corpus folder (MFA layout: recordings with .lab/"
+        ".txt transcripts, or TextGrids of utterances, flat or one folder per speaker).",
+    )
+    parser.add_argument("corpus", type=Path, help="the corpus folder")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    parser.add_argument(
+        "--jobs", type=int, default=None,
+        help="worker processes (default: what fits the cores and memory)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"a bundle name ({', '.join(BUNDLES)}, demo), an aligner-gui checkpoint file, "
+        f"or a Hugging Face Wav2Vec2ForCTC folder (default {DEFAULT_MODEL})",
+    )
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    parser.add_argument("--format", choices=tuple(OUTPUT_CHOICES), default="textgrid")
+    parser.add_argument("--refine", choices=REFINE_METHODS, default=DEFAULT_REFINE)
+    parser.add_argument(
+        "--overwrite", action="store_true", help="align every file again, even those up to date"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+class _Progress:
+    """tqdm on stderr: files done/total, hours of audio, rate, ETA."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Any = None
+        self.total = ""
+
+    def start(self, files: int, seconds: float) -> None:
+        if self.quiet or files == 0:
+            return
+        from tqdm import tqdm
+
+        self.total = _clock(seconds)
+        self.bar = tqdm(total=files, unit="file", desc="Aligning", file=sys.stderr,
+                        mininterval=0.5, dynamic_ncols=True)  # fmt: skip
+        self.bar.set_postfix_str(f"audio 0:00:00/{self.total}")
+
+    def file_done(self, outcome: FileOutcome, done: int, total: int, seconds: float) -> None:
+        if self.bar is None:
+            return
+        self.bar.set_postfix_str(f"audio {_clock(seconds)}/{self.total}", False)
+        self.bar.update(1)
+        if not outcome.ok:
+            self.bar.write(f"failed: {outcome.path}: {outcome.message}", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run_corpus_align(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(argv)
+    jobs = args.jobs if args.jobs is not None else default_jobs(args.model)
+    if jobs < 1:
+        sys.stderr.write("aligner-gui align: error: --jobs must be at least 1\n")
+        return 2
+    settings = BatchSettings(
+        model=args.model, device=args.device, refine=args.refine, output=args.format,
+        jobs=jobs, overwrite=args.overwrite,
+    )  # fmt: skip
+    stop = threading.Event()
+    progress = _Progress(args.quiet)
+
+    def on_sigint(_signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt  # a second Ctrl+C: stop now (outputs are atomic anyway)
+        stop.set()
+        sys.stderr.write("\nStopping after the files being aligned; Ctrl+C again to stop now.\n")
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        summary = run_batch(
+            args.corpus, args.output, settings, stop=stop,
+            on_file=progress.file_done, on_start=progress.start,
+        )  # fmt: skip
+    finally:
+        progress.close()
+        signal.signal(signal.SIGINT, previous)
+    sys.stderr.write(summary_line(summary) + "\n")
+    if summary.interrupted:
+        return INTERRUPTED
+    return 1 if summary.failed else 0
+
+
+def _clock(seconds: float) -> str:
+    """Hours of audio as h:mm:ss."""
+    whole = int(round(seconds))
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def summary_line(summary: BatchSummary) -> str:
+    parts = [f"{summary.skipped} up to date"]
+    if summary.failed:
+        parts.append(f"{summary.failed} failed")
+    if summary.ignored:
+        parts.append(f"{summary.ignored} other files ignored, listed in the report")
+    head = "Interrupted: aligned" if summary.interrupted else "Aligned"
+    return (
+        f"{head} {summary.aligned} of {summary.total} files "
+        f"({_clock(summary.audio_seconds)} of audio; {'; '.join(parts)}) -> {summary.report}"
+    )

@@ -1,0 +1,199 @@
+"""Corpus mode: batch throughput, scanning 10,000 files, and resuming a finished corpus.
+
+    python benchmarks/corpus_bench.py                          # modest defaults, a few minutes
+    python benchmarks/corpus_bench.py --files 100 --base-files 100 --scan-files 10000
+
+* Throughput: ``--files`` recordings of 5-15 s (held-out espeak-ng voices, some noise) are
+  aligned by ``aligner-gui align CORPUS -o OUT`` in a fresh subprocess per run, with the demo
+  model and a wav2vec2 base-size model (random weights, as in pipeline_bench.py; emission time
+  does not depend on the weights), at ``--jobs 1`` and ``--jobs 2``. Wall-clock time includes
+  starting the program, the workers and loading the model: files per minute and real-time
+  factor (wall-clock / audio duration). The base-size model runs on the first ``--base-files``.
+* Scanning: ``--scan-files`` short recordings with transcripts in 50 speaker folders; time from
+  nothing to the file list in the database (scan, pairing, reading every header for its
+  duration), in a fresh process with its peak RSS, then again with the database in place.
+* Resume: the demo ``--jobs 2`` command run again over its finished output (nothing to do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out" / "corpus_bench"
+REPO = HERE.parent
+RATE = 16000
+
+
+def make_corpus(root: Path, files: int, seed: int = 3) -> float:
+    """``files`` recordings of 5-15 s in 4 speaker folders; returns seconds of audio."""
+    from aligner_gui.demo.corpus import degrade, load_vocabulary, make_utterances
+    from aligner_gui.demo.espeak import synthesize
+
+    marker = root / f".made-{files}"
+    if marker.exists():
+        return float(marker.read_text())
+    shutil.rmtree(root, ignore_errors=True)
+    rng = np.random.default_rng(seed)
+    vocab = load_vocabulary()
+    pool = iter(make_utterances("heldout", files * 8, seed, vocab, noisy_share=0.5))
+    total = 0.0
+    for i in range(files):
+        target = rng.uniform(5.0, 15.0)
+        pieces: list[np.ndarray] = [np.zeros(int(0.2 * RATE), np.float32)]
+        texts: list[str] = []
+        length = pieces[0].size
+        while length / RATE < target - 1.0:
+            utt = next(pool)
+            synth = synthesize(utt.text, utt.voice, rate=utt.rate, pitch=utt.pitch)
+            audio = degrade(synth.samples, RATE, rng, utt.snr_db, 0.0)
+            if texts and (length + audio.size) / RATE > 15.0:
+                break
+            pieces += [audio, np.zeros(int(0.3 * RATE), np.float32)]
+            texts.append(utt.text)
+            length += audio.size + pieces[-1].size
+        folder = root / f"speaker{i % 4}"
+        folder.mkdir(parents=True, exist_ok=True)
+        sf.write(folder / f"utt{i:04d}.wav", np.concatenate(pieces), RATE, subtype="PCM_16")
+        (folder / f"utt{i:04d}.lab").write_text(" ".join(texts) + "\n", encoding="utf-8")
+        total += length / RATE
+    marker.write_text(str(total))
+    return total
+
+
+def base_checkpoint() -> Path:
+    sys.path.insert(0, str(HERE))
+    from pipeline_bench import base_checkpoint as make
+
+    return make()
+
+
+def align(corpus: Path, out: Path, model: str, jobs: int, *, fresh: bool = True) -> float:
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "aligner_gui", "align", str(corpus), "-o", str(out),
+         "--model", model, "--jobs", str(jobs), "-q"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"align failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return seconds
+
+
+def make_scan_corpus(root: Path, files: int) -> None:
+    marker = root / f".made-{files}"
+    if marker.exists():
+        return
+    shutil.rmtree(root, ignore_errors=True)
+    tone = (0.1 * np.sin(np.arange(RATE // 2) * 0.1)).astype(np.float32)
+    for i in range(files):
+        folder = root / f"speaker{i % 50:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        sf.write(folder / f"rec{i:05d}.wav", tone, RATE, subtype="PCM_16")
+        (folder / f"rec{i:05d}.lab").write_text("a short line\n", encoding="utf-8")
+    marker.write_text("ok")
+
+
+def scan_child(corpus: Path, out: Path) -> dict:
+    from aligner_gui.core.corpus.runner import prepare_corpus
+
+    t0 = time.perf_counter()
+    db, entries = prepare_corpus(corpus, out)
+    rows = db.files()
+    seconds = time.perf_counter() - t0
+    db.close()
+    return {
+        "seconds": seconds,
+        "entries": len(entries),
+        "rows": len(rows),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _peak_rss_mb() -> float:
+    """VmHWM: unlike ru_maxrss, not inherited from the parent across fork and exec."""
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def scan(corpus: Path, out: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--scan-child", str(corpus), str(out)],
+        env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=100)
+    parser.add_argument("--base-files", type=int, default=20)
+    parser.add_argument("--scan-files", type=int, default=10000)
+    parser.add_argument("--jobs", default="1,2")
+    parser.add_argument("--skip", default="", help="comma-separated: demo, base, scan, resume")
+    parser.add_argument("--scan-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.scan_child:
+        print(json.dumps(scan_child(Path(args.scan_child[0]), Path(args.scan_child[1]))))
+        return
+    skip = set(filter(None, args.skip.split(",")))
+    print(f"load average: {os.getloadavg()[0]:.2f}; cores: {os.cpu_count()}")
+    corpus = OUT / f"corpus{args.files}"
+    t0 = time.perf_counter()
+    audio = make_corpus(corpus, args.files)
+    print(f"corpus: {args.files} files, {audio / 60:.1f} min of audio "
+          f"(made in {time.perf_counter() - t0:.0f} s)")  # fmt: skip
+    jobs = [int(j) for j in args.jobs.split(",")]
+    runs = []
+    if "demo" not in skip:
+        runs.append(("demo", "demo", corpus, audio, args.files))
+    if "base" not in skip and args.base_files > 0:
+        base_corpus = OUT / f"corpus{args.base_files}"
+        base_audio = make_corpus(base_corpus, args.base_files)
+        runs.append(("base", str(base_checkpoint()), base_corpus, base_audio, args.base_files))
+    for name, model, source, seconds_of_audio, count in runs:
+        for j in jobs:
+            wall = align(source, OUT / f"aligned-{name}-{count}-j{j}", model, j)
+            print(f"throughput {name:4s} --jobs {j}: {count} files, {seconds_of_audio / 60:.1f} min "
+                  f"in {wall:.1f} s = {count / wall * 60:.1f} files/min, "
+                  f"RTF {wall / seconds_of_audio:.3f}")  # fmt: skip
+    if "resume" not in skip and "demo" not in skip:
+        out = OUT / f"aligned-demo-{args.files}-j{jobs[-1]}"
+        wall = align(corpus, out, "demo", jobs[-1], fresh=False)
+        print(f"resume: second run over the finished {args.files}-file corpus: {wall:.2f} s "
+              "(program start, scan, checks, report)")  # fmt: skip
+    if "scan" not in skip:
+        scan_corpus = OUT / f"scan{args.scan_files}"
+        t0 = time.perf_counter()
+        make_scan_corpus(scan_corpus, args.scan_files)
+        made = time.perf_counter() - t0
+        scan_out = OUT / f"scan{args.scan_files}-out"
+        shutil.rmtree(scan_out, ignore_errors=True)
+        first = scan(scan_corpus, scan_out)
+        again = scan(scan_corpus, scan_out)
+        print(f"scan: {args.scan_files} recordings (+ transcripts; made in {made:.0f} s): "
+              f"first {first['seconds']:.2f} s to {first['rows']} rows in the database, peak RSS "
+              f"{first['peak_rss_mb']:.0f} MB; again {again['seconds']:.2f} s, "
+              f"{again['peak_rss_mb']:.0f} MB")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

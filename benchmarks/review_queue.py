@@ -1,0 +1,199 @@
+"""Does the review queue put planted transcript errors first?
+
+    python benchmarks/review_queue.py                    # 64 files, a third with an error
+    python benchmarks/review_queue.py --files 120 --planted-share 0.4 --seed 3
+
+A corpus of ``--files`` recordings (2-3 held-out espeak-ng utterances each, 5-15 s, held-out
+voices, some noise; three speaker folders) is written to ``benchmarks/out/review_queue/``. In a
+share of the transcripts one error is planted, the four kinds in turn:
+
+* ``substituted`` - a word replaced by another word;
+* ``deleted`` - a spoken word left out of the transcript;
+* ``inserted`` - a word added that is not spoken;
+* ``sentence`` - a whole spoken utterance left out.
+
+The corpus is aligned with the demo model through the batch runner (as ``aligner-gui align
+CORPUS -o OUT --model demo``), and the queue is read back from the database. Reported per kind,
+with K = the number of planted errors:
+
+* files: the share of planted files among the first K files of the queue (file order);
+* first suspect: the share of planted files whose first suspect (where "next suspect" jumps on
+  reaching the file) lies on the error: within 0.3 s of the substituted or inserted word's
+  place, of the deleted word, or inside the missing utterance;
+* first K suspects: the share of planted errors hit by any of the first K suspects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from aligner_gui.core.corpus.database import DATABASE_NAME, CorpusDatabase
+from aligner_gui.core.corpus.runner import BatchSettings, run_batch
+from aligner_gui.core.corpus.suspicion import Suspect, rescore_corpus, review_queue
+
+OUT = Path(__file__).resolve().parent / "out" / "review_queue"
+KINDS = ("substituted", "deleted", "inserted", "sentence")
+RATE = 16000
+TOLERANCE = 0.3  # seconds
+
+
+@dataclass(frozen=True)
+class Planted:
+    path: str  # relative audio path
+    kind: str
+    start: float  # where the error is in the audio (seconds)
+    end: float
+
+
+def _strip(word: str) -> str:
+    return word.strip(".,?!;:")
+
+
+def make_corpus(
+    root: Path, files: int, planted_share: float, seed: int, noisy_share: float, split: str
+) -> list[Planted]:
+    from aligner_gui.demo.corpus import degrade, load_vocabulary, make_utterances, split_vocabulary
+    from aligner_gui.demo.espeak import synthesize
+
+    rng = np.random.default_rng(seed)
+    vocab = load_vocabulary()
+    content = split_vocabulary(vocab, split).content  # type: ignore[arg-type]
+    utterances = make_utterances(split, files * 3, seed, vocab, noisy_share=noisy_share)  # type: ignore[arg-type]
+    planted_count = int(round(files * planted_share))
+    planted_files = set(rng.choice(files, size=planted_count, replace=False).tolist())
+    planted: list[Planted] = []
+    kind_index = 0
+    for i in range(files):
+        speaker = f"speaker{i % 3}"
+        parts = utterances[3 * i : 3 * i + int(rng.integers(2, 4))]
+        pieces: list[np.ndarray] = [np.zeros(int(0.3 * RATE), np.float32)]
+        spoken: list[tuple[str, float, float, int]] = []  # word, start, end, utterance
+        offset = 0.3
+        for u, utt in enumerate(parts):
+            synth = synthesize(utt.text, utt.voice, rate=utt.rate, pitch=utt.pitch)
+            audio = degrade(synth.samples, RATE, rng, utt.snr_db, 0.0)
+            spoken += [(w.text, w.start + offset, w.end + offset, u) for w in synth.words]
+            pause = np.zeros(int(rng.uniform(0.3, 0.8) * RATE), np.float32)
+            pieces += [audio, pause]
+            offset += (audio.size + pause.size) / RATE
+        words = [w for w, *_ in spoken]
+        path = f"{speaker}/rec{i:03d}.wav"
+        if i in planted_files:
+            kind = KINDS[kind_index % len(KINDS)]
+            kind_index += 1
+            words, where = _plant(kind, spoken, len(parts), rng, content)
+            planted.append(Planted(path, kind, *where))
+        (root / speaker).mkdir(parents=True, exist_ok=True)
+        sf.write(root / path, np.concatenate(pieces), RATE, subtype="PCM_16")
+        (root / path).with_suffix(".lab").write_text(" ".join(words) + "\n", encoding="utf-8")
+    return planted
+
+
+def _plant(
+    kind: str,
+    spoken: list[tuple[str, float, float, int]],
+    utterances: int,
+    rng: np.random.Generator,
+    content: tuple[str, ...] | list[str],
+) -> tuple[list[str], tuple[float, float]]:
+    words = [w for w, *_ in spoken]
+    k = int(rng.integers(len(words)))
+    other = content[int(rng.integers(len(content)))]
+    if kind == "substituted":
+        while _strip(other).lower() == _strip(words[k]).lower():
+            other = content[int(rng.integers(len(content)))]
+        words[k] = other
+        return words, (spoken[k][1], spoken[k][2])
+    if kind == "deleted":
+        del words[k]
+        return words, (spoken[k][1], spoken[k][2])
+    if kind == "inserted":
+        words.insert(k, other)
+        # Between the previous spoken word and word k.
+        before = spoken[k - 1][2] if k > 0 else spoken[k][1]
+        return words, (before, spoken[k][1])
+    missing = int(rng.integers(utterances))
+    kept = [w for w, _s, _e, u in spoken if u != missing]
+    times = [(s, e) for _w, s, e, u in spoken if u == missing]
+    return kept, (times[0][0], times[-1][1])
+
+
+def _hits(suspect: Suspect, error: Planted) -> bool:
+    return (
+        suspect.path == error.path
+        and suspect.start < error.end + TOLERANCE
+        and error.start - TOLERANCE < suspect.end
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=64)
+    parser.add_argument("--planted-share", type=float, default=1 / 3)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument(
+        "--noisy-share", type=float, default=0.5,
+        help="share of utterances with noise at 5-40 dB SNR (the rest clean)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--split", choices=("train", "heldout"), default="heldout",
+        help="the demo model's training voices and words, or held-out ones (harder)",
+    )  # fmt: skip
+    parser.add_argument("--model", default="demo")
+    parser.add_argument(
+        "--rescore", action="store_true",
+        help="only score the queue again over the last run's alignments (to tune suspicion)",
+    )  # fmt: skip
+    args = parser.parse_args()
+    corpus, out = OUT / "corpus", OUT / "aligned"
+    if args.rescore:
+        planted = [Planted(**p) for p in json.loads((OUT / "planted.json").read_text())]
+    else:
+        shutil.rmtree(OUT, ignore_errors=True)
+        t0 = time.perf_counter()
+        planted = make_corpus(
+            corpus, args.files, args.planted_share, args.seed, args.noisy_share, args.split
+        )
+        (OUT / "planted.json").write_text(json.dumps([p.__dict__ for p in planted]))
+        made = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        summary = run_batch(corpus, out, BatchSettings(model=args.model, jobs=args.jobs))
+        print(f"corpus: {args.files} files, {summary.audio_seconds / 60:.1f} min, made in "
+              f"{made:.0f} s; aligned in {time.perf_counter() - t0:.0f} s "
+              f"({summary.failed} failed)")  # fmt: skip
+    with CorpusDatabase(out / DATABASE_NAME) as db:
+        rescore_corpus(db)
+        queue = review_queue(db)
+        file_order = [r.path for r in db.files(order_by="suspicion") if r.suspicion is not None]
+    k = len(planted)
+    top_files = set(file_order[:k])
+    first_k = queue[:k]
+    first_in_file: dict[str, Suspect] = {}
+    for suspect in queue:
+        first_in_file.setdefault(suspect.path, suspect)
+    print(f"planted errors: {k} (K); suspects in the queue: {len(queue)}")
+    print(f"{'kind':12s} {'n':>3s} {'files in first K':>17s} {'first suspect on it':>20s} "
+          f"{'hit by first K suspects':>24s}")  # fmt: skip
+    rows = [(kind, [p for p in planted if p.kind == kind]) for kind in KINDS]
+    rows.append(("all", planted))
+    for kind, errors in rows:
+        n = len(errors)
+        if n == 0:
+            continue
+        in_files = sum(e.path in top_files for e in errors)
+        first = sum(e.path in first_in_file and _hits(first_in_file[e.path], e) for e in errors)
+        hit = sum(any(_hits(s, e) for s in first_k) for e in errors)
+        print(f"{kind:12s} {n:3d} {in_files / n:16.0%} {first / n:19.0%} {hit / n:23.0%}")
+
+
+if __name__ == "__main__":
+    main()

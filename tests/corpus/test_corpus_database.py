@@ -1,0 +1,79 @@
+"""The corpus state file: transactional, resumable, and of a known layout."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from aligner_gui.core.corpus.database import (
+    ALIGNED,
+    NOT_ALIGNED,
+    REVIEWED,
+    SCHEMA_VERSION,
+    CorpusDatabase,
+    CorpusDatabaseError,
+    FileFigures,
+    WordRow,
+)
+
+ENTRIES = [("a/1.wav", "a/1.lab", "a", "text"), ("b/2.wav", "b/2.lab", "b", "text")]
+
+
+def _word(idx: int, label: str = "word") -> WordRow:
+    return WordRow(idx, "", label, idx * 0.5, idx * 0.5 + 0.4, 0.9, True, 4, 0.0, "")
+
+
+def test_results_survive_reopening_and_a_rescan_keeps_them(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    with CorpusDatabase(path) as db:
+        db.sync_scan(ENTRIES, [("x.md", "not a recording or transcript")])
+        db.record(
+            "a/1.wav", FileFigures(ALIGNED, 1.5, words=2, settings_hash="h"), [_word(0), _word(1)]
+        )
+    with CorpusDatabase(path) as db:
+        assert db.execute("PRAGMA journal_mode")[0][0] == "wal"
+        db.sync_scan(ENTRIES[:1], [])  # b/2.wav is gone from the folder
+        rows = db.files()
+        assert [(r.path, r.status, r.duration, r.words) for r in rows] == [
+            ("a/1.wav", ALIGNED, 1.5, 2)
+        ]
+        assert [w.label for w in db.words("a/1.wav")["a/1.wav"]] == ["word", "word"]
+        assert db.ignored() == []
+        db.set_status("a/1.wav", REVIEWED)
+        assert db.file("a/1.wav").status == REVIEWED  # type: ignore[union-attr]
+
+
+def test_a_failed_record_leaves_the_previous_state_whole(tmp_path: Path) -> None:
+    with CorpusDatabase(tmp_path / "state.sqlite3") as db:
+        db.sync_scan(ENTRIES, [])
+        db.record("a/1.wav", FileFigures(ALIGNED, 1.0, words=1), [_word(0, "old")])
+        # A duplicate word index violates the primary key after the file row was updated.
+        with pytest.raises(sqlite3.IntegrityError):
+            db.record("a/1.wav", FileFigures(ALIGNED, 2.0, words=2), [_word(0, "new"), _word(0)])
+        row = db.file("a/1.wav")
+        assert row is not None and (row.duration, row.words) == (1.0, 1)
+        assert [w.label for w in db.words("a/1.wav")["a/1.wav"]] == ["old"]
+        assert db.file("b/2.wav").status == NOT_ALIGNED  # type: ignore[union-attr]
+
+
+def test_another_layout_is_refused_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    with CorpusDatabase(path):
+        pass
+    raw = sqlite3.connect(path)
+    raw.execute(
+        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),)
+    )
+    raw.commit()
+    raw.close()
+    with pytest.raises(CorpusDatabaseError, match="another version"):
+        CorpusDatabase(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(CorpusDatabaseError, match="not a corpus state file"):
+        CorpusDatabase(path)

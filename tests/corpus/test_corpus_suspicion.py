@@ -1,0 +1,132 @@
+"""Suspicion of words and files, and the review queue's order across a corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aligner_gui.core.corpus.database import (
+    ALIGNED,
+    FAILED,
+    REVIEWED,
+    CorpusDatabase,
+    FileFigures,
+    WordRow,
+)
+from aligner_gui.core.corpus.suspicion import (
+    SUSPECT_THRESHOLD,
+    CorpusNorms,
+    evidence_contrast,
+    next_suspect,
+    rescore_corpus,
+    review_queue,
+    score_words,
+)
+
+NORMS = CorpusNorms(median_score=0.8, median_mismatch=0.1)
+
+
+def _word(idx: int, *, excess: float | None = 5.0, score: float | None = 0.8,
+          mismatch: float | None = 0.1, chars: int = 4, seconds: float = 0.32, doubt: str = "",
+          aligned: bool = True) -> WordRow:  # fmt: skip
+    start = idx * 0.5
+    return WordRow(idx, "", f"w{idx}", start, start + seconds, score, aligned, chars, mismatch,
+                   doubt, excess=excess)  # fmt: skip
+
+
+def _suspicion(word: WordRow) -> tuple[float, str]:
+    scored, _file = score_words([_word(0), _word(1), word, _word(3), _word(4)], NORMS)
+    return scored[2]
+
+
+def test_a_typical_word_is_not_suspect() -> None:
+    assert _suspicion(_word(2)) == (0.0, "")
+
+
+@pytest.mark.parametrize(
+    ("word", "reason", "suspect"),
+    [
+        (_word(2, excess=60.0), "evidence", True),
+        (_word(2, score=None, mismatch=None, excess=None, aligned=False), "unaligned", True),
+        (_word(2, seconds=0.02), "duration", False),  # squeezed: 5 ms per character, not 80
+        (_word(2, seconds=3.0), "duration", False),
+        (_word(2, mismatch=1.0), "mismatch", False),
+        (_word(2, score=0.1), "score", False),
+        (_word(2, doubt="unspoken-text"), "unspoken-text", False),
+    ],
+)
+def test_each_signal_is_named_and_only_strong_ones_make_a_suspect_alone(
+    word: WordRow, reason: str, suspect: bool
+) -> None:
+    suspicion, why = _suspicion(word)
+    assert suspicion > 0 and why == reason
+    assert (suspicion >= SUSPECT_THRESHOLD) is suspect
+
+
+def test_signals_add_up_and_never_pass_one() -> None:
+    one, _ = _suspicion(_word(2, excess=20.0))
+    two, _ = _suspicion(_word(2, excess=20.0, seconds=3.0))
+    everything, _ = _suspicion(
+        _word(2, excess=500.0, mismatch=1.0, score=0.0, seconds=5.0, doubt="low-score")
+    )
+    assert 0 < one < two < everything <= 1.0
+
+
+def test_evidence_counts_against_the_neighbourhood_and_the_file() -> None:
+    # An isolated spike stands out; a stretch the model reads poorly everywhere does not.
+    assert evidence_contrast([5, 5, 5, 50, 5, 5, 5, 5]) == [0, 0, 0, 45, 0, 0, 0, 0]
+    plateau = evidence_contrast([5, 5, 40, 45, 50, 40, 5, 5])
+    assert max(plateau) <= 10
+    assert evidence_contrast([]) == []
+
+
+def test_mismatch_is_judged_against_the_corpus_median() -> None:
+    # A model that misreads half of everything does not make every word suspect.
+    scored, _ = score_words([_word(i, mismatch=0.5) for i in range(5)], CorpusNorms(0.8, 0.5))
+    assert all(s == 0.0 for s, _ in scored)
+
+
+def _corpus(tmp_path: Path) -> CorpusDatabase:
+    db = CorpusDatabase(tmp_path / "state.sqlite3")
+    files = ["clean.wav", "one_bad.wav", "two_bad.wav", "failed.wav"]
+    db.sync_scan([(f, f[:-4] + ".lab", "", "text") for f in files], [])
+    db.record("clean.wav", FileFigures(ALIGNED, 5.0), [_word(i) for i in range(8)])
+    db.record("one_bad.wav", FileFigures(ALIGNED, 5.0),
+              [_word(i, excess=80.0 if i == 5 else 5.0) for i in range(8)])  # fmt: skip
+    db.record("two_bad.wav", FileFigures(ALIGNED, 5.0),
+              [_word(i, excess={2: 60.0, 6: 100.0}.get(i, 5.0)) for i in range(8)])  # fmt: skip
+    db.record("failed.wav", FileFigures(FAILED, None, message="corrupt"))
+    rescore_corpus(db)
+    return db
+
+
+def test_the_queue_goes_worst_word_first_across_the_corpus(tmp_path: Path) -> None:
+    with _corpus(tmp_path) as db:
+        order = [(s.path, s.idx, s.reason) for s in review_queue(db)]
+        assert order == [
+            ("two_bad.wav", 6, "evidence"),
+            ("one_bad.wav", 5, "evidence"),
+            ("two_bad.wav", 2, "evidence"),
+        ]
+        files = [r.path for r in db.files(order_by="suspicion")]
+        assert files == ["two_bad.wav", "one_bad.wav", "clean.wav", "failed.wav"]
+        assert db.file("failed.wav").suspicion is None  # type: ignore[union-attr]
+
+
+def test_next_suspect_walks_the_queue_and_skips_reviewed_files(tmp_path: Path) -> None:
+    with _corpus(tmp_path) as db:
+        first = next_suspect(db)
+        assert first is not None and (first.path, first.idx, first.label) == (
+            "two_bad.wav",
+            6,
+            "w6",
+        )
+        second = next_suspect(db, after=(first.path, first.idx))
+        assert second is not None and (second.path, second.idx) == ("one_bad.wav", 5)
+        # From a word that is no suspect the queue goes on from where it would stand: the end.
+        assert next_suspect(db, after=("clean.wav", 0)) is None
+        db.set_status("one_bad.wav", REVIEWED)
+        third = next_suspect(db, after=(first.path, first.idx))
+        assert third is not None and (third.path, third.idx) == ("two_bad.wav", 2)
+        assert next_suspect(db, after=(third.path, third.idx)) is None
