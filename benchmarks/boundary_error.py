@@ -19,9 +19,10 @@ boundary mean, share within 20 ms, precision/recall/F1 at 20 ms; once with every
 own start and end, whose blank gaps give about two boundaries per phone, and once with the gaps
 inside each word closed at their midpoints, as a nested phones tier draws them); greedy phone
 error rate; and for character models the greedy character error rate. Phone figures need a model whose labels
-are phones (:func:`aligner_gui.demo.phone_eval.is_phone_model`); a character model shows "n/a".
-Character models align through the app's pipeline (:func:`align_audio`); phone models align the
-transcript's Flite pronunciations through the same Viterbi (:func:`align_emissions`).
+are phones (the app's :func:`~aligner_gui.core.pronunciation.phone_sets.is_phone_model`); a
+character model shows "n/a". Every model aligns through the app's pipeline (:func:`align_audio`);
+a phone model with a dictionary of the words' Flite pronunciations
+(:func:`aligner_gui.demo.phone_eval.flite_dictionary`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from aligner_gui.core.alignment.pipeline import align_audio, align_emissions  # noqa: E402
+from aligner_gui.core.alignment.pipeline import align_audio  # noqa: E402
 from aligner_gui.core.alignment.refine import refine_word_boundaries  # noqa: E402
 from aligner_gui.core.io.audio import Audio, load_audio  # noqa: E402
 from aligner_gui.core.models.model import LoadedModel, load_model  # noqa: E402
@@ -123,20 +124,19 @@ def real_items(corpus_dir: Path, rate: int) -> list[Item]:
 
 
 def measure(model: LoadedModel, items: list[Item], methods: list[str]) -> Measured:
-    from aligner_gui.core.models.emission import compute_emissions
+    from aligner_gui.core.pronunciation.phone_sets import is_phone_model
     from aligner_gui.demo import phone_eval
     from aligner_gui.demo.train import greedy_decode, reference_text
     from aligner_gui.demo.train_voices import greedy_phones
 
-    phone_model = phone_eval.is_phone_model(model.labels)
+    phone_model = is_phone_model(model.labels.labels)
     out = Measured(word_errors={m: [] for m in methods})
     for item in items:
+        text = " ".join(item.words)
         if phone_model:
-            tokenized = phone_eval.phone_tokenized(item.words, model.labels)
-            emissions = compute_emissions(model, item.audio.samples)
-            _, words, chars = align_emissions(
-                emissions, tokenized, model.labels, model.timebase, item.audio.duration
-            )
+            dictionary = phone_eval.flite_dictionary(item.words)
+            result = align_audio(item.audio, text, model, refine="none", dictionary=dictionary)
+            emissions, words, chars = result.emissions, result.words, result.phones
             predicted = phone_eval.boundaries([(c.start, c.end) for c in chars])
             gold = phone_eval.boundaries([(s, e) for _, s, e in item.phones])
             out.phone_scores.append(phone_eval.score_boundaries(gold, predicted))
@@ -144,13 +144,13 @@ def measure(model: LoadedModel, items: list[Item], methods: list[str]) -> Measur
             out.closed_scores.append(
                 phone_eval.score_boundaries(gold, phone_eval.boundaries(closed))
             )
-            out.phone_hyps.append(greedy_phones(emissions))
+            out.phone_hyps.append(greedy_phones(emissions, model.labels))
             out.phone_refs.append([p for p, _, _ in item.phones if p])
         else:
-            result = align_audio(item.audio, " ".join(item.words), model, refine="none")
+            result = align_audio(item.audio, text, model, refine="none")
             emissions, words, chars = result.emissions, result.words, result.chars
             out.char_hyps.append(greedy_decode(emissions))
-            out.char_refs.append(reference_text(" ".join(item.words)))
+            out.char_refs.append(reference_text(text))
         if len(words) != len(item.truth):
             raise RuntimeError(f"{item.name}: {len(words)} words for {len(item.truth)}")
         for method in methods:

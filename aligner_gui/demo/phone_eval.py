@@ -4,9 +4,9 @@
   (damon); :func:`gold_phone` maps each to the inventory of :mod:`.phones`. Labels that are not
   phones (bobby's ``PT`` closure mark) keep their boundaries but are left out of the phone error
   rate.
-* A phone model aligns the transcript's pronunciation: each word's phones from Flite's lexicon
-  (CMUdict plus letter-to-sound rules, the same pronunciations Flite's voices speak in training).
-  Words come out between the model's ``|`` delimiters, phones as the aligner's token spans.
+* A phone model aligns the transcript through the app's own pipeline with a dictionary of each
+  word's phones from Flite's lexicon (CMUdict plus letter-to-sound rules, the pronunciations
+  Flite's voices speak in training): :func:`flite_dictionary`.
 * Phone boundaries (issue 10): every gold boundary (each phone's start and end, merged when equal)
   is matched to the nearest predicted one: mean distance, share within 20 ms; and precision,
   recall and F1 at 20 ms under a one-to-one matching, so that over-segmenting cannot win.
@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aligner_gui.core.base.labels import LabelSet
-from aligner_gui.core.io.transcript import Tokenized, TranscriptWord
+from aligner_gui.core.pronunciation.dictionary import PronunciationDictionary, parse_dictionary
 from aligner_gui.demo import flite
 from aligner_gui.demo.phones import INVENTORY, PhoneMappingError, arpabet_to_ipa
 
@@ -55,30 +54,14 @@ def pronunciations(words: Sequence[str]) -> list[list[str]]:
     return [[p.phone for p in w.phones] for w in speech.words]
 
 
-def phone_tokenized(words: Sequence[str], labels: LabelSet) -> Tokenized:
-    """The CTC target of ``words`` for a phone model: their phones joined by its delimiter."""
-    per_word = pronunciations(words)
-    missing = sorted({p for word in per_word for p in word if p not in labels.labels})
-    if missing:
-        raise PhoneMappingError(f"the model has no label for {' '.join(missing)}")
-    entries: list[TranscriptWord] = []
-    tokens: list[int] = []
-    token_word: list[int] = []
-    delimiter = labels.delimiter_index
-    for index, (word, phones) in enumerate(zip(words, per_word, strict=True)):
-        ids = tuple(labels.index(p) for p in phones)
-        entries.append(TranscriptWord(word, " ".join(phones), ids, aligned=True))
-        if tokens and delimiter is not None:
-            tokens.append(delimiter)
-            token_word.append(-1)
-        tokens.extend(ids)
-        token_word.extend([index] * len(ids))
-    return Tokenized(tuple(entries), tuple(tokens), tuple(token_word), ())
-
-
-def is_phone_model(labels: LabelSet) -> bool:
-    """True when the labels hold the inventory's multi-letter phones (not an alphabet)."""
-    return "aɪ" in labels.labels and "tʃ" in labels.labels
+def flite_dictionary(words: Sequence[str]) -> PronunciationDictionary:
+    """A pronunciation dictionary (the app's, MFA's format) of ``words`` from Flite's front end,
+    so a phone model aligns them through the app's own pipeline."""
+    lines = [
+        f"{word}\t{' '.join(phones)}"
+        for word, phones in zip(words, pronunciations(words), strict=True)
+    ]
+    return parse_dictionary(lines, source="flite")
 
 
 def boundaries(spans: Sequence[tuple[float, float]]) -> np.ndarray:

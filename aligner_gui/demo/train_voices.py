@@ -141,11 +141,11 @@ def augmented(data: PhoneSet, i: int, seed: int, epoch: int, strength: float = 1
     return normalise(augment.field_recording(x, SAMPLE_RATE, rng, others, odds))
 
 
-def greedy_phones(log_probs: np.ndarray) -> list[str]:
+def greedy_phones(log_probs: np.ndarray, labels: LabelSet = PHONE_LABELS) -> list[str]:
     """Argmax per frame, repeats collapsed, blanks dropped; "|" kept as a word boundary."""
     best = np.argmax(log_probs, axis=-1)
-    keep = np.concatenate([[True], best[1:] != best[:-1]]) & (best != PHONE_LABELS.blank)
-    return [PHONE_LABELS.labels[i] for i in best[keep]]
+    keep = np.concatenate([[True], best[1:] != best[:-1]]) & (best != labels.blank)
+    return [labels.labels[i] for i in best[keep]]
 
 
 def phone_error_rate(

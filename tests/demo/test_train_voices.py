@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner_gui.core.alignment.pipeline import align_emissions
-from aligner_gui.core.models.emission import compute_emissions
+from aligner_gui.core.alignment.pipeline import align_audio
+from aligner_gui.core.io.audio import Audio
 from aligner_gui.core.models.model import load_model, read_checkpoint
+from aligner_gui.core.pronunciation.phone_sets import is_phone_model
 from aligner_gui.demo import espeak, flite, phone_eval, train_voices, voices
 from aligner_gui.demo.phone_eval import BoundaryScore, score_boundaries
 
@@ -33,19 +34,20 @@ def test_a_few_training_steps_write_a_loadable_phone_checkpoint(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "phones.pt"]  # no temp files
     assert read_checkpoint(out)["label_kind"] == "phones"
     model = load_model(out, "cpu")
-    assert model.labels == train_voices.PHONE_LABELS and phone_eval.is_phone_model(model.labels)
+    assert model.labels == train_voices.PHONE_LABELS and is_phone_model(model.labels.labels)
     assert model.frame_stride == 320
     assert out.stat().st_size < 20e6
 
-    # The benchmark's path: a transcript's pronunciations aligned by the phone model.
+    # The benchmark's path: the app's pipeline with a dictionary of Flite's pronunciations gives
+    # words and phones tiers (an untrained model: the phones, not their times, are checked).
     speech = flite.synthesize("Mary rolled the barrel.", "slt")
-    tokenized = phone_eval.phone_tokenized([w.text for w in speech.words], model.labels)
-    emissions = compute_emissions(model, speech.samples)
-    _, words, phones = align_emissions(
-        emissions, tokenized, model.labels, model.timebase, speech.duration
+    audio = Audio(speech.samples, 16000, None, 16000, 1, None)
+    words = [w.text for w in speech.words]
+    result = align_audio(
+        audio, " ".join(words), model, dictionary=phone_eval.flite_dictionary(words)
     )
-    assert [w.label for w in words] == ["Mary", "rolled", "the", "barrel"]
-    assert [p.label for p in phones] == [p.phone for p in speech.phones()]
+    assert [w.label for w in result.words] == ["Mary", "rolled", "the", "barrel"]
+    assert [p.label for p in result.phones] == [p.phone for p in speech.phones()]
 
 
 @needs_engines
