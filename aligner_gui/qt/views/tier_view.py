@@ -20,6 +20,7 @@ from aligner_gui.core.document import editing, edits
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.views.base import LEFT_AXIS_WIDTH, TimePlot
 from aligner_gui.qt.views.colors import Theme
+from aligner_gui.qt.views.guessed_marks import guessed_notes, marked_intervals
 from aligner_gui.qt.views.intervals_item import IntervalsItem, TierData
 from aligner_gui.qt.views.tier_name_axis import TierNameAxis
 
@@ -71,6 +72,7 @@ class TierView(TimePlot):
         # boundaries can have followed it (see edits.MoveBoundary), so the only part to re-read.
         self._follow_span: tuple[float, float] | None = None
         self.shown_title = tier_name  # the name as drawn (for tests)
+        self._guess_notes: dict[str, str] = {}  # word -> note: words G2P pronounced
         super().__init__(model, parent)
         plot = self.getPlotItem()
         plot.addItem(self.item)
@@ -115,6 +117,8 @@ class TierView(TimePlot):
         else:
             self.data = TierData.from_segments(tier.segments, tier.is_point_tier)
             self.item.set_data(self.data, doc.duration)
+        self._guess_notes = guessed_notes(doc, self.tier_name)
+        self.item.notes = marked_intervals(self.data.labels, self._guess_notes)
         self._update_title()
         self._update_selected()
         self._update_handles()
@@ -172,6 +176,7 @@ class TierView(TimePlot):
         lo, hi = max(0, lo), min(len(segs), hi)
         for i in range(lo, hi):
             self.data.set_segment(i, segs[i])
+            self._update_note(i)
         d = self.data
         if not tier.is_point_tier:
             for i in (lo, hi):
@@ -181,6 +186,13 @@ class TierView(TimePlot):
         self.item.update()
         self._update_selected()
         self._update_handles()
+
+    def _update_note(self, i: int) -> None:
+        note = self._guess_notes.get(self.data.labels[i])
+        if note is None:
+            self.item.notes.pop(i, None)
+        else:
+            self.item.notes[i] = note
 
     def _on_selection_changed(self, tier: str, index: int) -> None:
         super()._on_selection_changed(tier, index)
