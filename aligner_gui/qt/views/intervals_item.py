@@ -228,7 +228,9 @@ class IntervalsItem(pg.GraphicsObject):
         self._paint_active_boundary(p, geometry)
         self.painted_labels = painted
 
-    def _paint_marks(self, p: QPainter, lo: int, x0s: list[int], x1s: list[int], bottom: int) -> None:
+    def _paint_marks(
+        self, p: QPainter, lo: int, x0s: list[int], x1s: list[int], bottom: int
+    ) -> None:
         """A dotted underline under each interval with a note (as spelling checkers mark words)."""
         if not self.notes:
             return
