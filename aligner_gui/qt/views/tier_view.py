@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from aligner_gui.core.document import editing, edits
-from aligner_gui.qt import dialogs
+from aligner_gui.qt import dialogs, ipa_picker
 from aligner_gui.qt.views.base import LEFT_AXIS_WIDTH, TimePlot
 from aligner_gui.qt.views.colors import Theme
 from aligner_gui.qt.views.guessed_marks import guessed_notes, marked_intervals
@@ -326,8 +326,10 @@ class TierView(TimePlot):
         """Ask for a new label of item ``index``; True if one was set."""
         if not 0 <= index < len(self.data):
             return False
-        text = dialogs.ask_text(self, "Edit label", f"Label in tier “{self.tier_name}”:",
-                                self.data.labels[index])  # fmt: skip
+        # Phones get a field in an IPA font and a picker of IPA symbols.
+        ask = ipa_picker.ask_phone_label if ipa_picker.is_phone_tier(self.tier_name) else None
+        text = (ask or dialogs.ask_text)(self, "Edit label", f"Label in tier “{self.tier_name}”:",
+                                         self.data.labels[index])  # fmt: skip
         if text is None or text == self.data.labels[index]:
             return False
         return self._try(lambda: self.model.relabel(self.tier_name, index, text))
