@@ -81,7 +81,7 @@ def test_the_trellis_edited_path_follows_a_dragged_phone(
     doc = stack.model.document
     assert doc is not None and doc.tier("phones").parent == "words"
     x, _ = stack.trellis.edited_path()
-    ex, ey = edited_staircase(result, doc)
+    ex, _ = edited_staircase(result, doc)
     assert ex.size == 2 * len([s for s in doc.tier("phones").segments if s.label])
     np.testing.assert_array_equal(x, ex)
     # Drag the boundary between the two phones of "north"'s "ɔ" and "ɹ" with the mouse.
