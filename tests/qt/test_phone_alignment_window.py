@@ -165,6 +165,12 @@ def test_dictionary_and_language_from_the_menu_give_words_phones_and_marked_gues
     assert sorted(listed.entries) == ["cloak", "traveller"]
     assert listed.lookup("cloak")[0].phones == guessed["cloak."]
 
+    # A guessed word the user relabels is theirs: its mark goes, and comes back with an undo.
+    window.model.relabel("words", cloak, "coat.")
+    assert sorted(view.item.notes) == [traveller]
+    window.model.undo_stack.undo()
+    assert sorted(view.item.notes) == sorted([cloak, traveller])
+
 
 def test_choosing_no_dictionary_and_no_language_forgets_them(
     qtbot: Any, window: MainWindow, tmp_path: Path

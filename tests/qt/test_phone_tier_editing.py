@@ -78,6 +78,11 @@ def test_the_phone_tier_is_the_child_of_the_words(window: MainWindow) -> None:
     doc = window.model.document
     assert doc is not None and doc.tier("phone").parent == "word"
     assert [v.tier_name for v in window.stack.tiers.views][:2] == ["phone", "word"]
+    phone_view = window.stack.tiers.view("phone")
+    assert phone_view is not None and phone_view.item.label_font is not None
+    assert covers_ipa(phone_view.item.label_font)
+    phone_view.repaint()
+    assert "θ" in phone_view.item.painted_labels
 
 
 def test_dragging_a_word_edge_carries_its_first_and_last_phone(
@@ -139,11 +144,16 @@ def answer_with(text_keys: str, symbols: tuple[str, ...] = ()) -> list[PhoneLabe
     """When the relabel dialog is up: type ``text_keys`` over the old label, click the picker's
     ``symbols``, then press Return."""
     seen: list[PhoneLabelDialog] = []
+    polls = [0]
 
     def answer() -> None:
         dialog = QApplication.activeModalWidget()
         if not isinstance(dialog, PhoneLabelDialog):
-            QTimer.singleShot(10, answer)
+            polls[0] += 1
+            if polls[0] < 300:
+                QTimer.singleShot(10, answer)
+            elif dialog is not None:
+                dialog.close()  # another dialog than the phone one: fail, do not hang
             return
         seen.append(dialog)
         edit = dialog.edit

@@ -22,7 +22,16 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QGuiApplication, QImage, QPainter, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPen,
+)
 from PySide6.QtWidgets import QToolTip
 
 from aligner_gui.core.display.tier_data import TierData  # re-exported: importers use it here
@@ -87,6 +96,7 @@ class IntervalsItem(pg.GraphicsObject):
         # (words whose pronunciation G2P guessed).
         self.notes: dict[int, str] = {}
         self.painted_marks: list[int] = []  # intervals underlined by the last paint (for tests)
+        self.label_font: QFont | None = None  # None: the application's font
         self._colors: dict[int, QColor] = {}
         self._lut: np.ndarray | None = None
         self.setZValue(1)  # above its ViewBox in pyqtgraph's absolute z, or the box takes clicks
@@ -183,7 +193,7 @@ class IntervalsItem(pg.GraphicsObject):
         cl, cr = clip.left(), clip.right()
         x0s = np.rint(np.clip(left + d.starts[lo:hi] * scale, cl, cr)).astype(np.int64).tolist()
         x1s = np.rint(np.clip(left + d.ends[lo:hi] * scale, cl, cr)).astype(np.int64).tolist()
-        font = QGuiApplication.font()
+        font = self.label_font or QGuiApplication.font()
         p.setFont(font)
         metrics = QFontMetrics(font)
         text_pen = QPen(theme.foreground)

@@ -22,6 +22,7 @@ from aligner_gui.qt.views.base import LEFT_AXIS_WIDTH, TimePlot
 from aligner_gui.qt.views.colors import Theme
 from aligner_gui.qt.views.guessed_marks import guessed_notes, marked_intervals
 from aligner_gui.qt.views.intervals_item import IntervalsItem, TierData
+from aligner_gui.qt.views.ipa_font import ipa_font
 from aligner_gui.qt.views.tier_name_axis import TierNameAxis
 
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ class TierView(TimePlot):
         super().__init__(model, parent)
         plot = self.getPlotItem()
         plot.addItem(self.item)
+        if ipa_picker.is_phone_tier(tier_name):
+            self.item.label_font = ipa_font()  # phones such as "ʃ" or "tʃ" must not be boxes
         # The intervals are painted opaque: the selection band goes on top of them.
         self.selection_region.setZValue(5)
         self.item.on_click = self._on_item_click
