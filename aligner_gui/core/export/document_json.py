@@ -94,7 +94,7 @@ def document_to_json_dict(document: AlignmentDocument) -> dict[str, Any]:
     info = document.provenance
     xmin = tiers[0].xmin if tiers else document.xmin
     xmax = tiers[0].xmax if tiers else document.xmax
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "xmin": xmin,
@@ -114,10 +114,13 @@ def document_to_json_dict(document: AlignmentDocument) -> dict[str, Any]:
             for r in info.doubtful
         ],
         "warnings": list(info.warnings),
-        "language": info.language,
-        # Words pronounced by G2P (not the dictionary), for the editor to mark and list.
-        "g2p_words": [{"word": g.word, "phones": list(g.phones)} for g in info.guessed],
     }
+    # Only what there is: a letter model's output stays as it was before phones existed.
+    if info.language is not None:
+        data["language"] = info.language
+    if info.guessed:  # words pronounced by G2P, not the dictionary: the editor marks them
+        data["g2p_words"] = [{"word": g.word, "phones": list(g.phones)} for g in info.guessed]
+    return data
 
 
 def _tier_dict(tier: ExportedTier) -> dict[str, Any]:
