@@ -192,3 +192,23 @@ def test_a_letter_model_says_it_made_no_phones_tier(
     assert doc is not None and "phones" not in doc.tier_names()
     message = window.statusBar().currentMessage()
     assert "The model aligns letters, not phones: there is no phones tier." in message
+
+
+@needs_espeak
+def test_a_bad_dictionary_is_one_line_and_keeps_the_document(
+    qtbot: Any, window: MainWindow, phone_model: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    window.settings.model_name = str(phone_model)
+    align(qtbot, window)  # G2P for every word: no dictionary chosen
+    before = window.model.document
+    bad = tmp_path / "bad.dict"
+    bad.write_text("the\tDH AH0\ncloak\t1.5\n", encoding="utf-8")
+    window.settings.dictionary_path = bad
+    errors: list[str] = []
+    monkeypatch.setattr(dialogs, "show_error", lambda _parent, message, *a: errors.append(message))
+    with qtbot.waitSignal(window.controller.failed, timeout=JOB_TIMEOUT_MS):
+        assert window.session.open_alignment(SAMPLE_WAV, SAMPLE_TXT)
+    assert len(errors) == 1 and "\n" not in errors[0]
+    assert "line 2" in errors[0] and str(bad) in errors[0]
+    assert window.model.document is before
