@@ -107,10 +107,19 @@ def test_pitch_and_intensity_toggle_from_the_view_menu(qtbot, window) -> None:
     intensity_action = window.actions_.curves["intensity"]
     assert pitch_action.isChecked() and not intensity_action.isChecked()  # Praat's defaults
     assert curves.items["pitch"].isVisible() and not curves.items["intensity"].isVisible()
-    qtbot.waitUntil(lambda: curves.value_at("pitch", 4.0) is not None, timeout=WAIT_MS)
+
+    def pitch_drawn() -> bool:
+        # Chunks arrive one by one from the background: wait for the whole visible range.
+        x, y = curves.items["pitch"].getData()
+        return (
+            curves.value_at("pitch", 4.0) is not None
+            and y is not None
+            and (np.isfinite(y).sum() > 300)
+        )
+
+    qtbot.waitUntil(pitch_drawn, timeout=WAIT_MS)
     assert curves.value_at("pitch", 4.0) == pytest.approx(200.0, abs=2.0)
     x, y = curves.items["pitch"].getData()
-    assert x is not None and np.isfinite(y).sum() > 300
     floor, ceiling = curves.value_range("pitch")
     top = view.time_box.viewRange()[1][1]
     expected = (200.0 - floor) / (ceiling - floor) * top  # mapped onto the frequency box
