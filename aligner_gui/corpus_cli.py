@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="align every file again, even those up to date"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    cluster = parser.add_argument_group("Ray cluster (pip install \"aligner-gui[cluster]\")")
+    cluster = parser.add_argument_group('Ray cluster (pip install "aligner-gui[cluster]")')
     cluster.add_argument(
         "--ray", nargs="?", const=_LOCAL_RAY, default=None, metavar="ADDRESS",
         help="align on Ray actors: without ADDRESS on a Ray started on this machine (all "

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from aligner_gui.core.base.errors import AlignerError
 
-RAY_MISSING = 'aligning with --ray needs Ray, which is not installed: pip install "aligner-gui[cluster]"'
+RAY_MISSING = (
+    'aligning with --ray needs Ray, which is not installed: pip install "aligner-gui[cluster]"'
+)
 
 
 def require_ray() -> None:

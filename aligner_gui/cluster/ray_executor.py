@@ -122,7 +122,7 @@ class RayExecutor:
         remote = ray.remote(FileAligner).options(
             max_restarts=_ACTOR_RESTARTS, max_task_retries=0, **per_actor
         )
-        handles = [remote.remote(settings) for _ in range(count)]
+        handles: list[Any] = [remote.remote(settings) for _ in range(count)]
         for handle, (pid, error) in zip(handles, ray.get([h.ready.remote() for h in handles]),
                                         strict=True):  # fmt: skip
             self._actors.append(_Actor(handle, pid))
