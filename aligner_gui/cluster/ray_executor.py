@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import signal
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import ray
-from ray.exceptions import ActorDiedError, RayActorError, RayTaskError, TaskCancelledError
+from ray.exceptions import ActorDiedError, RayActorError, RayTaskError
 
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.corpus.align_file import FileOutcome
@@ -34,7 +35,8 @@ from aligner_gui.core.corpus.worker import WorkerSettings
 from .actor import FileAligner
 
 # Files in flight per actor: one being aligned, one waiting so the actor never idles for the
-# round trip; more would only lengthen the wait after Ctrl+C.
+# round trip; more would only lengthen the wait after Ctrl+C. A stop lets both finish: Ray's
+# cancel of a queued actor task also throws away the result of one that was just finishing.
 _IN_FLIGHT = 2
 # Attempts per file: a recording that kills every worker it reaches (far too long for the
 # memory) must fail on its own, not take the batch down with it.
@@ -96,8 +98,15 @@ class RayExecutor:
         quiet: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
         try:
             if self.address is None:
-                ray.init(num_cpus=self.num_cpus or usable_cores(), include_dashboard=False,
-                         **quiet)  # fmt: skip
+                # Ctrl+C in a terminal reaches the whole process group, so Ray's processes too
+                # (several are Python programs, which SIGINT ends); the stop is the driver's
+                # job, and it shuts Ray down after. They inherit the mask they start with.
+                blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+                try:
+                    ray.init(num_cpus=self.num_cpus or usable_cores(), include_dashboard=False,
+                             **quiet)  # fmt: skip
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             else:
                 ray.init(address=self.address, **quiet)
         except (ConnectionError, RuntimeError, ValueError) as err:
@@ -134,7 +143,6 @@ class RayExecutor:
     ) -> Iterator[FileOutcome]:
         pending = deque(todo)
         running: dict[Any, tuple[CorpusEntry, _Actor]] = {}
-        cancelled = False
         while True:
             while not stop.is_set() and pending and self._actors:
                 actor = min(self._actors, key=lambda a: a.busy)
@@ -148,10 +156,6 @@ class RayExecutor:
                     continue
                 running[actor.handle.align.remote(entry, files)] = (entry, actor)
                 actor.busy += 1
-            if stop.is_set() and not cancelled:
-                cancelled = True
-                for ref in running:
-                    ray.cancel(ref)  # those not started yet; a started file is finished
             if not running:
                 if pending and not stop.is_set():
                     raise AlignerError("Every Ray worker was lost; finished files are kept.")
@@ -169,8 +173,6 @@ class RayExecutor:
     ) -> FileOutcome | None:
         try:
             outcome: FileOutcome = ray.get(ref)
-        except TaskCancelledError:
-            return None
         except RayTaskError as err:
             # align_entry turns every fault of the file into an outcome: this is the program's.
             raise AlignerError(f"{entry.audio}: {_one_line(err.cause or err)}") from err
