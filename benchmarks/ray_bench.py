@@ -1,22 +1,25 @@
 """Corpus alignment on Ray against local worker processes: Ray's overhead, fixed and per file.
 
-    python benchmarks/ray_bench.py                    # 100 short files and 20, both modes
-    python benchmarks/ray_bench.py --files 100 --small 20 --model demo
+    python benchmarks/ray_bench.py                    # 100 short files, both modes, 3 times
+    python benchmarks/ray_bench.py --files 100 --model demo --repeat 3
 
-``--files`` short recordings (one espeak-ng utterance each, about 1.5-4 s, held-out voices) are
-aligned by ``aligner-gui align CORPUS -o OUT -q`` in a fresh subprocess per run, with the demo
-model: locally with ``--jobs 2``, and with ``--ray`` (a Ray started by the command on this
-machine's cores: 2 here, so two actors of one CPU each). Wall-clock time includes starting the
-program, Ray, the workers and loading the model. The same runs on the first ``--small`` files
-split each mode's time into a fixed part (start-up) and a part per file:
-per file = (T(files) - T(small)) / (files - small); fixed = T(files) - files * per file.
+``--files`` short recordings (one espeak-ng utterance each, about 2-6 s, held-out voices) are
+aligned with the demo model in a fresh process per run: locally with 2 worker processes (what
+``--jobs 2`` does), and on a Ray started by that process on this machine with 2 CPUs (what
+``--ray`` does here: two actors of one CPU each). Each run reports its wall-clock time (from
+before the scan to the report written: program start-up aside, as ``aligner-gui align`` would
+take), the start-up (to the first file's outcome: workers or Ray started, model loaded) and the
+steady rate after it (seconds per file between the first outcome and the last). The runs are
+repeated ``--repeat`` times, the modes interleaved (the machine is shared), and the medians kept.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -57,32 +60,37 @@ def make_corpus(root: Path, files: int, seed: int = 5) -> float:
     return total
 
 
-def first_files(source: Path, target: Path, count: int) -> None:
-    """The first ``count`` recordings (and transcripts) of ``source``, linked into ``target``."""
-    if (target / f".made-{count}").exists():
-        return
-    shutil.rmtree(target, ignore_errors=True)
-    for wav in sorted(source.rglob("*.wav"))[:count]:
-        for path in (wav, wav.with_suffix(".lab")):
-            linked = target / path.relative_to(source)
-            linked.parent.mkdir(parents=True, exist_ok=True)
-            os.link(path, linked)
-    (target / f".made-{count}").write_text("ok")
-
-
-def align(corpus: Path, out: Path, model: str, mode: list[str]) -> float:
+def align(corpus: Path, out: Path, model: str, mode: str) -> dict[str, float]:
     shutil.rmtree(out, ignore_errors=True)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    t0 = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "aligner_gui", "align", str(corpus), "-o", str(out),
-         "--model", model, "-q", *mode],
-        env=env, capture_output=True, text=True, check=False,
+        [sys.executable, __file__, "--child", mode, str(corpus), str(out), "--model", model],
+        env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    seconds = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"align failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    return seconds
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def child(mode: str, corpus: Path, out: Path, model: str) -> dict[str, float]:
+    """One run, as ``aligner-gui align CORPUS -o OUT --jobs 2`` or ``--ray`` runs it."""
+    from aligner_gui.core.corpus.runner import BatchSettings, FileExecutor, run_batch
+
+    executor: FileExecutor | None = None
+    if mode == "ray":
+        from aligner_gui.cluster.ray_executor import RayExecutor
+
+        executor = RayExecutor(num_cpus=2)
+    stamps: list[float] = []
+    t0 = time.perf_counter()
+    summary = run_batch(corpus, out, BatchSettings(model=model, jobs=2), executor=executor,
+                        on_file=lambda *_: stamps.append(time.perf_counter()))  # fmt: skip
+    total = time.perf_counter() - t0
+    assert summary.aligned == summary.total, summary
+    return {
+        "total": total,
+        "start": stamps[0] - t0,
+        "per_file": (stamps[-1] - stamps[0]) / max(1, len(stamps) - 1),
+    }
 
 
 def identical(a: Path, b: Path) -> bool:
@@ -95,31 +103,38 @@ def identical(a: Path, b: Path) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=100)
-    parser.add_argument("--small", type=int, default=20)
     parser.add_argument("--model", default="demo")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", nargs=3, metavar=("MODE", "CORPUS", "OUT"))
     args = parser.parse_args()
+    if args.child:
+        mode, corpus_dir, out_dir = args.child
+        print(json.dumps(child(mode, Path(corpus_dir), Path(out_dir), args.model)))
+        return
 
     t0 = time.perf_counter()
     corpus = OUT / "corpus"
     audio = make_corpus(corpus, args.files)
-    small = OUT / "small"
-    first_files(corpus, small, args.small)
     print(f"corpus: {args.files} files, {audio:.0f} s of audio "
           f"({audio / args.files:.1f} s each; made in {time.perf_counter() - t0:.0f} s)")  # fmt: skip
-    print(f"cores: {len(os.sched_getaffinity(0))}, model: {args.model}")
+    print(f"load average: {os.getloadavg()[0]:.2f}; cores: {len(os.sched_getaffinity(0))}; "
+          f"model: {args.model}; runs: {args.repeat}")  # fmt: skip
 
-    modes = {"local --jobs 2": ["--jobs", "2"], "--ray (2 CPUs)": ["--ray"]}
-    for name, mode in modes.items():
-        key = name.split()[0].strip("-")
-        whole = align(corpus, OUT / f"out-{key}", args.model, mode)
-        part = align(small, OUT / f"small-{key}", args.model, mode)
-        per_file = (whole - part) / (args.files - args.small)
-        fixed = whole - args.files * per_file
-        print(f"{name:15s} {args.files} files: {whole:6.1f} s = {60 * args.files / whole:5.1f} "
-              f"files/min, RTF {whole / audio:.3f} | {args.small} files: {part:5.1f} s | "
-              f"per file {per_file:.3f} s, fixed {fixed:.1f} s")  # fmt: skip
+    modes = {"local": "local --jobs 2", "ray": "--ray, 2 CPUs"}
+    runs: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
+    for _ in range(args.repeat):
+        for mode in modes:
+            runs[mode].append(align(corpus, OUT / f"out-{mode}", args.model, mode))
+    for mode, name in modes.items():
+        total, start, per_file = (
+            statistics.median(r[key] for r in runs[mode]) for key in ("total", "start", "per_file")
+        )
+        spread = ", ".join(f"{r['total']:.1f}" for r in runs[mode])
+        print(f"{name:15s} {total:5.1f} s ({spread}) = {60 * args.files / total:4.0f} files/min, "
+              f"RTF {total / audio:.3f} | start-up {start:.1f} s, then {1000 * per_file:.0f} ms "
+              f"per file")  # fmt: skip
     same = identical(OUT / "out-local", OUT / "out-ray")
-    print(f"TextGrids of the two {args.files}-file runs identical: {same}")
+    print(f"TextGrids of the two runs identical: {same}")
 
 
 if __name__ == "__main__":
