@@ -101,7 +101,7 @@ def test_shared_storage_sends_paths_and_gives_the_same_outputs(
 def test_a_killed_actors_files_are_retried_and_the_outputs_unchanged(
     ray_cluster: None, checkpoint: Path, tmp_path: Path, one_torch_thread
 ) -> None:
-    corpus = make_flat_corpus(tmp_path / "corpus", 8, sentences=3)
+    corpus = make_flat_corpus(tmp_path / "corpus", 8, sentences=8)
     settings = BatchSettings(model=str(checkpoint), refine="none", jobs=1)
     run_batch(corpus, tmp_path / "local", settings)
 
