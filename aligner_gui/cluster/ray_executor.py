@@ -17,6 +17,7 @@ import dataclasses
 import logging
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -201,11 +202,13 @@ class RayExecutor:
                 actor.pid = ray.get(actor.handle.ready.remote())[0]
                 return
             except ActorDiedError:
-                break
+                if actor in self._actors:
+                    self._actors.remove(actor)
+                return
             except RayActorError:
-                continue  # asked before Ray noticed the death: ask the restarted one again
-        if actor in self._actors:
-            self._actors.remove(actor)
+                # Asked before Ray noticed the death: ask the restarted one again. Should it
+                # stay unreachable, it keeps its place; its next file will tell.
+                time.sleep(_POLL_SECONDS)
 
 
 def _read_files(entry: CorpusEntry, root: Path) -> dict[str, bytes]:
