@@ -110,7 +110,7 @@ def test_pitch_and_intensity_toggle_from_the_view_menu(qtbot, window) -> None:
 
     def pitch_drawn() -> bool:
         # Chunks arrive one by one from the background: wait for the whole visible range.
-        x, y = curves.items["pitch"].getData()
+        _x, y = curves.items["pitch"].getData()
         return (
             curves.value_at("pitch", 4.0) is not None
             and y is not None
@@ -119,7 +119,7 @@ def test_pitch_and_intensity_toggle_from_the_view_menu(qtbot, window) -> None:
 
     qtbot.waitUntil(pitch_drawn, timeout=WAIT_MS)
     assert curves.value_at("pitch", 4.0) == pytest.approx(200.0, abs=2.0)
-    x, y = curves.items["pitch"].getData()
+    _x, y = curves.items["pitch"].getData()
     floor, ceiling = curves.value_range("pitch")
     top = view.time_box.viewRange()[1][1]
     expected = (200.0 - floor) / (ceiling - floor) * top  # mapped onto the frequency box
