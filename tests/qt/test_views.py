@@ -20,7 +20,8 @@ from aligner_gui.qt.document_model import DocumentModel
 from aligner_gui.qt.view_stack import ViewStack
 from aligner_gui.qt.views.emission_view import NO_EMISSIONS, row_names
 from aligner_gui.qt.views.heatmap import to_uint8
-from aligner_gui.qt.views.intervals_item import FLAG_MARK, tooltip_text
+from aligner_gui.qt.views.intervals_item import tooltip_text
+from aligner_gui.qt.views.intervals_paint import FLAG_MARK
 from aligner_gui.qt.views.tier_view import TierView
 from aligner_gui.qt.views.trellis_view import edited_staircase, normalise_trellis
 
