@@ -63,6 +63,7 @@ class Session(QObject):
     statusMessage = Signal(str, int)  # text, timeout in ms (0: until replaced)
     titleChanged = Signal()  # the display name or the modified state changed
     documentRestored = Signal()  # a recovery file became the open document
+    saved = Signal(Path)  # the document was written to its own file (not an export copy)
 
     def __init__(
         self,
@@ -378,6 +379,7 @@ class Session(QObject):
         self.settings.add_recent_file(path)
         self.titleChanged.emit()
         self.statusMessage.emit(f"Saved {path}.", 8000)
+        self.saved.emit(path)
         return True
 
     def export_textgrid(self) -> None:
