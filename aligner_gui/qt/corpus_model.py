@@ -22,7 +22,7 @@ COLUMNS = ("Recording", "Status", "Duration", "Doubtful", "Lowest score")
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1  # the recording's relative path ("" on a speaker row)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # numbers sort as numbers, missing values last
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
-_SPEAKER = -1  # internalId of a speaker row; a file row's is its speaker's position
+_SPEAKER = 0  # internalId of a speaker row; a file row's is its speaker's position + 1
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()  # the invisible root, as the default parent
 
@@ -58,8 +58,8 @@ class CorpusModel(QAbstractItemModel):
             return
         speaker, position = where
         self._files[speaker][position] = row
-        first = self.createIndex(position, 0, speaker)
-        last = self.createIndex(position, len(COLUMNS) - 1, speaker)
+        first = self.createIndex(position, 0, speaker + 1)
+        last = self.createIndex(position, len(COLUMNS) - 1, speaker + 1)
         self.dataChanged.emit(first, last)
 
     def file(self, path: str) -> FileRow | None:
@@ -73,7 +73,7 @@ class CorpusModel(QAbstractItemModel):
         where = self._where.get(path)
         if where is None:
             return QModelIndex()
-        return self.createIndex(where[1], 0, where[0])
+        return self.createIndex(where[1], 0, where[0] + 1)
 
     # -- QAbstractItemModel ----------------------------------------------------------------------
 
@@ -82,12 +82,12 @@ class CorpusModel(QAbstractItemModel):
             return QModelIndex()
         if not parent.isValid():
             return self.createIndex(row, column, _SPEAKER)
-        return self.createIndex(row, column, parent.row())
+        return self.createIndex(row, column, parent.row() + 1)
 
     def parent(self, child: _Index = _ROOT) -> QModelIndex:  # type: ignore[override]
         if not child.isValid() or child.internalId() == _SPEAKER:
             return QModelIndex()
-        return self.createIndex(child.internalId(), 0, _SPEAKER)
+        return self.createIndex(child.internalId() - 1, 0, _SPEAKER)
 
     def rowCount(self, parent: _Index = _ROOT) -> int:
         if not parent.isValid():
@@ -109,7 +109,7 @@ class CorpusModel(QAbstractItemModel):
             return None
         if index.internalId() == _SPEAKER:
             return self._speaker_data(index, role)
-        row = self._files[index.internalId()][index.row()]
+        row = self._files[index.internalId() - 1][index.row()]
         column = index.column()
         if role == PATH_ROLE:
             return row.path

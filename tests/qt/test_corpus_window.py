@@ -1,0 +1,242 @@
+"""Corpus mode in the window: open a corpus, align it in the background, walk the review queue
+and the files with real keys, mark reviewed, find, return to where the user was; the start page."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
+from aligner_gui.core.corpus.database import (
+    DATABASE_NAME,
+    EDITED,
+    NOT_ALIGNED,
+    REVIEWED,
+    CorpusDatabase,
+)
+from aligner_gui.core.corpus.runner import BatchSettings, run_batch
+from aligner_gui.core.corpus.suspicion import next_suspect, review_queue
+from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
+from aligner_gui.qt.app import build_parser, start_from_arguments
+from aligner_gui.qt.corpus_model import PATH_ROLE
+from aligner_gui.qt.main_window import MainWindow
+
+from corpus_maker import MESSY_FILES, make_messy_corpus
+from recovery_helpers import Questions, answer_questions, open_window
+from tiny_models import make_tiny_checkpoint
+
+pytestmark = pytest.mark.gui
+TIMEOUT_MS = 120_000
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_tiny_checkpoint(tmp_path_factory.mktemp("model") / "tiny.pt", ENGLISH_ASR_LABELS)
+
+
+@pytest.fixture(scope="module")
+def aligned(tmp_path_factory: pytest.TempPathFactory, checkpoint: Path, one_torch_thread) -> Path:
+    """A messy corpus aligned once by the engine: ``root/corpus`` and ``root/out``."""
+    root = tmp_path_factory.mktemp("aligned")
+    make_messy_corpus(root / "corpus")
+    run_batch(root / "corpus", root / "out", BatchSettings(str(checkpoint), jobs=1))
+    return root
+
+
+@pytest.fixture
+def corpus_copy(aligned: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """This test's own copy (times kept: the outputs stay up to date)."""
+    shutil.copytree(aligned, tmp_path / "copy")
+    return tmp_path / "copy" / "corpus", tmp_path / "copy" / "out"
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> Questions:
+    return answer_questions(monkeypatch)
+
+
+@pytest.fixture
+def window(qtbot: Any, tmp_path: Path, checkpoint: Path, asked: Questions):
+    win = open_window(qtbot, tmp_path / "settings.ini", tmp_path / "recovery", model=checkpoint)
+    yield win
+    asked.save_answer = "discard"
+    win.close()
+
+
+def open_corpus(qtbot: Any, win: MainWindow, corpus: Path, out: Path) -> None:
+    with qtbot.waitSignal(win.corpus.opened, timeout=TIMEOUT_MS):
+        assert win.corpus.open_corpus(corpus, out)
+
+
+def press(win: MainWindow, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    QTest.keyClick(QApplication.focusWidget() or win, key, modifier)
+
+
+def listed(win: MainWindow) -> dict[str, str]:
+    """Every recording the list shows, with the status it shows."""
+    proxy = win.corpus.panel.proxy
+    shown = {}
+    for s in range(proxy.rowCount()):
+        speaker = proxy.index(s, 0)
+        for r in range(proxy.rowCount(speaker)):
+            shown[proxy.index(r, 0, speaker).data(PATH_ROLE)] = proxy.index(r, 1, speaker).data()
+    return shown
+
+
+def selected_word(win: MainWindow) -> tuple[str, float, float]:
+    selection = win.model.selection()
+    assert selection is not None and win.model.document is not None
+    segment = win.model.document.tier(selection[0]).segments[selection[1]]
+    return segment.label, segment.start, segment.end
+
+
+def test_the_start_page_shows_with_nothing_open_and_goes_when_a_file_opens(
+    qtbot: Any, window: MainWindow, corpus_copy: tuple[Path, Path]
+) -> None:
+    assert window.start_page.isVisible() and not window.stack.isVisible()
+    assert window.start_page.drop_hint.text().startswith("…or drop files or a folder")
+    corpus, out = corpus_copy
+    open_corpus(qtbot, window, corpus, out)
+    with qtbot.waitSignal(window.corpus.fileOpened, timeout=TIMEOUT_MS):
+        press(window, Qt.Key.Key_PageDown, CTRL)
+    assert window.stack.isVisible() and not window.start_page.isVisible()
+
+
+def test_a_corpus_from_the_command_line_is_aligned_in_the_background_row_by_row(
+    qtbot: Any, window: MainWindow, tmp_path: Path, one_torch_thread
+) -> None:
+    corpus = make_messy_corpus(tmp_path / "fresh")
+    out = tmp_path / "fresh_out"
+    args = build_parser().parse_args([str(corpus), "-o", str(out)])
+    with qtbot.waitSignal(window.corpus.opened, timeout=TIMEOUT_MS):
+        assert start_from_arguments(window, args)
+    assert "fresh" in window.windowTitle()
+    assert listed(window) == dict.fromkeys(MESSY_FILES, NOT_ALIGNED)
+
+    seen: list[dict[str, str]] = []
+    window.corpus.model.dataChanged.connect(lambda *_: seen.append(listed(window)))
+    qtbot.mouseClick(window.corpus.panel.align_all, Qt.MouseButton.LeftButton)
+    assert window.corpus.is_aligning() and window.corpus.panel.cancel.isEnabled()
+    qtbot.waitUntil(lambda: not window.corpus.is_aligning(), timeout=TIMEOUT_MS)
+
+    expected = {path: status for path, (_speaker, status) in MESSY_FILES.items()}
+    assert listed(window) == expected
+    # Live, file by file: the first file's row changed while the others were still waiting.
+    assert len(seen) >= len(MESSY_FILES)
+    assert list(seen[0].values()).count(NOT_ALIGNED) == len(MESSY_FILES) - 1
+    with CorpusDatabase(out / DATABASE_NAME) as db:
+        assert {row.path: row.status for row in db.files()} == expected
+    assert read_textgrid(out / "alice" / "a01.TextGrid").tiers[0].name == "words"
+
+
+def test_next_suspect_opens_the_queue_s_file_and_word_and_mark_reviewed_records_it(
+    qtbot: Any, window: MainWindow, corpus_copy: tuple[Path, Path]
+) -> None:
+    corpus, out = corpus_copy
+    with CorpusDatabase(out / DATABASE_NAME) as db:
+        queue = review_queue(db, limit=3)
+        assert len(queue) >= 2, "the tiny model leaves suspects to review"
+        first = next_suspect(db)
+        assert first is not None
+        second = next_suspect(db, after=(first.path, first.idx))
+        assert second is not None
+    open_corpus(qtbot, window, corpus, out)
+
+    for suspect in (first, second):
+        with qtbot.waitSignal(window.model.selectionChanged, timeout=TIMEOUT_MS):
+            press(window, Qt.Key.Key_J, CTRL)
+        assert window.corpus.current == suspect.path
+        label, start, end = selected_word(window)
+        assert label == suspect.label
+        assert start == pytest.approx(suspect.start, abs=0.02)
+        assert end == pytest.approx(suspect.end, abs=0.02)
+
+    with qtbot.waitSignal(window.model.selectionChanged, timeout=TIMEOUT_MS):
+        press(window, Qt.Key.Key_J, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert window.corpus.current == first.path and selected_word(window)[0] == first.label
+
+    press(window, Qt.Key.Key_Return, CTRL)
+    assert listed(window)[first.path] == REVIEWED
+    with CorpusDatabase(out / DATABASE_NAME) as db:
+        assert db.file(first.path).status == REVIEWED  # type: ignore[union-attr]
+        following = next_suspect(db, after=(first.path, first.idx))
+    # A reviewed file leaves the queue: the next suspect is in another file.
+    assert following is None or following.path != first.path
+
+
+def test_next_and_previous_file_save_the_edits_and_mark_the_file_edited(
+    qtbot: Any, window: MainWindow, corpus_copy: tuple[Path, Path]
+) -> None:
+    corpus, out = corpus_copy
+    open_corpus(qtbot, window, corpus, out)
+    with qtbot.waitSignal(window.corpus.fileOpened, timeout=TIMEOUT_MS):
+        press(window, Qt.Key.Key_PageDown, CTRL)
+    first = window.corpus.current
+    assert first == "alice/a01.wav"
+    doc = window.model.document
+    assert doc is not None
+    index = next(i for i, s in enumerate(doc.tier("words").segments) if s.label)
+    assert window.model.relabel("words", index, "corrected")
+
+    with qtbot.waitSignal(window.corpus.fileOpened, timeout=TIMEOUT_MS):
+        press(window, Qt.Key.Key_PageDown, CTRL)
+    assert window.corpus.current == "alice/a02.flac"
+    saved = read_textgrid(out / "alice" / "a01.TextGrid").tiers[0]
+    assert isinstance(saved, IntervalTier)
+    assert "corrected" in [interval.label for interval in saved.intervals]
+    assert listed(window)[first] == EDITED
+    with CorpusDatabase(out / DATABASE_NAME) as db:
+        assert db.file(first).status == EDITED  # type: ignore[union-attr]
+
+    with qtbot.waitSignal(window.corpus.fileOpened, timeout=TIMEOUT_MS):
+        press(window, Qt.Key.Key_PageUp, CTRL)
+    assert window.corpus.current == first
+    reopened = window.model.document
+    assert reopened is not None and reopened.tier("words").segments[index].label == "corrected"
+
+
+def test_find_lists_hits_across_the_corpus_and_f3_jumps_to_one(
+    qtbot: Any, window: MainWindow, corpus_copy: tuple[Path, Path]
+) -> None:
+    corpus, out = corpus_copy
+    open_corpus(qtbot, window, corpus, out)
+    press(window, Qt.Key.Key_F, CTRL)
+    box = window.find_panel.box
+    qtbot.waitUntil(box.hasFocus)
+    QTest.keyClicks(box, "shells")
+    qtbot.waitUntil(lambda: window.find_panel.results.count() == 1)
+    with qtbot.waitSignal(window.model.selectionChanged, timeout=TIMEOUT_MS):
+        press(window, Qt.Key.Key_F3)
+    assert window.corpus.current == "alice/a02.flac"
+    assert selected_word(window)[0] == "shells"
+
+
+def test_reopening_the_corpus_returns_to_the_last_file_and_view(
+    qtbot: Any, tmp_path: Path, checkpoint: Path, asked: Questions,
+    corpus_copy: tuple[Path, Path],
+) -> None:  # fmt: skip
+    corpus, out = corpus_copy
+    settings = tmp_path / "settings.ini"
+    first = open_window(qtbot, settings, tmp_path / "recovery", model=checkpoint)
+    open_corpus(qtbot, first, corpus, out)
+    with qtbot.waitSignal(first.corpus.fileOpened, timeout=TIMEOUT_MS):
+        first.corpus.open_file("bob/b01.wav")
+    first.stack.set_x_range(0.5, 1.25)
+    first.close()
+
+    second = open_window(qtbot, settings, tmp_path / "recovery", model=checkpoint)
+    with qtbot.waitSignal(second.corpus.fileOpened, timeout=TIMEOUT_MS):
+        second.corpus.open_corpus(corpus)  # the output folder is remembered too
+    assert second.corpus.out_dir == out.resolve()
+    assert second.corpus.current == "bob/b01.wav"
+    start, end = second.stack.x_range()
+    assert (start, end) == (pytest.approx(0.5, abs=0.01), pytest.approx(1.25, abs=0.01))
+    assert corpus.name in second.windowTitle()
+    second.close()
