@@ -170,13 +170,15 @@ class CorpusFilter(QSortFilterProxyModel):
         self._status = ""
 
     def set_text(self, text: str) -> None:
+        self.beginFilterChange()  # Qt 6.10's replacement of the deprecated invalidateFilter
         self._text = text.strip().casefold()
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_status(self, status: str) -> None:
-        """ "" shows every status."""
+        """Show only files of ``status`` ("" shows every status)."""
+        self.beginFilterChange()
         self._status = status
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         source = self.sourceModel()
