@@ -7,6 +7,8 @@ tuples. A file whose status changes is updated in place (``update_file``), witho
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
@@ -170,15 +172,22 @@ class CorpusFilter(QSortFilterProxyModel):
         self._status = ""
 
     def set_text(self, text: str) -> None:
-        self.beginFilterChange()  # Qt 6.10's replacement of the deprecated invalidateFilter
-        self._text = text.strip().casefold()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self._change_filter(lambda: setattr(self, "_text", text.strip().casefold()))
 
     def set_status(self, status: str) -> None:
         """Show only files of ``status`` ("" shows every status)."""
-        self.beginFilterChange()
-        self._status = status
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self._change_filter(lambda: setattr(self, "_status", status))
+
+    def _change_filter(self, change: Callable[[], None]) -> None:
+        # Qt 6.10 deprecates invalidateFilter (a warning, an error under pytest) for this pair;
+        # older Qt, which pyproject still allows, only has invalidateFilter.
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         source = self.sourceModel()
