@@ -80,10 +80,16 @@ class CorpusModel(QAbstractItemModel):
     # -- QAbstractItemModel ----------------------------------------------------------------------
 
     def index(self, row: int, column: int, parent: _Index = _ROOT) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
+        # Bounds checked here rather than by hasIndex: it calls back into rowCount and
+        # columnCount, and the proxy asks for every row when the list is filled.
+        if column < 0 or column >= len(COLUMNS) or row < 0:
             return QModelIndex()
         if not parent.isValid():
+            if row >= len(self._speakers):
+                return QModelIndex()
             return self.createIndex(row, column, _SPEAKER)
+        if parent.internalId() != _SPEAKER or row >= len(self._files[parent.row()]):
+            return QModelIndex()
         return self.createIndex(row, column, parent.row() + 1)
 
     def parent(self, child: _Index = _ROOT) -> QModelIndex:  # type: ignore[override]
@@ -190,6 +196,8 @@ class CorpusFilter(QSortFilterProxyModel):
             self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        if not self._text and not self._status:
+            return True  # the common case, 10,000 times on opening: no call into the rows
         source = self.sourceModel()
         index = source.index(source_row, 0, source_parent)
         path = source.data(index, PATH_ROLE)

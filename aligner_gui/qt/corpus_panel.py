@@ -48,8 +48,10 @@ class CorpusPanel(QDockWidget):
 
         self.tree = QTreeView()
         self.tree.setModel(self.proxy)
+        # The rows come sorted by speaker and name: no sort (a Python call per comparison,
+        # 0.3 s on 10,000 rows) until the user clicks a column's header.
+        self.tree.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.tree.setSortingEnabled(True)
-        self.tree.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.tree.setUniformRowHeights(True)  # lets the view skip measuring 10,000 rows
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
