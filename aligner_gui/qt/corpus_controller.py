@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from aligner_gui.core.base.errors import AlignerError
@@ -304,8 +304,10 @@ class CorpusController(QObject):
         def select() -> None:
             self.select_word(word_tier_name(suspect.tier), suspect.start, suspect.end,
                              suspect.label, play=True)  # fmt: skip
-            self.status(f"Suspect: “{suspect.label}” in {suspect.path} ({suspect.reason}, "
-                        f"suspicion {suspect.suspicion:.2f}).")  # fmt: skip
+            text = (f"Suspect: “{suspect.label}” in {suspect.path} ({suspect.reason}, "
+                    f"suspicion {suspect.suspicion:.2f}).")  # fmt: skip
+            # After the session's own "Opened …" line, which follows the document's reset.
+            QTimer.singleShot(0, lambda: self.status(text))
 
         self.open_file(suspect.path, then=select)
 

@@ -55,8 +55,12 @@ class CorpusPanel(QDockWidget):
         self.tree.setUniformRowHeights(True)  # lets the view skip measuring 10,000 rows
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setStretchLastSection(False)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        # Fixed widths, not "resize to contents": that would measure rows on every change.
+        for column, width in ((1, 80), (2, 64), (3, 64), (4, 88)):
+            header.resizeSection(column, width)
         self.tree.doubleClicked.connect(self._activated)
         self.proxy.modelReset.connect(self.tree.expandAll)
 
