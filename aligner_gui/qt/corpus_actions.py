@@ -34,10 +34,10 @@ class CorpusActions:
         self.find_next = add(menu, "Find ne&xt", lambda: find.step(1), "F3")
         self.find_previous = add(menu, "Find previo&us", lambda: find.step(-1), "Shift+F3")
         menu.addSeparator()
-        self.align_all = add(menu, "&Align all", corpus.align_all)
-        self.align_selected = add(menu, "Align s&elected", corpus.align_selected)
-        self.cancel = add(menu, "Cancel corpus a&lignment", corpus.cancel_batch)
-        self.export = add(menu, "E&xport corpus TextGrids", corpus.export_corpus)
+        self.align_all = add(menu, "&Align all", corpus.batch.align_all)
+        self.align_selected = add(menu, "Align s&elected", corpus.batch.align_selected)
+        self.cancel = add(menu, "Cancel corpus a&lignment", corpus.batch.cancel_batch)
+        self.export = add(menu, "E&xport corpus TextGrids", corpus.batch.export_corpus)
         self.corpus_actions: list[QAction] = [
             self.close, self.next_file, self.previous_file, self.mark_reviewed, self.next_suspect,
             self.previous_suspect, self.align_all, self.align_selected, self.cancel, self.export,

@@ -24,10 +24,10 @@ from aligner_gui.core.corpus.database import (
     REVIEWED,
     CorpusDatabase,
 )
-from aligner_gui.core.corpus.runner import BatchSettings
 from aligner_gui.core.corpus.suspicion import Suspect, next_suspect
 from aligner_gui.qt import dialogs
-from aligner_gui.qt.corpus_jobs import BatchThread, ScanThread
+from aligner_gui.qt.corpus_batch import CorpusBatch
+from aligner_gui.qt.corpus_jobs import ScanThread
 from aligner_gui.qt.corpus_model import CorpusModel
 from aligner_gui.qt.corpus_panel import CorpusPanel
 from aligner_gui.qt.corpus_state import CorpusPlace, corpus_output, remember_corpus, saved_place
@@ -50,9 +50,10 @@ class CorpusController(QObject):
         self.panel.hide()
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.panel)
         self.panel.openRequested.connect(lambda path: self.open_file(path))
-        self.panel.alignAllRequested.connect(self.align_all)
-        self.panel.alignSelectedRequested.connect(self.align_selected)
-        self.panel.cancelRequested.connect(self.cancel_batch)
+        self.batch = CorpusBatch(self)
+        self.panel.alignAllRequested.connect(self.batch.align_all)
+        self.panel.alignSelectedRequested.connect(self.batch.align_selected)
+        self.panel.cancelRequested.connect(self.batch.cancel_batch)
         self.corpus: Path | None = None
         self.out_dir: Path | None = None
         self.output = "textgrid"  # the corpus's --format: "textgrid", "json" or "both"
@@ -63,7 +64,6 @@ class CorpusController(QObject):
         self._history: list[Suspect] = []
         self._position = -1
         self._scan: ScanThread | None = None
-        self._batch: BatchThread | None = None
         window.model.documentReset.connect(self._on_document_reset)
         window.model.modifiedChanged.connect(self._on_modified)
         self.session.saved.connect(self._on_saved)
@@ -145,7 +145,7 @@ class CorpusController(QObject):
         """Save the open corpus file, remember where the user was, stop the work."""
         if self.corpus is None:
             return True
-        if not self._save_current():
+        if not self.save_current():
             return False
         self.remember_place()
         self.shutdown()
@@ -157,12 +157,10 @@ class CorpusController(QObject):
 
     def shutdown(self) -> None:
         """Stop the background work and close the database (the window is closing)."""
-        for thread in (self._batch, self._scan):
-            if thread is not None:
-                if isinstance(thread, BatchThread):
-                    thread.cancel()
-                thread.wait()
-        self._batch = self._scan = None
+        self.batch.shutdown()
+        if self._scan is not None:
+            self._scan.wait()
+            self._scan = None
         if self.db is not None:
             self.db.close()
             self.db = None
@@ -200,7 +198,7 @@ class CorpusController(QObject):
             status = row.status if row else "unknown"
             self.status(f"{path} is {status}: align it first (Corpus > Align selected).")
             return False
-        if not self._save_current():
+        if not self.save_current():
             return False
         self.remember_place()
         self._opening = (path, textgrid, then)
@@ -229,7 +227,7 @@ class CorpusController(QObject):
         if modified:
             self._dirty = True
 
-    def _save_current(self) -> bool:
+    def save_current(self) -> bool:
         """Save the open corpus file if it changed (no question: moving on saves)."""
         if self.current is None or not self.window.model.is_modified():
             return True
@@ -270,12 +268,16 @@ class CorpusController(QObject):
         if self.current is None or self.db is None:
             self.status("Open a corpus file first.")
             return
-        if not self._save_current():
+        if not self.save_current():
             return
         self._set_status(self.current, REVIEWED)
         self.status(f"{self.current} marked reviewed.")
 
     # -- the review queue ------------------------------------------------------------------------
+
+    def forget_suspects(self) -> None:
+        """After a batch the scores changed: the queue starts again from its head."""
+        self._history, self._position = [], -1
 
     def next_suspect(self) -> None:
         if self.db is None:
@@ -327,103 +329,6 @@ class CorpusController(QObject):
         )
         if play and self.window.player.available:
             self.window.play_span(segment.start, segment.end)
-
-    # -- the batch -------------------------------------------------------------------------------
-
-    def align_all(self) -> None:
-        if self.db is None:
-            return
-        # The user's corrections are never aligned over: edited and reviewed files are left out.
-        keep = (EDITED, REVIEWED)
-        self._run([row.path for row in self.db.files() if row.status not in keep])
-
-    def align_selected(self) -> None:
-        selected = self.panel.selected_paths()
-        if not selected:
-            self.status("Select files in the corpus list first.")
-            return
-        self._run(selected)
-
-    def _run(self, only: list[str]) -> None:
-        if self.corpus is None or self.out_dir is None or self._batch is not None:
-            return
-        settings = self.window.settings
-        batch = BatchSettings(model=settings.model_name, device=_device(settings.device),
-                              output=self.output, jobs=1)  # fmt: skip
-        self._batch = BatchThread(self.corpus, self.out_dir, batch, only, self)
-        self._batch.planned.connect(lambda todo: self.panel.set_progress(0, todo, "Starting…"))
-        self._batch.fileDone.connect(self._on_file_aligned)
-        self._batch.done.connect(self._on_batch_done)
-        self._batch.failed.connect(self._on_batch_failed)
-        self.panel.set_running(True)
-        self.panel.set_progress(0, len(only), "Loading the model…")
-        self._batch.start()
-
-    def _on_file_aligned(self, path: str, message: str, done: int, todo: int) -> None:
-        if self.db is not None:
-            row = self.db.file(path)
-            if row is not None:
-                self.model.update_file(row)
-        what = f"{Path(path).name}: failed ({message})" if message else f"{Path(path).name} aligned"
-        self.panel.set_progress(done, todo, f"{done} of {todo}: {what}")
-
-    def _finish_batch(self) -> None:
-        if self._batch is not None:
-            self._batch.wait()
-            self._batch = None
-        self.panel.set_running(False)
-        self.reload()  # the queue's scores changed for every file
-
-    def _on_batch_done(self, aligned: int, failed: int, interrupted: bool) -> None:
-        self._finish_batch()
-        self._history, self._position = [], -1
-        stopped = " (cancelled: the rest is left for later)" if interrupted else ""
-        text = f"Aligned {aligned} files, {failed} failed{stopped}."
-        self.panel.current_file.setText(text)
-        self.status(text)
-
-    def _on_batch_failed(self, message: str) -> None:
-        self._finish_batch()
-        dialogs.show_error(self.window, message)
-
-    def cancel_batch(self) -> None:
-        if self._batch is not None:
-            self._batch.cancel()
-            self.panel.current_file.setText("Cancelling after the current file…")
-
-    def is_aligning(self) -> bool:
-        return self._batch is not None
-
-    # -- export ----------------------------------------------------------------------------------
-
-    def export_corpus(self) -> None:
-        """Every aligned file's TextGrid in the output folder; up-to-date ones are not rewritten."""
-        from aligner_gui.core.export.outputs import convert_file
-
-        if self.db is None or not self._save_current():
-            return
-        written = kept = 0
-        try:
-            for row in self.db.files():
-                if row.status not in DONE_STATUSES:
-                    continue
-                textgrid, json = self.output_path(row.path), self.output_path(row.path, ".json")
-                fresh = textgrid.is_file() and (
-                    not json.is_file() or textgrid.stat().st_mtime >= json.stat().st_mtime
-                )
-                if fresh:
-                    kept += 1
-                elif json.is_file():
-                    convert_file(json, textgrid, "textgrid")
-                    written += 1
-        except (AlignerError, OSError) as err:
-            dialogs.show_error(self.window, f"Export stopped: {err}")
-            return
-        self.status(f"Exported to {self.out_dir}: {written} written, {kept} already up to date.")
-
-
-def _device(device: str) -> str:
-    return "cpu" if device == "auto" else device
 
 
 def _output_choice(out_dir: Path, db: CorpusDatabase) -> str:

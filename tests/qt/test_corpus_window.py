@@ -123,8 +123,8 @@ def test_a_corpus_from_the_command_line_is_aligned_in_the_background_row_by_row(
     seen: list[dict[str, str]] = []
     window.corpus.model.dataChanged.connect(lambda *_: seen.append(listed(window)))
     qtbot.mouseClick(window.corpus.panel.align_all, Qt.MouseButton.LeftButton)
-    assert window.corpus.is_aligning() and window.corpus.panel.cancel.isEnabled()
-    qtbot.waitUntil(lambda: not window.corpus.is_aligning(), timeout=TIMEOUT_MS)
+    assert window.corpus.batch.is_aligning() and window.corpus.panel.cancel.isEnabled()
+    qtbot.waitUntil(lambda: not window.corpus.batch.is_aligning(), timeout=TIMEOUT_MS)
 
     expected = {path: status for path, (_speaker, status) in MESSY_FILES.items()}
     assert listed(window) == expected
