@@ -60,6 +60,7 @@ def main(out: Path) -> int:
     settings.model_name = "demo"
     settings.device = "cpu"
     window = MainWindow(settings, recovery_folder=work / "recovery")
+    window.corpus.batch.jobs = 1
     window.resize(1500, 900)
     for panel in ("emission", "trellis"):  # a TextGrid opened from disk has neither
         window.stack.set_panel_visible(panel, False)

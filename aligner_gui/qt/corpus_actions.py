@@ -43,6 +43,7 @@ class CorpusActions:
             self.previous_suspect, self.align_all, self.align_selected, self.cancel, self.export,
         ]  # fmt: skip
         corpus.opened.connect(lambda: self.set_corpus_open(True))
+        corpus.closed.connect(lambda: self.set_corpus_open(False))
         self.set_corpus_open(False)
         file_menu = cast(QMenu, next(a for a in bar.actions() if a.text() == "&File").menu())
         file_menu.insertAction(w.actions_.recent_menu.menuAction(), self.open)

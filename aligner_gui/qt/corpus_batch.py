@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject
 
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.corpus.database import DONE_STATUSES, EDITED, REVIEWED
-from aligner_gui.core.corpus.runner import BatchSettings
+from aligner_gui.core.corpus.runner import BatchSettings, default_jobs
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.corpus_jobs import BatchThread
 
@@ -23,6 +23,8 @@ class CorpusBatch(QObject):
     def __init__(self, corpus: CorpusController) -> None:
         super().__init__(corpus)
         self.corpus = corpus
+        # Worker processes; None: what fits the cores and memory (as the command line's default).
+        self.jobs: int | None = None
         self._batch: BatchThread | None = None
 
     def shutdown(self) -> None:
@@ -58,8 +60,10 @@ class CorpusBatch(QObject):
         if self.corpus.corpus is None or self.corpus.out_dir is None or self._batch is not None:
             return
         settings = self.corpus.window.settings
-        batch = BatchSettings(model=settings.model_name, device=_device(settings.device),
-                              output=self.corpus.output, jobs=1)  # fmt: skip
+        model = settings.model_name
+        jobs = self.jobs or default_jobs(model)
+        batch = BatchSettings(model=model, device=_device(settings.device),
+                              output=self.corpus.output, jobs=jobs)  # fmt: skip
         self._batch = BatchThread(self.corpus.corpus, self.corpus.out_dir, batch, only, self)
         self._batch.planned.connect(
             lambda todo: self.corpus.panel.set_progress(0, todo, "Starting…")

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 class CorpusController(QObject):
     opened = Signal()  # a corpus was opened (its list is shown)
+    closed = Signal()
     fileOpened = Signal(str)  # a corpus file became the open document
 
     def __init__(self, window: MainWindow) -> None:
@@ -153,6 +154,9 @@ class CorpusController(QObject):
         self.current = None
         self.model.set_rows([])
         self.panel.hide()
+        self.forget_suspects()
+        self.window.update_title()
+        self.closed.emit()
         return True
 
     def shutdown(self) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -65,6 +66,7 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> Questions:
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path, checkpoint: Path, asked: Questions):
     win = open_window(qtbot, tmp_path / "settings.ini", tmp_path / "recovery", model=checkpoint)
+    win.corpus.batch.jobs = 1  # in this process: tests spawn no worker processes
     yield win
     asked.save_answer = "discard"
     win.close()
@@ -134,6 +136,44 @@ def test_a_corpus_from_the_command_line_is_aligned_in_the_background_row_by_row(
     with CorpusDatabase(out / DATABASE_NAME) as db:
         assert {row.path: row.status for row in db.files()} == expected
     assert read_textgrid(out / "alice" / "a01.TextGrid").tiers[0].name == "words"
+
+
+def test_cancel_stops_between_files_and_the_list_stays_true(
+    qtbot: Any, window: MainWindow, tmp_path: Path, one_torch_thread
+) -> None:
+    corpus = make_messy_corpus(tmp_path / "fresh")
+    open_corpus(qtbot, window, corpus, tmp_path / "out")
+    panel = window.corpus.panel
+    panel.tree.selectAll()
+    qtbot.mouseClick(panel.align_selected, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.cancel, Qt.MouseButton.LeftButton)  # before the first file
+    qtbot.waitUntil(lambda: not window.corpus.batch.is_aligning(), timeout=TIMEOUT_MS)
+    assert "cancelled" in panel.current_file.text()
+    assert not panel.cancel.isEnabled() and panel.align_all.isEnabled()
+    with CorpusDatabase(tmp_path / "out" / DATABASE_NAME) as db:
+        recorded = {row.path: row.status for row in db.files()}
+    assert listed(window) == recorded == dict.fromkeys(MESSY_FILES, NOT_ALIGNED)
+
+
+def test_a_folder_dropped_on_the_start_page_opens_as_a_corpus(
+    qtbot: Any, window: MainWindow, corpus_copy: tuple[Path, Path]
+) -> None:
+    corpus = corpus_copy[0]  # no output folder given: the default, beside the corpus
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(corpus))])
+    page = window.start_page
+    point = QPointF(page.rect().center())
+    with qtbot.waitSignal(window.corpus.opened, timeout=TIMEOUT_MS):
+        for kind in (QEvent.Type.DragEnter, QEvent.Type.Drop):
+            event_class = QDragEnterEvent if kind == QEvent.Type.DragEnter else QDropEvent
+            event = event_class(point.toPoint() if kind == QEvent.Type.DragEnter else point,
+                                Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier)  # fmt: skip
+            QApplication.sendEvent(window, event)
+    assert window.corpus.corpus == corpus.resolve()
+    assert window.corpus.out_dir == corpus.resolve().with_name("corpus_aligned")
+    assert set(listed(window)) == set(MESSY_FILES)
+    assert window.corpus.panel.isVisible()
 
 
 def test_next_suspect_opens_the_queue_s_file_and_word_and_mark_reviewed_records_it(
