@@ -206,7 +206,10 @@ class CorpusController(QObject):
             return False
         self.remember_place()
         self._opening = (path, textgrid, then)
-        if not self.session.open_textgrid(textgrid, self.corpus / path):
+        # The JSON output, when there is one as new as the TextGrid, keeps the scores.
+        fresh_json = json.is_file() and json.stat().st_mtime >= textgrid.stat().st_mtime
+        if not self.session.open_textgrid(textgrid, self.corpus / path,
+                                          json if fresh_json else None):  # fmt: skip
             self._opening = None
             return False
         return True

@@ -23,6 +23,7 @@ from aligner_gui.core.corpus.database import (
 )
 from aligner_gui.core.corpus.runner import BatchSettings, run_batch
 from aligner_gui.core.corpus.suspicion import next_suspect, review_queue
+from aligner_gui.core.export.outputs import read_document
 from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
 from aligner_gui.qt.app import build_parser, start_from_arguments
 from aligner_gui.qt.corpus_model import PATH_ROLE
@@ -280,3 +281,28 @@ def test_reopening_the_corpus_returns_to_the_last_file_and_view(
     assert (start, end) == (pytest.approx(0.5, abs=0.01), pytest.approx(1.25, abs=0.01))
     assert corpus.name in second.windowTitle()
     second.close()
+
+
+def test_a_corpus_kept_in_json_opens_with_its_scores_and_saves_both_files(
+    qtbot: Any, window: MainWindow, tmp_path: Path, checkpoint: Path, one_torch_thread
+) -> None:
+    corpus = make_messy_corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    run_batch(corpus, out, BatchSettings(str(checkpoint), output="both", jobs=1))
+    open_corpus(qtbot, window, corpus, out)
+    with qtbot.waitSignal(window.corpus.fileOpened, timeout=TIMEOUT_MS):
+        press(window, Qt.Key.Key_PageDown, CTRL)
+    doc = window.model.document
+    assert doc is not None
+    words = doc.tier("words").segments
+    assert any(s.score is not None for s in words if s.label)  # read from the JSON
+    index = next(i for i, s in enumerate(words) if s.label)
+    assert window.model.relabel("words", index, "corrected")
+    press(window, Qt.Key.Key_S, CTRL)
+    assert not window.model.is_modified()
+    saved = read_document(out / "alice" / "a01.json")
+    assert saved.tier("words").segments[index].label == "corrected"
+    grid = read_textgrid(out / "alice" / "a01.TextGrid").tiers[0]
+    assert isinstance(grid, IntervalTier)
+    assert "corrected" in [interval.label for interval in grid.intervals]
+    assert listed(window)["alice/a01.wav"] == EDITED
