@@ -306,3 +306,24 @@ def test_a_corpus_kept_in_json_opens_with_its_scores_and_saves_both_files(
     assert isinstance(grid, IntervalTier)
     assert "corrected" in [interval.label for interval in grid.intervals]
     assert listed(window)["alice/a01.wav"] == EDITED
+
+
+def test_export_writes_missing_textgrids_and_leaves_up_to_date_ones(
+    qtbot: Any, window: MainWindow, tmp_path: Path, checkpoint: Path, one_torch_thread
+) -> None:
+    corpus = make_messy_corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    run_batch(corpus, out, BatchSettings(str(checkpoint), output="json", jobs=1))
+    open_corpus(qtbot, window, corpus, out)
+    aligned = [p for p, (_speaker, status) in MESSY_FILES.items() if status == "aligned"]
+    grids = [out / Path(p).with_suffix(".TextGrid") for p in aligned]
+    assert not any(g.exists() for g in grids)
+
+    window.corpus_actions.export.trigger()
+    assert all(g.is_file() for g in grids)
+    first = read_textgrid(grids[0]).tiers[0]
+    assert isinstance(first, IntervalTier) and first.name == "words"
+    times = [g.stat().st_mtime_ns for g in grids]
+    window.corpus_actions.export.trigger()
+    assert [g.stat().st_mtime_ns for g in grids] == times  # nothing rewritten
+    assert f"0 written, {len(grids)} already up to date" in window.statusBar().currentMessage()
