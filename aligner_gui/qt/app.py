@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(settings)
     window.show()
     timing_only = os.environ.get(EXIT_AFTER_SHOW) == "1"
-    if not start_from_arguments(window, args) and not timing_only:
+    named_a_file = start_from_arguments(window, args)
+    corpus_only = args.audio is not None and args.audio.is_dir()
+    if (corpus_only or not named_a_file) and not timing_only:
         # Work a crashed or killed editor left behind is offered once the window is up.
         QTimer.singleShot(0, window.session.offer_recovery)
     if timing_only:
