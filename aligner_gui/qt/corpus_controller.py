@@ -95,7 +95,6 @@ class CorpusController(QObject):
         store = self.window.settings.store
         self.out_dir = Path(out_dir).resolve() if out_dir else corpus_output(store, corpus)
         self.corpus = corpus
-        remember_corpus(store, corpus, self.out_dir)
         database = self.out_dir / DATABASE_NAME
         if database.is_file():  # a corpus seen before: its list at once, the scan after
             self._connect()
@@ -103,10 +102,11 @@ class CorpusController(QObject):
         self.panel.show()
         self.window.update_title()
         self.status(f"Scanning {corpus}…")
-        self._scan = ScanThread(corpus, self.out_dir, self)
-        self._scan.scanned.connect(self._on_scanned)
-        self._scan.failed.connect(self._on_scan_failed)
-        self._scan.start()
+        scan = self._scan = ScanThread(corpus, self.out_dir, self)
+        # A scan's news is dropped once another corpus (or none) is open.
+        scan.scanned.connect(lambda: self._on_scanned() if scan is self._scan else None)
+        scan.failed.connect(lambda m: self._on_scan_failed(m) if scan is self._scan else None)
+        scan.start()
         return True
 
     def _connect(self) -> None:
@@ -117,6 +117,8 @@ class CorpusController(QObject):
         self.reload()
 
     def _on_scanned(self) -> None:
+        assert self.corpus is not None and self.out_dir is not None
+        remember_corpus(self.window.settings.store, self.corpus, self.out_dir)
         first_time = self.db is None
         self._connect()
         self.status(f"{self.model.file_count()} recordings in {self.title()}.")
@@ -125,6 +127,8 @@ class CorpusController(QObject):
             self._return_to_saved_place()
 
     def _on_scan_failed(self, message: str) -> None:
+        """E.g. the output folder cannot be written: the corpus is not opened."""
+        self._forget_corpus()
         dialogs.show_error(self.window, message)
 
     def _return_to_saved_place(self) -> None:
@@ -149,6 +153,10 @@ class CorpusController(QObject):
         if not self.save_current():
             return False
         self.remember_place()
+        self._forget_corpus()
+        return True
+
+    def _forget_corpus(self) -> None:
         self.shutdown()
         self.corpus = self.out_dir = None
         self.current = None
@@ -157,7 +165,6 @@ class CorpusController(QObject):
         self.forget_suspects()
         self.window.update_title()
         self.closed.emit()
-        return True
 
     def shutdown(self) -> None:
         """Stop the background work and close the database (the window is closing)."""

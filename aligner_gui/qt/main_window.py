@@ -239,9 +239,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # A corpus file is saved without asking, as when moving to the next file.
-        if not self.corpus.close_corpus() or not self.session.close():
+        if not self.corpus.save_current() or not self.session.close():
             event.ignore()
             return
+        self.corpus.close_corpus()  # remembers where the user was, stops the background work
         self._save_layout()
         self.player.stop()
         self.player.close()

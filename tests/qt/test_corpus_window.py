@@ -156,6 +156,18 @@ def test_cancel_stops_between_files_and_the_list_stays_true(
     assert listed(window) == recorded == dict.fromkeys(MESSY_FILES, NOT_ALIGNED)
 
 
+def test_an_output_folder_that_cannot_be_used_is_one_message_and_no_corpus(
+    qtbot: Any, window: MainWindow, asked: Questions, corpus_copy: tuple[Path, Path]
+) -> None:
+    corpus = corpus_copy[0]
+    assert window.corpus.open_corpus(corpus, corpus)  # the corpus folder itself
+    qtbot.waitUntil(lambda: bool(asked.errors), timeout=TIMEOUT_MS)
+    assert len(asked.errors) == 1 and "must not be the corpus folder" in asked.errors[0]
+    assert window.corpus.corpus is None and not window.corpus.panel.isVisible()
+    assert corpus.name not in window.windowTitle()
+    assert not (corpus / DATABASE_NAME).exists()
+
+
 def test_a_folder_dropped_on_the_start_page_opens_as_a_corpus(
     qtbot: Any, window: MainWindow, corpus_copy: tuple[Path, Path]
 ) -> None:
