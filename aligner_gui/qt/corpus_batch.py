@@ -42,7 +42,9 @@ class CorpusBatch(QObject):
 
     def _is_users_work(self, path: str) -> bool:
         """Edited and reviewed files are never aligned over (the model may have changed since,
-        which would make the batch redo them)."""
+        which would make the batch redo them), nor the open file while it has unsaved edits."""
+        if path == self.corpus.current and self.corpus.window.model.is_modified():
+            return True
         row = self.corpus.model.file(path)
         return row is not None and row.status in (EDITED, REVIEWED)
 

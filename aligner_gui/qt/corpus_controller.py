@@ -21,6 +21,7 @@ from aligner_gui.core.corpus.database import (
     DATABASE_NAME,
     DONE_STATUSES,
     EDITED,
+    FAILED,
     REVIEWED,
     CorpusDatabase,
 )
@@ -206,8 +207,10 @@ class CorpusController(QObject):
                 dialogs.show_error(self.window, str(err))
                 return False
         if row is None or row.status not in DONE_STATUSES or not textgrid.is_file():
-            status = row.status if row else "unknown"
-            self.status(f"{path} is {status}: align it first (Corpus > Align selected).")
+            if row is not None and row.status == FAILED:
+                self.status(f"{path} failed: {row.message}")
+            else:
+                self.status(f"{path} is not aligned yet (Corpus > Align selected).")
             return False
         if not self.save_current():
             return False
