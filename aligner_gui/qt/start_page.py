@@ -39,11 +39,10 @@ class StartPage(QWidget):
         self.open_corpus.clicked.connect(lambda: window.corpus.ask_open_corpus())
         self.drop_hint = QLabel("…or drop files or a folder here (a folder opens as a corpus).")
         self.recent_files = QListWidget()
+        # Activated: a double click, or a single one where the desktop opens items so, or Return.
         self.recent_files.itemActivated.connect(self._open_file)
-        self.recent_files.itemDoubleClicked.connect(self._open_file)
         self.recent_corpora = QListWidget()
         self.recent_corpora.itemActivated.connect(self._open_corpus)
-        self.recent_corpora.itemDoubleClicked.connect(self._open_corpus)
 
         column = QVBoxLayout()
         column.addWidget(title)

@@ -30,6 +30,7 @@ from aligner_gui.qt.corpus_model import PATH_ROLE
 from aligner_gui.qt.main_window import MainWindow
 
 from corpus_maker import MESSY_FILES, make_messy_corpus
+from gui_helpers import mouse_click
 from recovery_helpers import Questions, answer_questions, open_window
 from tiny_models import make_tiny_checkpoint
 
@@ -285,8 +286,11 @@ def test_reopening_the_corpus_returns_to_the_last_file_and_view(
     first.close()
 
     second = open_window(qtbot, settings, tmp_path / "recovery", model=checkpoint)
+    recent = second.start_page.recent_corpora
+    assert recent.count() == 1 and corpus.name in recent.item(0).text()
     with qtbot.waitSignal(second.corpus.fileOpened, timeout=TIMEOUT_MS):
-        second.corpus.open_corpus(corpus)  # the output folder is remembered too
+        # A double click on the start page's entry; the output folder is remembered too.
+        mouse_click(recent, recent.visualItemRect(recent.item(0)).center(), double=True)
     assert second.corpus.out_dir == out.resolve()
     assert second.corpus.current == "bob/b01.wav"
     start, end = second.stack.x_range()
