@@ -5,6 +5,9 @@ being a folder. Progress goes to stderr (tqdm: files done/total, hours of audio,
 report to ``OUT_DIR/alignment_report.csv``, and one summary line to stderr at the end. Exit
 status: 0 when every file is aligned, 1 when any failed (the summary gives the count), 130 when
 stopped by Ctrl+C (between files: what was aligned is kept, nothing is half-written).
+
+``--ray [ADDRESS]`` aligns the files on Ray actors instead of local worker processes (a Ray
+started here, or a running cluster); everything else is the same, outputs included.
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ from typing import Any
 
 from aligner_gui.core.corpus.align_file import FileOutcome
 from aligner_gui.core.corpus.outputs import OUTPUT_CHOICES
-from aligner_gui.core.corpus.runner import BatchSettings, BatchSummary, default_jobs, run_batch
+from aligner_gui.core.corpus.runner import (
+    BatchSettings,
+    BatchSummary,
+    FileExecutor,
+    default_jobs,
+    run_batch,
+)
 
 INTERRUPTED = 130
 
@@ -54,7 +63,32 @@ def _parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="align every file again, even those up to date"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    cluster = parser.add_argument_group('Ray cluster (pip install "aligner-gui[cluster]")')
+    cluster.add_argument(
+        "--ray", nargs="?", const=_LOCAL_RAY, default=None, metavar="ADDRESS",
+        help="align on Ray actors: without ADDRESS on a Ray started on this machine (all "
+        "cores), with 'auto' or ray://host:port on a running cluster; --jobs is then the "
+        "number of actors (default one per GPU, or one per CPU)",
+    )  # fmt: skip
+    cluster.add_argument(
+        "--ray-shared-storage", action="store_true",
+        help="every Ray node sees the corpus folder at this same path: send files by path "
+        "instead of sending their bytes from here",
+    )  # fmt: skip
     return parser
+
+
+_LOCAL_RAY = "local"
+
+
+def _ray_executor(args: argparse.Namespace) -> FileExecutor:
+    from aligner_gui.cluster import require_ray
+
+    require_ray()
+    from aligner_gui.cluster.ray_executor import RayExecutor
+
+    address = None if args.ray == _LOCAL_RAY else args.ray
+    return RayExecutor(address, shared_storage=args.ray_shared_storage, workers=args.jobs)
 
 
 class _Progress:
@@ -90,10 +124,15 @@ class _Progress:
 
 def run_corpus_align(argv: Sequence[str]) -> int:
     args = _parser().parse_args(argv)
-    jobs = args.jobs if args.jobs is not None else default_jobs(args.model)
-    if jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         sys.stderr.write("aligner-gui align: error: --jobs must be at least 1\n")
         return 2
+    if args.ray_shared_storage and args.ray is None:
+        sys.stderr.write("aligner-gui align: error: --ray-shared-storage goes with --ray\n")
+        return 2
+    executor = None if args.ray is None else _ray_executor(args)
+    # On Ray the executor sizes its actors from the cluster; here, from this machine.
+    jobs = args.jobs or (1 if executor else default_jobs(args.model))
     settings = BatchSettings(
         model=args.model, device=args.device, refine=args.refine, output=args.format,
         jobs=jobs, overwrite=args.overwrite,
@@ -111,7 +150,7 @@ def run_corpus_align(argv: Sequence[str]) -> int:
     try:
         summary = run_batch(
             args.corpus, args.output, settings, stop=stop,
-            on_file=progress.file_done, on_start=progress.start,
+            on_file=progress.file_done, on_start=progress.start, executor=executor,
         )  # fmt: skip
     finally:
         progress.close()

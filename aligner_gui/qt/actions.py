@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMenu
 
 from aligner_gui.core.models.model import BUNDLES, DEFAULT_MODEL
 from aligner_gui.qt import spectrogram_settings
+from aligner_gui.qt.pronunciation_menu import PronunciationMenus
 
 if TYPE_CHECKING:
     from aligner_gui.qt.main_window import MainWindow
@@ -170,6 +171,7 @@ class Actions:
             action.triggered.connect(lambda _=False, d=device: w.set_device(d))
             self.devices.addAction(action)
             device_menu.addAction(action)
+        self.pronunciation = PronunciationMenus(w, align_menu)
         align_menu.addSeparator()
         self.align = self._add(align_menu, "&Align / Re-align", w.session.realign, "Ctrl+R")
         self.cancel = self._add(align_menu, "&Cancel", w.cancel_job, "Escape")

@@ -50,6 +50,11 @@ def alignment_summary(result: AlignmentResult) -> str:
     text = f"Aligned {len(result.words)} words with {result.model_name}."
     if result.model_name == "demo":
         text += " " + dialogs.DEMO_MODEL_NOTE
+    if not result.phones:  # e.g. "a letter model gives no phones tier": said, not just absent
+        text += "".join(f" {note}" for note in result.notes)
+    elif result.g2p_words:
+        count = len(set(result.g2p_words))
+        text += f" {count} words pronounced by G2P: see Alignment > Words not in the dictionary."
     if result.warnings:
         more = f" (and {len(result.warnings) - 1} more)" if len(result.warnings) > 1 else ""
         text += f" Warning: {result.warnings[0]}{more}"
@@ -158,6 +163,8 @@ class Session(QObject):
             transcript_path=Path(transcript),
             model=model or self.settings.model_name,
             device=self.settings.device,
+            dictionary=self.settings.dictionary_path,
+            language=self.settings.language,
         )
         self._start(job, f"Aligning {Path(audio).name}…")
         return True

@@ -30,6 +30,8 @@ MAX_RECENT_FILES = 10
 
 _MODEL = "alignment/model"
 _DEVICE = "alignment/device"
+_DICTIONARY = "alignment/dictionary"
+_LANGUAGE = "alignment/language"
 _RECENT = "files/recent"
 _LAST_DIR = "files/last_directory"
 _RECOVERY_DIR = "files/recovery_folder"
@@ -87,6 +89,32 @@ class Settings:
     @device.setter
     def device(self, value: str) -> None:
         self._store.setValue(_DEVICE, str(value))
+
+    @property
+    def dictionary_path(self) -> Path | None:
+        """The pronunciation dictionary (MFA's format) phone models align with; None: G2P only."""
+        value = self._get_str(_DICTIONARY, "")
+        return Path(value) if value else None
+
+    @dictionary_path.setter
+    def dictionary_path(self, value: str | Path | None) -> None:
+        if value is None:
+            self._store.remove(_DICTIONARY)
+        else:
+            self._store.setValue(_DICTIONARY, str(value))
+
+    @property
+    def language(self) -> str | None:
+        """ISO 639-3 code of the transcripts' language (G2P, numbers, romanisation); None: not
+        set (the engine's defaults)."""
+        return self._get_str(_LANGUAGE, "") or None
+
+    @language.setter
+    def language(self, value: str | None) -> None:
+        if value is None:
+            self._store.remove(_LANGUAGE)
+        else:
+            self._store.setValue(_LANGUAGE, value)
 
     # -- files ----------------------------------------------------------------------------------
 

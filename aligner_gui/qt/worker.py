@@ -50,6 +50,8 @@ class AlignmentJob:
     model: str = DEFAULT_MODEL  # a bundle name, "demo", or the path of a checkpoint/HF folder
     device: str = "auto"
     channel: int | None = None  # None mixes all channels down; else the 0-based channel to use
+    dictionary: Path | None = None  # pronunciation dictionary (MFA's format) for phone models
+    language: str | None = None  # ISO 639-3 code: G2P voice, numbers, romanisation
 
 
 @dataclass(frozen=True)
@@ -159,11 +161,16 @@ class AlignWorker(QObject):
         from aligner_gui.core.alignment.pipeline import align_audio
         from aligner_gui.core.io.audio import check_audio, load_audio
         from aligner_gui.core.io.transcript import read_transcript
+        from aligner_gui.core.pronunciation.dictionary import read_dictionary
+        from aligner_gui.core.pronunciation.languages import get_language
 
         # Cheap checks first (the header and first seconds of the recording too), so a bad file
         # fails before seconds of model loading.
         text = read_transcript(job.transcript_path)
         check_audio(job.audio_path, channel=job.channel)
+        if job.language is not None:
+            get_language(job.language)
+        dictionary = None if job.dictionary is None else read_dictionary(job.dictionary)
         model = self._load_model(job, report)
         check_cancel(cancel)
         audio = load_audio(
@@ -173,7 +180,8 @@ class AlignWorker(QObject):
             progress=report.as_stage("Reading audio"),
             cancel=cancel,
         )
-        return align_audio(audio, text, model, progress=report, cancel=cancel)
+        return align_audio(audio, text, model, progress=report, cancel=cancel,
+                           dictionary=dictionary, language=job.language)  # fmt: skip
 
     def _load_model(self, job: AlignmentJob, report: _Reporter) -> LoadedModel:
         from aligner_gui.core.models.model import load_model

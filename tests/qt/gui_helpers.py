@@ -3,6 +3,10 @@ mouse gestures on pyqtgraph views."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
@@ -172,3 +176,25 @@ def long_result(duration: float, n_words: int, seed: int = 0) -> AlignmentResult
         spans, tokenized.token_word, tokenized.words, labels.labels, timebase, audio.duration
     )
     return _synthetic(audio, timebase, emissions, tokenized, path, word_segs, char_segs)
+
+
+def shown_window(
+    qtbot: Any, tmp_path: Path, monkeypatch: Any, document: AlignmentDocument
+) -> Iterator[Any]:
+    """A shown, active main window (own settings file; unsaved changes discarded on close)
+    holding ``document``; for a fixture to ``yield from``."""
+    from aligner_gui.qt import dialogs
+    from aligner_gui.qt.main_window import MainWindow
+    from aligner_gui.qt.settings import Settings
+
+    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
+    win = MainWindow(Settings.from_file(tmp_path / "settings.ini"))
+    qtbot.addWidget(win)
+    win.resize(1300, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    win.model.set_document(document)
+    qtbot.wait(30)  # queued shows of the new tier views
+    yield win
+    win.close()

@@ -17,13 +17,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from aligner_gui.core.base.timebase import seconds_to_sample
-from aligner_gui.qt import dialogs
 from aligner_gui.qt.main_window import MainWindow
 from aligner_gui.qt.playback import Player
-from aligner_gui.qt.settings import Settings
 from aligner_gui.qt.transport import clock_text
 
-from gui_helpers import RATE, many_words_document, mouse_click, mouse_drag, view_pixel
+from gui_helpers import RATE, many_words_document, mouse_click, mouse_drag, shown_window, view_pixel
 
 pytestmark = pytest.mark.gui
 DURATION = 4.0
@@ -32,18 +30,7 @@ WORDS = 8  # 0.5 s each
 
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
-    settings = Settings.from_file(tmp_path / "settings.ini")
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1300, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.model.set_document(many_words_document(WORDS, DURATION))
-    qtbot.wait(30)  # queued shows of the new tier views
-    yield win
-    win.close()
+    yield from shown_window(qtbot, tmp_path, monkeypatch, many_words_document(WORDS, DURATION))
 
 
 class Tap:

@@ -15,13 +15,11 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from aligner_gui.core.document.document import AlignmentDocument, Segment, Tier
 from aligner_gui.core.io.audio import Audio
-from aligner_gui.qt import dialogs
 from aligner_gui.qt.main_window import MainWindow
-from aligner_gui.qt.settings import Settings
 from aligner_gui.qt.spectrogram_settings import SpectrogramSettingsDialog
 from aligner_gui.qt.view_stack import saved_count
 
-from gui_helpers import view_pixel
+from gui_helpers import shown_window, view_pixel
 
 pytestmark = pytest.mark.gui
 RATE = 16_000
@@ -48,16 +46,7 @@ def vowel_document() -> AlignmentDocument:
 
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
-    settings = Settings.from_file(tmp_path / "settings.ini")
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1300, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    win.model.set_document(vowel_document())
-    yield win
-    win.close()
+    yield from shown_window(qtbot, tmp_path, monkeypatch, vowel_document())
 
 
 def wait_for_picture(qtbot: Any, win: MainWindow) -> None:
@@ -118,10 +107,19 @@ def test_pitch_and_intensity_toggle_from_the_view_menu(qtbot, window) -> None:
     intensity_action = window.actions_.curves["intensity"]
     assert pitch_action.isChecked() and not intensity_action.isChecked()  # Praat's defaults
     assert curves.items["pitch"].isVisible() and not curves.items["intensity"].isVisible()
-    qtbot.waitUntil(lambda: curves.value_at("pitch", 4.0) is not None, timeout=WAIT_MS)
+
+    def pitch_drawn() -> bool:
+        # Chunks arrive one by one from the background: wait for the whole visible range.
+        x, y = curves.items["pitch"].getData()
+        return (
+            curves.value_at("pitch", 4.0) is not None
+            and y is not None
+            and (np.isfinite(y).sum() > 300)
+        )
+
+    qtbot.waitUntil(pitch_drawn, timeout=WAIT_MS)
     assert curves.value_at("pitch", 4.0) == pytest.approx(200.0, abs=2.0)
     x, y = curves.items["pitch"].getData()
-    assert x is not None and np.isfinite(y).sum() > 300
     floor, ceiling = curves.value_range("pitch")
     top = view.time_box.viewRange()[1][1]
     expected = (200.0 - floor) / (ceiling - floor) * top  # mapped onto the frequency box

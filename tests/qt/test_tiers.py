@@ -17,11 +17,9 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMenu
 from aligner_gui.core.document.document import AlignmentDocument, Segment, Tier
 from aligner_gui.core.io.audio import Audio
 from aligner_gui.core.io.textgrid import read_textgrid, write_textgrid
-from aligner_gui.qt import dialogs
 from aligner_gui.qt.main_window import MainWindow
-from aligner_gui.qt.settings import Settings
 
-from gui_helpers import mouse_click, mouse_drag, synthetic_result, view_pixel
+from gui_helpers import mouse_click, mouse_drag, shown_window, synthetic_result, view_pixel
 
 pytestmark = pytest.mark.gui
 RATE = 16_000
@@ -32,18 +30,7 @@ Alt = Qt.KeyboardModifier.AltModifier
 
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
-    settings = Settings.from_file(tmp_path / "settings.ini")
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1300, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.model.set_document(tone_document())
-    qtbot.wait(30)  # queued shows of the new tier views
-    yield win
-    win.close()
+    yield from shown_window(qtbot, tmp_path, monkeypatch, tone_document())
 
 
 def tone_document() -> AlignmentDocument:

@@ -61,6 +61,7 @@ class AlignmentResult:
     variants: tuple[int, ...] = ()  # per word: the pronunciation variant chosen (-1: none)
     g2p_words: tuple[str, ...] = ()  # words pronounced by G2P, not the dictionary
     notes: tuple[str, ...] = ()  # information for the user that is not a problem
+    language: str | None = None  # ISO 639-3 code used for G2P, numbers and romanisation
 
     @property
     def duration(self) -> float:
@@ -135,6 +136,7 @@ def align_audio(
             f"Internal error: audio at {audio.sample_rate} Hz given to a {model.sample_rate} Hz model."
         )
     lang = get_language(language) if language else None
+    language_code = lang.code if lang else None
     phone_model = is_phone_model(model.labels.labels)
     notes: list[str] = []
     extra_warnings: list[str] = []
@@ -211,4 +213,5 @@ def align_audio(
         variants=variants,
         g2p_words=phone_text.g2p_words if phone_model else (),
         notes=tuple(notes),
+        language=(lang or get_language(DEFAULT_LANGUAGE)).code if phone_model else language_code,
     )

@@ -9,6 +9,9 @@ every output exists and is newer than the recording and the transcript.
 Stopping: ``stop`` (an Event; the command line sets it on Ctrl+C) is checked between files.
 Files already being aligned are finished and recorded (their work is not thrown away), files not
 started are left for the next run.
+
+Where files are aligned is a :class:`FileExecutor`: local worker processes by default, or a Ray
+cluster (``aligner_gui.cluster``). The executor only aligns; everything else stays here.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import threading
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from aligner_gui import __version__
 from aligner_gui.core.base.errors import AlignerError, ModelError
@@ -96,6 +100,30 @@ _UNSCORED = (
 
 # Called after each file: (outcome, files done, files to do, seconds of audio done).
 ProgressCallback = Callable[[FileOutcome, int, int, float], None]
+
+
+class FileExecutor(Protocol):
+    """Aligns files somewhere and hands back their outcomes in completion order.
+
+    It sends no new file once ``stop`` is set, and never writes: the runner records each outcome
+    as it comes, so progress, Ctrl+C, resume and the report are the same wherever files ran.
+    """
+
+    def outcomes(
+        self, todo: list[CorpusEntry], worker: WorkerSettings, stop: threading.Event
+    ) -> Iterator[FileOutcome]: ...
+
+
+@dataclass(frozen=True)
+class LocalExecutor:
+    """This machine: in this process for one job, else a pool of spawned worker processes."""
+
+    jobs: int
+
+    def outcomes(
+        self, todo: list[CorpusEntry], worker: WorkerSettings, stop: threading.Event
+    ) -> Iterator[FileOutcome]:
+        return _outcomes(todo, worker, self.jobs, stop)
 
 
 def default_jobs(model: str, cores: int | None = None, available: int | None = None) -> int:
@@ -196,14 +224,17 @@ def run_batch(
     on_file: ProgressCallback | None = None,
     on_start: Callable[[int, float], None] | None = None,
     only: Collection[str] | None = None,
+    executor: FileExecutor | None = None,
 ) -> BatchSummary:
     """Align every file of ``corpus`` not yet up to date; write the report; return the counts.
 
     ``on_start(files to do, seconds of audio to do)`` is called once the plan is made. ``only``
     (relative recording paths) limits the work to those files, e.g. the ones selected in the
-    window, or all but those the user edited.
+    window, or all but those the user edited. Files are aligned by ``executor`` (default:
+    ``settings.jobs`` local worker processes).
     """
     stop = stop or threading.Event()
+    executor = executor or LocalExecutor(settings.jobs)
     check_model_name(settings.model)
     db, entries = prepare_corpus(corpus, out_dir)
     summary = BatchSummary(total=len(entries), ignored=len(db.ignored()))
@@ -226,7 +257,7 @@ def run_batch(
         worker = WorkerSettings(settings.model, settings.device, settings.refine,
                                 _threads_per_worker(settings.jobs), corpus)  # fmt: skip
         done = 0
-        for outcome in _outcomes(todo, worker, settings.jobs, stop):
+        for outcome in executor.outcomes(todo, worker, stop):
             entry = by_path[outcome.path]
             _record(db, outcome, entry, out_dir, settings, summary)
             done += 1

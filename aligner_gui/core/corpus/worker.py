@@ -61,12 +61,18 @@ def ignore_sigint_and_load(settings: WorkerSettings) -> None:
         _LOAD_ERROR = err
 
 
-def align_in_worker(entry: CorpusEntry) -> FileOutcome:
+def load_error() -> AlignerError | None:
+    """Why this worker's model could not be loaded, if it could not."""
+    return _LOAD_ERROR
+
+
+def align_in_worker(entry: CorpusEntry, root: Path | None = None) -> FileOutcome:
+    """Align ``entry``, found under ``root`` (default: the settings' corpus folder)."""
     if _LOAD_ERROR is not None:
         raise _LOAD_ERROR
     if _MODEL is None or _SETTINGS is None:
         raise RuntimeError("the worker's model is not loaded")
-    return align_entry(entry, _SETTINGS.root, _MODEL, _SETTINGS.refine)
+    return align_entry(entry, root or _SETTINGS.root, _MODEL, _SETTINGS.refine)
 
 
 def model_size_bytes(model: str) -> int:

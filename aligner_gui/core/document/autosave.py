@@ -23,7 +23,7 @@ from typing import Any
 from aligner_gui.core.alignment.doubt_context import DoubtfulRegion
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.document.document import WORD_TIER, AlignmentDocument, Segment, Tier
-from aligner_gui.core.document.provenance import Provenance
+from aligner_gui.core.document.provenance import GuessedPronunciation, Provenance
 from aligner_gui.core.io.fileio import atomic_write
 
 FORMAT = "aligner-gui-recovery"
@@ -196,6 +196,8 @@ def _provenance_dict(info: Provenance) -> dict[str, Any]:
         "sample_rate": info.sample_rate,
         "doubtful": [[r.start, r.end, r.kind, list(r.words), r.message] for r in info.doubtful],
         "warnings": list(info.warnings),
+        "language": info.language,
+        "g2p_words": [[g.word, list(g.phones)] for g in info.guessed],
     }
 
 
@@ -212,6 +214,12 @@ def _provenance(data: Any) -> Provenance:
         sample_rate=None if data["sample_rate"] is None else int(data["sample_rate"]),
         doubtful=regions,
         warnings=tuple(str(w) for w in data["warnings"]),
+        # Recovery files written before phones lack these two.
+        language=None if data.get("language") is None else str(data["language"]),
+        guessed=tuple(
+            GuessedPronunciation(str(word), tuple(str(p) for p in phones))
+            for word, phones in data.get("g2p_words", [])
+        ),
     )
 
 

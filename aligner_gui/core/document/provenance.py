@@ -17,12 +17,23 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class GuessedPronunciation:
+    """A word the dictionary lacked, pronounced by G2P: what the editor marks and lists so that
+    the user can add it to their dictionary."""
+
+    word: str  # as written in the transcript: the label of its interval in the words tier
+    phones: tuple[str, ...]  # the guess as aligned, in the model's phones
+
+
+@dataclass(frozen=True)
 class Provenance:
     model: str | None = None  # the model's name, None when the tiers were not aligned here
     audio_path: Path | None = None
     sample_rate: int | None = None  # of the audio file itself, before resampling for the model
     doubtful: tuple[DoubtfulRegion, ...] = ()
     warnings: tuple[str, ...] = ()
+    language: str | None = None  # ISO 639-3 code of the G2P voice, numbers and romanisation
+    guessed: tuple[GuessedPronunciation, ...] = ()  # words pronounced by G2P, in order
 
     @classmethod
     def from_alignment(cls, result: AlignmentResult) -> Provenance:
@@ -32,6 +43,8 @@ class Provenance:
             sample_rate=result.audio.source_sample_rate,
             doubtful=tuple(result.doubtful),
             warnings=tuple(result.warnings),
+            language=result.language,
+            guessed=guessed_pronunciations(result),
         )
 
     @classmethod
@@ -39,6 +52,20 @@ class Provenance:
         if audio is None:
             return cls()
         return cls(audio_path=audio.path, sample_rate=audio.source_sample_rate)
+
+
+def guessed_pronunciations(result: AlignmentResult) -> tuple[GuessedPronunciation, ...]:
+    """Each G2P word once, with the phones aligned for its first occurrence (a G2P word has a
+    single pronunciation, so every occurrence has the same phones)."""
+    wanted = set(result.g2p_words)
+    phones_of: dict[int, list[str]] = {}
+    for phone in result.phones:
+        phones_of.setdefault(phone.word_index, []).append(phone.label)
+    found: dict[str, GuessedPronunciation] = {}
+    for index, word in enumerate(result.words):
+        if word.label in wanted and word.label not in found and phones_of.get(index):
+            found[word.label] = GuessedPronunciation(word.label, tuple(phones_of[index]))
+    return tuple(found[w] for w in dict.fromkeys(result.g2p_words) if w in found)
 
 
 def doubtful_intervals(

@@ -33,7 +33,7 @@ from aligner_gui.core.document.document import (
     partition,
     unique_name,
 )
-from aligner_gui.core.document.provenance import Provenance
+from aligner_gui.core.document.provenance import GuessedPronunciation, Provenance
 from aligner_gui.core.io.textgrid import IntervalTier
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def document_to_json_dict(document: AlignmentDocument) -> dict[str, Any]:
     info = document.provenance
     xmin = tiers[0].xmin if tiers else document.xmin
     xmax = tiers[0].xmax if tiers else document.xmax
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "xmin": xmin,
@@ -115,6 +115,12 @@ def document_to_json_dict(document: AlignmentDocument) -> dict[str, Any]:
         ],
         "warnings": list(info.warnings),
     }
+    # Only what there is: a letter model's output stays as it was before phones existed.
+    if info.language is not None:
+        data["language"] = info.language
+    if info.guessed:  # words pronounced by G2P, not the dictionary: the editor marks them
+        data["g2p_words"] = [{"word": g.word, "phones": list(g.phones)} for g in info.guessed]
+    return data
 
 
 def _tier_dict(tier: ExportedTier) -> dict[str, Any]:
@@ -197,6 +203,8 @@ def document_from_json_dict(data: Any, audio: Audio | None = None) -> AlignmentD
         sample_rate=_optional(data, "sample_rate", int),
         doubtful=tuple(_doubtful(raw) for raw in _list(data, "doubtful")),
         warnings=tuple(str(w) for w in _list(data, "warnings")),
+        language=_optional(data, "language", str),  # absent from older files
+        guessed=tuple(_guessed(raw) for raw in _list(data, "g2p_words")),
     )
     xmin = max(0.0, _time(data, "xmin"))
     return AlignmentDocument(
@@ -268,6 +276,13 @@ def _optional(data: dict[str, Any], key: str, kind: type) -> Any:
     if value is not None and (isinstance(value, bool) or not isinstance(value, kind)):
         raise _Malformed(f'"{key}" is {value!r}')
     return value
+
+
+def _guessed(raw: Any) -> GuessedPronunciation:
+    phones = _list(raw, "phones")
+    if not isinstance(raw.get("word"), str) or not all(isinstance(p, str) for p in phones):
+        raise _Malformed(f"a G2P word is {raw!r}, not a word and its phones")
+    return GuessedPronunciation(raw["word"], tuple(phones))
 
 
 def _doubtful(raw: Any) -> DoubtfulRegion:

@@ -16,7 +16,7 @@ Every malformed line is reported at once, with its line number, in one message.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,6 +134,14 @@ def _parse_line(line: str) -> tuple[str, Pronunciation]:
             raise ValueError(f"{word!r} has a silence correction factor that is not positive")
         return word, Pronunciation(tuple(fields), numbers[0], numbers[1], numbers[2], numbers[3])
     return word, Pronunciation(tuple(fields), numbers[0] if numbers else 1.0)
+
+
+def dictionary_lines(entries: Iterable[tuple[str, Sequence[str]]]) -> str:
+    """Entries in MFA's format, one a line: the word as the dictionary looks it up (case folded,
+    without surrounding punctuation), a tab, the phones separated by spaces. ``parse_dictionary``
+    reads the text back to the same pronunciations of the same words."""
+    lines = [f"{_keys(word)[-1]}\t{' '.join(phones)}\n" for word, phones in entries if phones]
+    return "".join(lines)
 
 
 def _is_number(field: str) -> bool:

@@ -21,6 +21,7 @@ from PySide6.QtGui import QFontMetrics, QGuiApplication
 from aligner_gui.core.display.pooling import FramePyramid
 from aligner_gui.qt.views.base import RIGHT_GUTTER, TimePlot
 from aligner_gui.qt.views.colors import Theme, heatmap_colormap, heatmap_lut
+from aligner_gui.qt.views.ipa_font import ipa_font
 
 if TYPE_CHECKING:
     from aligner_gui.qt.document_model import DocumentModel
@@ -64,6 +65,8 @@ class HeatmapPlot(TimePlot):
             colorMapMenu=False,
         )
         # The bar takes the right-hand gutter every view reserves, keeping the x axes aligned.
+        # Rows may be a phone model's phones ("ʃ", "tʃ"): named in a font that has the IPA.
+        item.getAxis("left").setStyle(tickFont=ipa_font())
         item.hideAxis("right")
         item.layout.addItem(self.colorbar, 2, 3)
         self.colorbar.setFixedWidth(RIGHT_GUTTER)

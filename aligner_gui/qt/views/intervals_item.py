@@ -22,7 +22,16 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QGuiApplication, QImage, QPainter, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPen,
+)
 from PySide6.QtWidgets import QToolTip
 
 from aligner_gui.core.display.tier_data import TierData  # re-exported: importers use it here
@@ -83,6 +92,11 @@ class IntervalsItem(pg.GraphicsObject):
         self.drag_alone = False  # the current drag leaves the linked tiers alone (Alt held)
         self.painted_labels: list[str] = []  # texts drawn by the last paint (for tests)
         self.painted_mode = ""  # "intervals", "points", "blocks" or "" (for tests)
+        # Interval index -> a note for its tooltip; such intervals are underlined with dots
+        # (words whose pronunciation G2P guessed).
+        self.notes: dict[int, str] = {}
+        self.painted_marks: list[int] = []  # intervals underlined by the last paint (for tests)
+        self.label_font: QFont | None = None  # None: the application's font
         self._colors: dict[int, QColor] = {}
         self._lut: np.ndarray | None = None
         self.setZValue(1)  # above its ViewBox in pyqtgraph's absolute z, or the box takes clicks
@@ -142,6 +156,7 @@ class IntervalsItem(pg.GraphicsObject):
     def paint(self, p: QPainter, *_args) -> None:
         view = self.getViewBox()
         self.painted_labels = []
+        self.painted_marks = []
         self.painted_mode = ""
         if view is None or len(self.data) == 0:
             return
@@ -178,7 +193,7 @@ class IntervalsItem(pg.GraphicsObject):
         cl, cr = clip.left(), clip.right()
         x0s = np.rint(np.clip(left + d.starts[lo:hi] * scale, cl, cr)).astype(np.int64).tolist()
         x1s = np.rint(np.clip(left + d.ends[lo:hi] * scale, cl, cr)).astype(np.int64).tolist()
-        font = QGuiApplication.font()
+        font = self.label_font or QGuiApplication.font()
         p.setFont(font)
         metrics = QFontMetrics(font)
         text_pen = QPen(theme.foreground)
@@ -212,6 +227,7 @@ class IntervalsItem(pg.GraphicsObject):
         for rect, pen in outlines:
             p.setPen(pen)
             p.drawRect(QRectF(rect).adjusted(1, 1, -1, -1))
+        self._paint_marks(p, lo, x0s, x1s, top + height)
         # Boundaries: the start of every interval in view but the first of the tier.
         first = max(lo, 1)
         xs = np.rint(left + d.starts[first:hi] * scale)
@@ -221,6 +237,21 @@ class IntervalsItem(pg.GraphicsObject):
         p.drawLines([QLineF(x, top, x, bottom) for x in xs])
         self._paint_active_boundary(p, geometry)
         self.painted_labels = painted
+
+    def _paint_marks(
+        self, p: QPainter, lo: int, x0s: list[int], x1s: list[int], bottom: int
+    ) -> None:
+        """A dotted underline under each interval with a note (as spelling checkers mark words)."""
+        if not self.notes:
+            return
+        pen = QPen(self.theme.flagged, 2, Qt.PenStyle.DotLine)
+        p.setPen(pen)
+        y = bottom - 3
+        for i in sorted(self.notes):
+            k = i - lo
+            if 0 <= k < len(x0s) and x1s[k] - x0s[k] > 4:
+                p.drawLine(QLineF(x0s[k] + 2, y, x1s[k] - 2, y))
+                self.painted_marks.append(i)
 
     def _paint_active_boundary(self, p: QPainter, geometry) -> None:
         """The boundary under the mouse or being dragged, drawn wide in the highlight colour."""
@@ -389,7 +420,10 @@ class IntervalsItem(pg.GraphicsObject):
         if view is not None and self.data.is_points:
             tolerance = 4 * view.viewPixelSize()[0]
         i = self.data.index_at(x, tolerance)
-        self.setToolTip("" if i is None else tooltip_text(self.data, i))
+        text = "" if i is None else tooltip_text(self.data, i)
+        if i is not None and i in self.notes:
+            text += "\n" + self.notes[i]
+        self.setToolTip(text)
 
     def view_range_changed(self, *_args) -> None:
         """After a zoom or pan, the mouse is over another item: the tooltip on screen (about the

@@ -17,10 +17,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from aligner_gui.core.document import editing, edits
-from aligner_gui.qt import dialogs
+from aligner_gui.qt import dialogs, ipa_picker
 from aligner_gui.qt.views.base import LEFT_AXIS_WIDTH, TimePlot
 from aligner_gui.qt.views.colors import Theme
+from aligner_gui.qt.views.guessed_marks import guessed_notes, marked_intervals
 from aligner_gui.qt.views.intervals_item import IntervalsItem, TierData
+from aligner_gui.qt.views.ipa_font import ipa_font
 from aligner_gui.qt.views.tier_name_axis import TierNameAxis
 
 if TYPE_CHECKING:
@@ -71,9 +73,12 @@ class TierView(TimePlot):
         # boundaries can have followed it (see edits.MoveBoundary), so the only part to re-read.
         self._follow_span: tuple[float, float] | None = None
         self.shown_title = tier_name  # the name as drawn (for tests)
+        self._guess_notes: dict[str, str] = {}  # word -> note: words G2P pronounced
         super().__init__(model, parent)
         plot = self.getPlotItem()
         plot.addItem(self.item)
+        if ipa_picker.is_phone_tier(tier_name):
+            self.item.label_font = ipa_font()  # phones such as "ʃ" or "tʃ" must not be boxes
         # The intervals are painted opaque: the selection band goes on top of them.
         self.selection_region.setZValue(5)
         self.item.on_click = self._on_item_click
@@ -115,6 +120,8 @@ class TierView(TimePlot):
         else:
             self.data = TierData.from_segments(tier.segments, tier.is_point_tier)
             self.item.set_data(self.data, doc.duration)
+        self._guess_notes = guessed_notes(doc, self.tier_name)
+        self.item.notes = marked_intervals(self.data.labels, self._guess_notes)
         self._update_title()
         self._update_selected()
         self._update_handles()
@@ -172,6 +179,7 @@ class TierView(TimePlot):
         lo, hi = max(0, lo), min(len(segs), hi)
         for i in range(lo, hi):
             self.data.set_segment(i, segs[i])
+            self._update_note(i)
         d = self.data
         if not tier.is_point_tier:
             for i in (lo, hi):
@@ -181,6 +189,13 @@ class TierView(TimePlot):
         self.item.update()
         self._update_selected()
         self._update_handles()
+
+    def _update_note(self, i: int) -> None:
+        note = self._guess_notes.get(self.data.labels[i])
+        if note is None:
+            self.item.notes.pop(i, None)
+        else:
+            self.item.notes[i] = note
 
     def _on_selection_changed(self, tier: str, index: int) -> None:
         super()._on_selection_changed(tier, index)
@@ -314,8 +329,10 @@ class TierView(TimePlot):
         """Ask for a new label of item ``index``; True if one was set."""
         if not 0 <= index < len(self.data):
             return False
-        text = dialogs.ask_text(self, "Edit label", f"Label in tier “{self.tier_name}”:",
-                                self.data.labels[index])  # fmt: skip
+        # Phones get a field in an IPA font and a picker of IPA symbols.
+        ask = ipa_picker.ask_phone_label if ipa_picker.is_phone_tier(self.tier_name) else None
+        text = (ask or dialogs.ask_text)(self, "Edit label", f"Label in tier “{self.tier_name}”:",
+                                         self.data.labels[index])  # fmt: skip
         if text is None or text == self.data.labels[index]:
             return False
         return self._try(lambda: self.model.relabel(self.tier_name, index, text))

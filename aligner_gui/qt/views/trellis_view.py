@@ -19,7 +19,8 @@ from PySide6.QtGui import QShowEvent
 
 from aligner_gui.core.display.lazy_trellis import PathIndex, TrellisComputation, WindowPlan
 from aligner_gui.core.display.pooling import FramePyramid
-from aligner_gui.core.document.tier_names import CHAR_TIER
+from aligner_gui.core.document.tier_names import CHAR_TIER, PHONE_TIER
+from aligner_gui.core.pronunciation.phone_sets import is_phone_model
 from aligner_gui.qt.views.colors import Theme
 from aligner_gui.qt.views.heatmap import HeatmapPlot, to_uint8
 
@@ -121,16 +122,22 @@ def staircase_of(
     return xs, np.repeat(token_index.astype(np.float64) + 0.5, 2)
 
 
+def unit_tier(result: AlignmentResult) -> str:
+    """The tier whose intervals are the model's tokens: a phone model's phones, else chars."""
+    return PHONE_TIER if is_phone_model(result.labels.labels) else CHAR_TIER
+
+
 def edited_staircase(
     result: AlignmentResult, doc: AlignmentDocument
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The document's character spans as a path: each token's row over its current [start, end).
+    """The document's character (or phone) spans as a path: each token's row over its current
+    [start, end).
 
-    Character segments are matched to the transcript's tokens in order by label (delimiters have
-    no character); segments that no longer match a token (relabelled, deleted) are skipped.
+    Segments are matched to the transcript's tokens in order by label (delimiters have no
+    segment); segments that no longer match a token (relabelled, deleted) are skipped.
     """
     try:
-        segments = doc.tier(CHAR_TIER).segments
+        segments = doc.tier(unit_tier(result)).segments
     except (KeyError, ValueError):
         return np.zeros(0), np.zeros(0)
     return staircase_of(segments, *match_chars_to_tokens(result, segments))
@@ -337,9 +344,11 @@ class TrellisView(HeatmapPlot):
         self.update_edited_path()
 
     def on_tier_changed(self, tier: str, kind: str, index: int) -> None:
-        if tier in ("", CHAR_TIER) and kind != "boundary":
+        result = self._result()
+        units = CHAR_TIER if result is None else unit_tier(result)
+        if tier in ("", units) and kind != "boundary":
             self._match = None  # labels or segments changed: match the characters again
-        if not self._dirty and tier in ("", CHAR_TIER):
+        if not self._dirty and tier in ("", units):
             self.update_edited_path()
 
     def update_edited_path(self) -> None:
@@ -350,7 +359,7 @@ class TrellisView(HeatmapPlot):
             self.edited_curve.setData(np.zeros(0), np.zeros(0))
             return
         try:
-            segments = doc.tier(CHAR_TIER).segments
+            segments = doc.tier(unit_tier(result)).segments
         except (KeyError, ValueError):
             self.edited_curve.setData(np.zeros(0), np.zeros(0))
             return
