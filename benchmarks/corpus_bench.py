@@ -13,6 +13,11 @@
   nothing to the file list in the database (scan, pairing, reading every header for its
   duration), in a fresh process with its peak RSS, then again with the database in place.
 * Resume: the demo ``--jobs 2`` command run again over its finished output (nothing to do).
+* The window: the same ``--scan-files`` corpus opened in the main window (offscreen, a fresh
+  process): time from File > Open Corpus to the list shown with every row, and to the
+  background rescan done; first with no database (the list comes after the scan), then with it
+  in place (the list at once from the database, the rescan after); peak RSS, and the RSS the
+  list adds to the empty window.
 """
 
 from __future__ import annotations
@@ -125,6 +130,52 @@ def scan_child(corpus: Path, out: Path) -> dict:
     }
 
 
+def window_child(corpus: Path, out: Path) -> dict:
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    from aligner_gui.qt.main_window import MainWindow
+    from aligner_gui.qt.settings import Settings
+
+    folder = Path(tempfile.mkdtemp())
+    settings = Settings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings, recovery_folder=folder / "recovery")
+    window.show()
+    app.processEvents()
+    before = _rss_mb()
+    corpus_ui = window.corpus
+    t0 = time.perf_counter()
+    corpus_ui.open_corpus(corpus, out)
+    while corpus_ui.model.file_count() == 0:
+        app.processEvents()
+        time.sleep(0.001)
+    app.processEvents()  # the list painted
+    shown = time.perf_counter() - t0
+    rows = corpus_ui.model.file_count()
+    while corpus_ui._scan is not None and corpus_ui._scan.isRunning():
+        app.processEvents()
+        time.sleep(0.005)
+    app.processEvents()
+    scanned = time.perf_counter() - t0
+    after = _rss_mb()
+    window.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"shown": shown, "scanned": scanned, "rows": rows, "peak_rss_mb": _peak_rss_mb(),
+            "list_rss_mb": after - before}  # fmt: skip
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _peak_rss_mb() -> float:
     """VmHWM: unlike ru_maxrss, not inherited from the parent across fork and exec."""
     with open("/proc/self/status", encoding="ascii") as handle:
@@ -134,9 +185,9 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def scan(corpus: Path, out: Path) -> dict:
+def scan(corpus: Path, out: Path, child: str = "--scan-child") -> dict:
     proc = subprocess.run(
-        [sys.executable, __file__, "--scan-child", str(corpus), str(out)],
+        [sys.executable, __file__, child, str(corpus), str(out)],
         env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -148,11 +199,17 @@ def main() -> None:
     parser.add_argument("--base-files", type=int, default=20)
     parser.add_argument("--scan-files", type=int, default=10000)
     parser.add_argument("--jobs", default="1,2")
-    parser.add_argument("--skip", default="", help="comma-separated: demo, base, scan, resume")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated: demo, base, scan, resume, window"
+    )
     parser.add_argument("--scan-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--window-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scan_child:
         print(json.dumps(scan_child(Path(args.scan_child[0]), Path(args.scan_child[1]))))
+        return
+    if args.window_child:
+        print(json.dumps(window_child(Path(args.window_child[0]), Path(args.window_child[1]))))
         return
     skip = set(filter(None, args.skip.split(",")))
     print(f"load average: {os.getloadavg()[0]:.2f}; cores: {os.cpu_count()}")
@@ -193,6 +250,17 @@ def main() -> None:
               f"first {first['seconds']:.2f} s to {first['rows']} rows in the database, peak RSS "
               f"{first['peak_rss_mb']:.0f} MB; again {again['seconds']:.2f} s, "
               f"{again['peak_rss_mb']:.0f} MB")  # fmt: skip
+    if "window" not in skip:
+        scan_corpus = OUT / f"scan{args.scan_files}"
+        make_scan_corpus(scan_corpus, args.scan_files)
+        window_out = OUT / f"window{args.scan_files}-out"
+        shutil.rmtree(window_out, ignore_errors=True)
+        for when in ("no database yet", "database in place"):
+            got = scan(scan_corpus, window_out, "--window-child")
+            print(f"window, {args.scan_files}-file corpus, {when}: list shown with {got['rows']} "
+                  f"rows in {got['shown']:.2f} s, background rescan done at "
+                  f"{got['scanned']:.2f} s; the list adds {got['list_rss_mb']:.0f} MB RSS, "
+                  f"peak RSS {got['peak_rss_mb']:.0f} MB")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The editor's entry point: ``aligner-gui AUDIO [TRANSCRIPT] [--textgrid FILE] ...``.
+"""The editor's entry point: ``aligner-gui AUDIO [TRANSCRIPT] [--textgrid FILE] ...``, or
+``aligner-gui CORPUS_DIR [-o OUT_DIR]`` to open a corpus beside the editor.
 
 The window is shown before anything imports torch: the model is loaded by the worker thread when
 an alignment starts, so the editor opens in a fraction of a second.
@@ -31,9 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Open the alignment editor; with files, align them (or open a TextGrid) at once. "
         "Subcommands 'align' and 'convert' work without a window (see 'aligner-gui align -h').",
     )
-    parser.add_argument("audio", nargs="?", type=Path, help="the recording")
+    parser.add_argument("audio", nargs="?", type=Path, help="the recording, or a corpus folder")
     parser.add_argument("transcript", nargs="?", type=Path, help="its transcript (.txt, .lab)")
     parser.add_argument("--textgrid", type=Path, help="open this TextGrid for correction instead")
+    parser.add_argument("-o", "--output", type=Path,
+                        help="with a corpus folder: where its alignments and state go "
+                        "(default: remembered, else CORPUS_DIR_aligned beside it)")  # fmt: skip
     parser.add_argument("--model", help="a bundle name, 'demo', or a local checkpoint path")
     parser.add_argument("--device", choices=DEVICES, help="where the model runs (remembered)")
     parser.add_argument("--settings", type=Path, help="keep preferences in this INI file")
@@ -67,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(settings)
     window.show()
     timing_only = os.environ.get(EXIT_AFTER_SHOW) == "1"
-    if not start_from_arguments(window, args) and not timing_only:
+    named_a_file = start_from_arguments(window, args)
+    corpus_only = args.audio is not None and args.audio.is_dir()
+    if (corpus_only or not named_a_file) and not timing_only:
         # Work a crashed or killed editor left behind is offered once the window is up.
         QTimer.singleShot(0, window.session.offer_recovery)
     if timing_only:
@@ -94,7 +100,9 @@ def _seconds_since_process_start() -> float:
 def start_from_arguments(window, args: argparse.Namespace) -> bool:
     """Align or open what the command line names (errors are shown in the window); False when
     it names nothing."""
-    if args.textgrid is not None:
+    if args.audio is not None and args.audio.is_dir():
+        window.corpus.open_corpus(args.audio, args.output)
+    elif args.textgrid is not None:
         window.session.open_textgrid(args.textgrid, args.audio)
     elif args.audio is not None and args.transcript is not None:
         window.session.open_alignment(args.audio, args.transcript)

@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QTimer
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
     QProgressBar,
+    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +25,9 @@ from aligner_gui.core.base.timebase import seconds_to_sample
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.actions import Actions
 from aligner_gui.qt.autosave import default_recovery_folder
+from aligner_gui.qt.corpus_actions import CorpusActions
+from aligner_gui.qt.corpus_controller import CorpusController
+from aligner_gui.qt.corpus_find import FindPanel
 from aligner_gui.qt.document_model import DocumentModel
 from aligner_gui.qt.play_bars import PlayBars
 from aligner_gui.qt.playback import Player
@@ -31,6 +35,7 @@ from aligner_gui.qt.session import Session
 from aligner_gui.qt.settings import Settings
 from aligner_gui.qt.shortcuts_dialog import ShortcutsDialog
 from aligner_gui.qt.spectrogram_settings import apply_to_view
+from aligner_gui.qt.start_page import StartPage
 from aligner_gui.qt.theme import apply_theme_setting
 from aligner_gui.qt.tier_commands import TierCommands
 from aligner_gui.qt.transport import TransportBar, selection_text
@@ -55,13 +60,23 @@ class MainWindow(QMainWindow):
         self.player = Player(self)
         self.stack = ViewStack(self.model, self)
         self.play_bars = PlayBars(self.model, self.stack.x_range, self.stack.plot_span_in)
-        self.setCentralWidget(self._with_play_bars(self.stack, self.play_bars))
+        self.pages = QStackedWidget()
+        self.editor_page = self._with_play_bars(self.stack, self.play_bars)
+        self.pages.addWidget(self.editor_page)
+        self.setCentralWidget(self.pages)
         folder = recovery_folder or settings.recovery_folder or default_recovery_folder()
         self.session = Session(settings, self.model, self.controller, self, folder)
         self.tier_commands = TierCommands(self)
         self.tier_menu: QMenu | None = None  # the Tier menu last opened on a tier's name
         self.shortcuts_dialog: ShortcutsDialog | None = None
         self.actions_ = Actions(self)
+        self.corpus = CorpusController(self)
+        self.find_panel = FindPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.find_panel)
+        self.corpus_actions = CorpusActions(self)
+        self.start_page = StartPage(self)  # after the actions: it offers some of them
+        self.pages.insertWidget(0, self.start_page)
+        self.pages.setCurrentWidget(self.start_page)
         self.transport = TransportBar(self)
         self.addToolBar(self.transport)
         self._build_status_bar()
@@ -144,8 +159,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, timeout)
 
     def update_title(self) -> None:
-        name = self.session.display_name()
-        self.setWindowTitle(f"{name}[*] — {APP_NAME}" if name else f"{APP_NAME}[*]")
+        parts = [self.session.display_name(), self.corpus.title(), APP_NAME]
+        title = " — ".join(p for p in parts if p)
+        # Qt puts the modified mark where "[*]" is: after the document's name, if any.
+        self.setWindowTitle(title.replace(" — ", "[*] — ", 1) if parts[0] else f"{title}[*]")
         self.setWindowModified(self.model.is_modified())
 
     def set_panel_visible(self, name: str, visible: bool) -> None:
@@ -215,12 +232,17 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         event.acceptProposedAction()
-        self.session.open_files(paths)
+        if len(paths) == 1 and paths[0].is_dir():  # a folder is a corpus
+            self.corpus.open_corpus(paths[0])
+        else:
+            self.session.open_files(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.session.close():
+        # A corpus file is saved without asking, as when moving to the next file.
+        if not self.corpus.save_current() or not self.session.close():
             event.ignore()
             return
+        self.corpus.close_corpus()  # remembers where the user was, stops the background work
         self._save_layout()
         self.player.stop()
         self.player.close()
@@ -232,6 +254,9 @@ class MainWindow(QMainWindow):
     def _on_document_reset(self) -> None:
         doc = self.model.document
         self.actions_.set_document_open(doc is not None)
+        if doc is None:
+            self.start_page.refresh()
+        self.pages.setCurrentWidget(self.editor_page if doc is not None else self.start_page)
         self.update_title()
         if doc is not None and doc.audio is None:
             self.show_status("No audio: playback and the waveform need the recording.")

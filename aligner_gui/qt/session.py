@@ -68,6 +68,7 @@ class Session(QObject):
     statusMessage = Signal(str, int)  # text, timeout in ms (0: until replaced)
     titleChanged = Signal()  # the display name or the modified state changed
     documentRestored = Signal()  # a recovery file became the open document
+    saved = Signal(Path)  # the document was written to its own file (not an export copy)
 
     def __init__(
         self,
@@ -168,10 +169,12 @@ class Session(QObject):
         self._start(job, f"Aligning {Path(audio).name}…")
         return True
 
-    def open_textgrid(self, textgrid: Path, audio: Path | None) -> bool:
+    def open_textgrid(self, textgrid: Path, audio: Path | None, json: Path | None = None) -> bool:
+        """Open ``textgrid`` (read from ``json`` instead when given: it keeps the scores)."""
         if not self.maybe_save():
             return False
-        job = OpenTextGridJob(textgrid_path=Path(textgrid), audio_path=audio and Path(audio))
+        job = OpenTextGridJob(textgrid_path=Path(textgrid), audio_path=audio and Path(audio),
+                              json_path=json)  # fmt: skip
         self._start(job, f"Opening {Path(textgrid).name}…")
         return True
 
@@ -216,8 +219,11 @@ class Session(QObject):
                     alignment_summary(aligned), 0 if job.model == "demo" else 20000
                 )
             elif isinstance(job, OpenTextGridJob):
-                audio, grid = cast("tuple[Audio | None, TextGrid]", result)
-                doc = AlignmentDocument.from_textgrid(grid, audio)
+                audio, grid = cast("tuple[Audio | None, TextGrid | AlignmentDocument]", result)
+                if isinstance(grid, AlignmentDocument):  # read from a JSON output
+                    doc = grid
+                else:
+                    doc = AlignmentDocument.from_textgrid(grid, audio)
                 paths = DocumentPaths(job.audio_path, None, job.textgrid_path)
                 self._install(doc, paths, job.textgrid_path, unsaved=False)
                 opened = f"Opened {job.textgrid_path.name}."
@@ -385,6 +391,7 @@ class Session(QObject):
         self.settings.add_recent_file(path)
         self.titleChanged.emit()
         self.statusMessage.emit(f"Saved {path}.", 8000)
+        self.saved.emit(path)
         return True
 
     def export_textgrid(self) -> None:

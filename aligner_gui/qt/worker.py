@@ -30,6 +30,7 @@ from aligner_gui.core.models.model import (
 
 if TYPE_CHECKING:
     from aligner_gui.core.alignment.pipeline import AlignmentResult
+    from aligner_gui.core.document.document import AlignmentDocument
     from aligner_gui.core.io.audio import Audio
     from aligner_gui.core.io.textgrid import TextGrid
     from aligner_gui.core.models.model import LoadedModel
@@ -55,11 +56,15 @@ class AlignmentJob:
 
 @dataclass(frozen=True)
 class OpenTextGridJob:
-    """Read a TextGrid and its audio; the result is ``(Audio | None, TextGrid)``."""
+    """Read a TextGrid and its audio; the result is ``(Audio | None, TextGrid)`` (or a document,
+    with ``json_path``)."""
 
     textgrid_path: Path
     audio_path: Path | None = None  # None: open the TextGrid without sound
     channel: int | None = None
+    # Read the document from this JSON output instead (it keeps the scores and doubtful
+    # regions); it is still saved to ``textgrid_path``. The result is then (Audio, document).
+    json_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -194,12 +199,12 @@ class AlignWorker(QObject):
 
     def _open_textgrid(
         self, job: OpenTextGridJob, report: _Reporter, cancel: threading.Event
-    ) -> tuple[Audio | None, TextGrid]:
+    ) -> tuple[Audio | None, TextGrid | AlignmentDocument]:
         from aligner_gui.core.io.audio import load_audio
         from aligner_gui.core.io.textgrid import read_textgrid
 
         report("Reading TextGrid", 0.0)
-        grid = read_textgrid(job.textgrid_path)
+        grid = read_textgrid(job.textgrid_path) if job.json_path is None else None
         audio = None
         if job.audio_path is not None:
             audio = load_audio(
@@ -208,6 +213,11 @@ class AlignWorker(QObject):
                 progress=report.as_stage("Reading audio"),
                 cancel=cancel,
             )
+        if job.json_path is not None:
+            from aligner_gui.core.export.outputs import read_document
+
+            return audio, read_document(job.json_path, audio)
+        assert grid is not None
         return audio, grid
 
     def _load_audio(self, job: LoadAudioJob, report: _Reporter, cancel: threading.Event) -> Audio:

@@ -22,7 +22,7 @@ import json
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -223,12 +223,15 @@ def run_batch(
     stop: threading.Event | None = None,
     on_file: ProgressCallback | None = None,
     on_start: Callable[[int, float], None] | None = None,
+    only: Collection[str] | None = None,
     executor: FileExecutor | None = None,
 ) -> BatchSummary:
     """Align every file of ``corpus`` not yet up to date; write the report; return the counts.
 
-    ``on_start(files to do, seconds of audio to do)`` is called once the plan is made. Files are
-    aligned by ``executor`` (default: ``settings.jobs`` local worker processes).
+    ``on_start(files to do, seconds of audio to do)`` is called once the plan is made. ``only``
+    (relative recording paths) limits the work to those files, e.g. the ones selected in the
+    window, or all but those the user edited. Files are aligned by ``executor`` (default:
+    ``settings.jobs`` local worker processes).
     """
     stop = stop or threading.Event()
     executor = executor or LocalExecutor(settings.jobs)
@@ -240,8 +243,11 @@ def run_batch(
         todo = [
             e
             for e in entries
-            if settings.overwrite
-            or not is_up_to_date(rows.get(e.audio), e, corpus, out_dir, settings)
+            if (only is None or e.audio in only)
+            and (
+                settings.overwrite
+                or not is_up_to_date(rows.get(e.audio), e, corpus, out_dir, settings)
+            )
         ]
         summary.skipped = len(entries) - len(todo)
         todo_seconds = sum(rows[e.audio].duration or 0.0 for e in todo)
