@@ -113,6 +113,11 @@ class Session(QObject):
         answer = dialogs.ask_save_changes(
             self.parent_widget, self.display_name() or "The alignment"
         )
+        return self._act_on(answer)
+
+    def _act_on(self, answer: str) -> bool:
+        """Carry out a "save first?" answer; True when the old document may go ("cancel" or a
+        failed save keep it; "discard" removes its recovery file: the user said so)."""
         if answer == "save":
             return self.save()
         if answer == "discard":
@@ -241,12 +246,7 @@ class Session(QObject):
         answer = dialogs.ask_replace_edited(
             self.parent_widget, self.display_name() or "The document"
         )
-        if answer == "save":
-            return self.save()
-        if answer == "discard":
-            self.autosaver.discard()
-            return True
-        return False
+        return self._act_on(answer)
 
     def _on_job_failed(self, message: str) -> None:
         self.busyChanged.emit(False)
