@@ -3,7 +3,8 @@ walk it file by file or suspect by suspect.
 
 Every file is opened and saved through the ``Session`` (so autosave and recovery apply); saving a
 corpus file writes it back to ``OUT_DIR/speaker/name.TextGrid`` (and ``.json`` when the corpus keeps
-JSON) and marks it "edited". Moving to another file saves the current one without asking: a
+JSON), replaces its words in the corpus database by the saved ones (so Find and the review queue
+see the corrections) and marks it "edited". Moving to another file saves the current one without asking: a
 linguist reviewing a corpus corrects and moves on, and every save can be undone in the file.
 """
 
@@ -25,6 +26,7 @@ from aligner_gui.core.corpus.database import (
     REVIEWED,
     CorpusDatabase,
 )
+from aligner_gui.core.corpus.saved_words import record_saved_document
 from aligner_gui.core.corpus.suspicion import Suspect, next_suspect
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.corpus_batch import CorpusBatch
@@ -255,13 +257,20 @@ class CorpusController(QObject):
             return
         if self.output in ("json", "both"):
             self.session.write_textgrid(self.output_path(self.current, ".json"), fmt="json")
+        doc = self.window.model.document
+        if doc is not None:
+            record_saved_document(self.db, self.current, doc)
         if self._dirty:
             self._dirty = False
             self._set_status(self.current, EDITED)
+        else:
+            self._set_status(self.current, None)
 
-    def _set_status(self, path: str, status: str) -> None:
+    def _set_status(self, path: str, status: str | None) -> None:
+        """Record ``status`` (None: keep it) and show the file's row as the database has it."""
         assert self.db is not None
-        self.db.set_status(path, status)
+        if status is not None:
+            self.db.set_status(path, status)
         row = self.db.file(path)
         if row is not None:
             self.model.update_file(row)
@@ -304,7 +313,11 @@ class CorpusController(QObject):
             self._position += 1
         else:
             last = self._history[-1] if self._history else None
-            found = next_suspect(self.db, None if last is None else (last.path, last.idx))
+            found = (
+                next_suspect(self.db)
+                if last is None
+                else next_suspect(self.db, (last.path, last.idx), last.suspicion)
+            )
             if found is None:
                 self.status("No more suspects: the review queue is done.")
                 return

@@ -1,7 +1,7 @@
 """Find (Ctrl+F): labels containing the text, in the open document and across the corpus.
 
 The open document is searched as it is now (with its edits); the other files through the
-database's words (as aligned or last recorded). Hits are listed; F3 / Shift+F3 or a double click
+database's words (as last saved, else as aligned). Hits are listed; F3 / Shift+F3 or a double click
 jump to one: its file is opened (saving the current one) and the interval selected.
 """
 

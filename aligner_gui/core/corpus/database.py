@@ -289,29 +289,60 @@ class CorpusDatabase:
                     file_id,
                 ),
             )
-            self._db.execute("DELETE FROM words WHERE file_id = ?", (file_id,))
-            self._db.executemany(
-                "INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self._insert_words(file_id, words)
+
+    def _insert_words(self, file_id: int, words: Sequence[WordRow]) -> None:
+        """Within a transaction: the file's words become ``words``."""
+        self._db.execute("DELETE FROM words WHERE file_id = ?", (file_id,))
+        self._db.executemany(
+            "INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
                 (
-                    (
-                        file_id,
-                        w.idx,
-                        w.tier,
-                        w.label,
-                        w.start,
-                        w.end,
-                        w.score,
-                        int(w.aligned),
-                        w.chars,
-                        w.mismatch,
-                        w.doubt,
-                        w.suspicion,
-                        w.reason,
-                        w.excess,
-                    )
-                    for w in words
+                    file_id,
+                    w.idx,
+                    w.tier,
+                    w.label,
+                    w.start,
+                    w.end,
+                    w.score,
+                    int(w.aligned),
+                    w.chars,
+                    w.mismatch,
+                    w.doubt,
+                    w.suspicion,
+                    w.reason,
+                    w.excess,
+                )
+                for w in words
+            ),
+        )
+
+    def replace_words(
+        self, path: str, words: Sequence[WordRow], suspicion: float | None = None
+    ) -> None:
+        """A saved file's words replace its recorded ones, with the list's figures (word count,
+        unaligned words, mean and lowest score, the file's ``suspicion``), in one transaction;
+        the alignment's other figures (doubtful regions, settings, timings) stay as aligned."""
+        scores = [w.score for w in words if w.score is not None]
+        with self._transaction():
+            found = self._db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+            if found is None:
+                raise KeyError(path)
+            file_id = found[0]
+            self._db.execute(
+                "UPDATE files SET words = ?, unaligned_words = ?, mean_score = ?, "
+                "lowest_score = ?, suspicion = ?, updated = ? WHERE id = ?",
+                (
+                    len(words),
+                    sum(not w.aligned for w in words),
+                    sum(scores) / len(scores) if scores else None,
+                    min(scores, default=None),
+                    suspicion,
+                    time.time(),
+                    file_id,
                 ),
             )
+            self._insert_words(file_id, words)
 
     def set_status(self, path: str, status: str) -> None:
         """E.g. mark a file reviewed, or edited once the user changed it."""

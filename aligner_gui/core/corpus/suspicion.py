@@ -36,6 +36,14 @@ worst, so of two files with an equally bad word the one with more trouble comes 
 The queue (:func:`next_suspect`) is every word with suspicion at least ``SUSPECT_THRESHOLD`` in
 files not yet reviewed, most suspect first across the whole corpus (ties: file, then word
 order). Failed files are not in it (the report lists them): there is nothing to look at.
+
+What the user has looked at leaves the queue. A file marked *reviewed* drops out entirely. When
+a corpus file is saved from the window, its words in the database are replaced by the saved ones
+(:mod:`aligner_gui.core.corpus.saved_words`): a word whose label and boundaries are unchanged keeps
+its features and suspicion; a word the user relabelled, moved or inserted is *corrected*: its
+suspicion is 0 and its reason ``EDITED_REASON``, which :func:`rescore_corpus` keeps, so a
+corrected word never comes back as a suspect (the file, marked "edited", stays in the queue for
+its other words).
 Measured on generated corpora with planted errors: see benchmarks/README.md.
 """
 
@@ -50,6 +58,7 @@ import numpy as np
 from aligner_gui.core.corpus.database import ALIGNED, EDITED, CorpusDatabase, WordRow
 
 SUSPECT_THRESHOLD = 0.35
+EDITED_REASON = "edited"  # a word the user corrected: out of the queue for good
 _QUEUE_STATUSES = (ALIGNED, EDITED)
 
 WEIGHTS = {
@@ -157,10 +166,19 @@ def score_words(
         strongest = max(signals, key=lambda k: signals[k], default="")
         suspicion = 1.0 - keep
         scored.append((suspicion, strongest if suspicion > 0 else ""))
-    if not scored:
-        return scored, None
-    worst = sorted((s for s, _ in scored), reverse=True)
-    return scored, worst[0] + 0.1 * float(np.mean(worst[:_TOP_WORDS]))
+    scored = [
+        (0.0, EDITED_REASON) if w.reason == EDITED_REASON else found
+        for w, found in zip(words, scored, strict=True)
+    ]
+    return scored, file_suspicion([s for s, _ in scored])
+
+
+def file_suspicion(word_suspicions: Sequence[float]) -> float | None:
+    """The worst word's suspicion plus a tenth of the mean of the five worst (None: no words)."""
+    if not word_suspicions:
+        return None
+    worst = sorted(word_suspicions, reverse=True)
+    return worst[0] + 0.1 * float(np.mean(worst[:_TOP_WORDS]))
 
 
 def rescore_corpus(db: CorpusDatabase) -> None:
@@ -199,25 +217,31 @@ def review_queue(db: CorpusDatabase, limit: int | None = None) -> list[Suspect]:
     return [Suspect(*row) for row in db.execute(query, (SUSPECT_THRESHOLD,))]
 
 
-def next_suspect(db: CorpusDatabase, after: tuple[str, int] | None = None) -> Suspect | None:
+def next_suspect(
+    db: CorpusDatabase, after: tuple[str, int] | None = None, suspicion: float | None = None
+) -> Suspect | None:
     """The suspect after ``after`` = (file path, word index) in queue order; the first if None.
 
     ``after`` need not be a suspect itself (the word the user is on): the queue continues from
-    where that word would stand. Files marked reviewed meanwhile are left out.
+    where that word would stand. Files marked reviewed meanwhile are left out. ``suspicion`` is
+    where ``after`` stood when it was offered: the user may have corrected it since (its
+    suspicion is then 0, which would put it at the queue's end).
     """
     if after is None:
         found = review_queue(db, limit=1)
         return found[0] if found else None
-    key = db.execute(
-        "SELECT w.suspicion FROM words w JOIN files f ON f.id = w.file_id "
-        "WHERE f.path = ? AND w.idx = ?",
-        after,
-    )
-    if not key:
-        return next_suspect(db, None)
+    if suspicion is None:
+        key = db.execute(
+            "SELECT w.suspicion FROM words w JOIN files f ON f.id = w.file_id "
+            "WHERE f.path = ? AND w.idx = ?",
+            after,
+        )
+        if not key:
+            return next_suspect(db, None)
+        suspicion = key[0][0]
     rows = db.execute(
         _QUEUE_ORDER + f"AND {_QUEUE_KEY} > (?, ?, ?) {_ORDER_BY} LIMIT 1",
-        (SUSPECT_THRESHOLD, -key[0][0], after[0], after[1]),
+        (SUSPECT_THRESHOLD, -suspicion, after[0], after[1]),
     )
     return Suspect(*rows[0]) if rows else None
 
