@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
 from aligner_gui.core.corpus.database import (
@@ -22,7 +22,8 @@ from aligner_gui.core.corpus.database import (
     CorpusDatabase,
 )
 from aligner_gui.core.corpus.runner import BatchSettings, run_batch
-from aligner_gui.core.corpus.suspicion import next_suspect, review_queue
+from aligner_gui.core.corpus.saved_words import speaker_of
+from aligner_gui.core.corpus.suspicion import next_suspect, rescore_corpus, review_queue
 from aligner_gui.core.export.outputs import read_document
 from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
 from aligner_gui.qt.app import build_parser, start_from_arguments
@@ -343,3 +344,112 @@ def test_export_writes_missing_textgrids_and_leaves_up_to_date_ones(
     window.corpus_actions.export.trigger()
     assert [g.stat().st_mtime_ns for g in grids] == times  # nothing rewritten
     assert f"0 written, {len(grids)} already up to date" in window.statusBar().currentMessage()
+
+
+def relabel_selected_by_keys(win: MainWindow, label: str) -> None:
+    """F2 opens the label editor; the new label is typed and Return commits it."""
+
+    def type_label() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None
+        edit = dialog.findChild(QLineEdit)
+        edit.selectAll()
+        QTest.keyClicks(edit, label)
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, type_label)
+    press(win, Qt.Key.Key_F2)
+    win.activateWindow()  # the editor closed: the window takes the keys again
+    QTest.qWaitForWindowActive(win)
+
+
+def saved_words(out: Path, path: str) -> list[tuple[str, str, float, float]]:
+    """(speaker, label, start, end) of every labelled word the saved TextGrid holds."""
+    words = []
+    for tier in read_textgrid(out / Path(path).with_suffix(".TextGrid")).tiers:
+        speaker = speaker_of(tier.name)
+        if isinstance(tier, IntervalTier) and speaker is not None:
+            words += [(speaker, i.label, i.start, i.end) for i in tier.intervals if i.label.strip()]
+    return words
+
+
+def test_a_corrected_suspect_is_saved_into_the_database_and_leaves_the_queue(
+    qtbot: Any, window: MainWindow, corpus_copy: tuple[Path, Path]
+) -> None:
+    corpus, out = corpus_copy
+    with CorpusDatabase(out / DATABASE_NAME) as db:
+        first = next_suspect(db)
+        assert first is not None
+        second = next_suspect(db, after=(first.path, first.idx))
+        assert second is not None
+    open_corpus(qtbot, window, corpus, out)
+    with qtbot.waitSignal(window.model.selectionChanged, timeout=TIMEOUT_MS):
+        press(window, Qt.Key.Key_J, CTRL)
+    relabel_selected_by_keys(window, "zebra")
+    assert selected_word(window)[0] == "zebra"
+    press(window, Qt.Key.Key_S, CTRL)
+    assert not window.model.is_modified()
+
+    with CorpusDatabase(out / DATABASE_NAME) as db:
+        rows = db.words(first.path)[first.path]
+        # The database holds exactly the saved TextGrid's words.
+        saved = saved_words(out, first.path)
+        assert [(w.tier, w.label) for w in rows] == [(s[0], s[1]) for s in saved]
+        for word, (_speaker, _label, start, end) in zip(rows, saved, strict=True):
+            assert (word.start, word.end) == (pytest.approx(start), pytest.approx(end))
+        corrected = [w for w in rows if w.label == "zebra"]
+        assert len(corrected) == 1 and corrected[0].suspicion == 0.0
+        row = db.file(first.path)
+        assert row is not None and row.status == EDITED and row.words == len(rows)
+        assert row.lowest_score == min((w.score for w in rows if w.score is not None), default=None)
+        for _ in range(2):  # as saved, and after the next batch's rescoring
+            queue = [(s.path, s.label) for s in review_queue(db)]
+            assert (first.path, "zebra") not in queue and (first.path, first.label) not in [
+                (s.path, s.label) for s in review_queue(db) if s.start == first.start
+            ]
+            rescore_corpus(db)
+    assert listed(window)[first.path] == EDITED
+
+    # The queue goes on from where the corrected word stood: the second suspect comes next.
+    with qtbot.waitSignal(window.model.selectionChanged, timeout=TIMEOUT_MS):
+        press(window, Qt.Key.Key_J, CTRL)
+    assert window.corpus.current == second.path
+    assert selected_word(window)[0] == second.label != "zebra"
+
+
+def test_find_across_the_corpus_sees_the_label_saved_on_moving_to_the_next_file(
+    qtbot: Any, window: MainWindow, corpus_copy: tuple[Path, Path]
+) -> None:
+    corpus, out = corpus_copy
+    open_corpus(qtbot, window, corpus, out)
+    with qtbot.waitSignal(window.corpus.fileOpened, timeout=TIMEOUT_MS):
+        press(window, Qt.Key.Key_PageDown, CTRL)
+    edited = window.corpus.current
+    doc = window.model.document
+    assert edited == "alice/a01.wav" and doc is not None
+    index = next(i for i, s in enumerate(doc.tier("words").segments) if s.label)
+    old = doc.tier("words").segments[index]
+    window.model.select("words", index)
+    relabel_selected_by_keys(window, "zebra")
+    with qtbot.waitSignal(window.corpus.fileOpened, timeout=TIMEOUT_MS):
+        press(window, Qt.Key.Key_PageDown, CTRL)  # saves a01 without asking
+    assert window.corpus.current != edited
+
+    press(window, Qt.Key.Key_F, CTRL)
+    box = window.find_panel.box
+    qtbot.waitUntil(box.hasFocus)
+    QTest.keyClicks(box, "zebra")
+    qtbot.waitUntil(lambda: window.find_panel.results.count() == 1)
+    hit = window.find_panel.hits[0]
+    assert (hit.path, hit.label) == (edited, "zebra")
+    assert (hit.start, hit.end) == (pytest.approx(old.start), pytest.approx(old.end))
+
+    box.selectAll()
+    QTest.keyClicks(box, old.label)
+    # The search runs once typing pauses; its hits all hold the old label.
+    qtbot.waitUntil(
+        lambda: all(old.label.casefold() in h.label.casefold() for h in window.find_panel.hits)
+    )
+    stale = [h for h in window.find_panel.hits
+             if h.path == edited and h.start == pytest.approx(old.start)]  # fmt: skip
+    assert stale == []
