@@ -4,6 +4,7 @@ hover readout, and the layout that persists."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,30 @@ def test_pitch_and_intensity_toggle_from_the_view_menu(qtbot, window) -> None:
     assert 60.0 < curves.value_at("intensity", 4.0) < 90.0
     pitch_action.trigger()
     assert curves.items["pitch"].isVisible() and curves.axis.labelText == "Pitch (Hz)"
+
+
+def test_a_pan_within_the_computed_chunks_keeps_the_pitch_curve_as_drawn(qtbot, window) -> None:
+    # The curve's data is rebuilt only when what it shows changes, not on every frame of a pan.
+    view = window.stack.spectrogram
+    curve = view.curves.items["pitch"]
+    qtbot.waitUntil(lambda: view.curves.value_at("pitch", 4.0) is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: np.isfinite(curve.getData()[1]).sum() > 300, timeout=WAIT_MS)
+    x_before, y_before = curve.getData()
+    for t0 in (1.0, 1.5, 2.0, 1.0):  # one chunk of 10 s holds the whole 8 s file
+        window.stack.set_x_range(t0, t0 + 3.0)
+        qtbot.wait(1)
+        x, y = curve.getData()
+        assert x is x_before and y is y_before
+    floor, ceiling = view.curves.value_range("pitch")
+    top = view.time_box.viewRange()[1][1]
+    assert np.nanmedian(y) == pytest.approx((200.0 - floor) / (ceiling - floor) * top, rel=0.02)
+    # What the curve shows does change with the pitch range: drawn anew, mapped onto the box.
+    settings = view.curves.settings
+    view.curves.set_settings(dataclasses.replace(settings, pitch_ceiling=400.0))
+    qtbot.waitUntil(lambda: np.isfinite(curve.getData()[1]).sum() > 300, timeout=WAIT_MS)
+    _x, y = curve.getData()
+    assert y is not y_before
+    assert np.nanmedian(y) == pytest.approx((200.0 - floor) / (400.0 - floor) * top, rel=0.02)
 
 
 def test_settings_dialog_switches_to_narrowband_and_recomputes(qtbot, window) -> None:
