@@ -23,7 +23,7 @@ from aligner_gui.core.display.prosody import (
     intensity_track,
     pitch_track,
 )
-from aligner_gui.qt.views.tile_loader import FAILED, TileLoader
+from aligner_gui.qt.views.tile_loader import TileLoader
 
 if TYPE_CHECKING:
     from aligner_gui.qt.views.colors import Theme
@@ -150,7 +150,7 @@ class ProsodyCurves:
         times: list[np.ndarray] = []
         values: list[np.ndarray] = []
         for track in tracks:
-            if track is None or track is FAILED:
+            if not isinstance(track, Track):  # None (not computed yet) or FAILED
                 times.append(np.array([np.nan]))  # a gap where a chunk is missing
                 values.append(np.array([np.nan], dtype=np.float32))
                 continue

@@ -167,8 +167,11 @@ class TrellisView(HeatmapPlot):
         item.getAxis("left").setLabel("Token")
         item.addItem(self.path_curve, ignoreBounds=True)
         item.addItem(self.edited_curve, ignoreBounds=True)
+        # A pan moves the rows too (_follow_rows): the heat map is redrawn once, after both, not
+        # once for the new times and again for the new rows.
+        self.time_box.sigXRangeChanged.disconnect(self._on_range_changed)
         self.time_box.sigXRangeChanged.connect(self._on_x_range)
-        self.time_box.sigResized.connect(self._on_x_range)
+        self.time_box.sigResized.connect(self._follow_view)
         self.refresh()
 
     def apply_theme(self, theme: Theme) -> None:
@@ -189,7 +192,7 @@ class TrellisView(HeatmapPlot):
         if self._dirty:
             self._rebuild()
         else:
-            self._on_x_range()  # a long file's window may have been left behind while hidden
+            self._follow_view()  # a long file's window may have been left behind while hidden
 
     def detach(self) -> None:
         self._stop_job()
@@ -224,7 +227,7 @@ class TrellisView(HeatmapPlot):
         if self._lazy:
             self._path_index = PathIndex(result.path.token_index, n_tokens)
             self.clear_heatmap("")
-            self._on_x_range()
+            self._follow_view()
             return
         from aligner_gui.core.alignment.trellis import build_trellis
 
@@ -244,6 +247,13 @@ class TrellisView(HeatmapPlot):
         return max(0, int(t0 / fs)), min(frames, int(np.ceil(t1 / fs)))
 
     def _on_x_range(self, *_args) -> None:
+        rows = self.time_box.viewRange()[1]
+        self._follow_view()
+        if self.time_box.viewRange()[1] == rows:  # else redrawn already, by the change of rows
+            self._on_range_changed()
+
+    def _follow_view(self, *_args) -> None:
+        """Follow the path's rows and compute the window in view when it is not shown yet."""
         result = self._result()
         if not self._lazy or self._dirty or result is None or self._path_index is None:
             return
@@ -315,7 +325,7 @@ class TrellisView(HeatmapPlot):
             row0=plan.tokens[0],
         )
         self._draw_paths()
-        self._on_x_range()  # the view may have moved on while this window was computed
+        self._follow_view()  # the view may have moved on while this window was computed
 
     def is_computing(self) -> bool:
         return self._job is not None
