@@ -101,6 +101,25 @@ def test_until_new_tiles_arrive_a_zoom_shows_the_previous_level_stretched(qtbot,
     assert view.missing_tiles == 0
 
 
+def test_a_small_pan_over_the_same_tiles_keeps_the_picture_and_a_larger_one_redraws_it(
+    qtbot, window
+) -> None:
+    view = window.stack.spectrogram
+    window.stack.set_x_range(3.3, 5.7)  # the loudest point (4.5 s, the swell's top) in view
+    wait_for_picture(qtbot, window)
+    picture = view.image.image
+    window.stack.set_x_range(3.35, 5.75)  # the same tiles, the same loudest point
+    wait_for_picture(qtbot, window)
+    assert view.image.image is picture  # nothing new to show: not made again
+    shown = view.image_time_range()
+    assert shown is not None and shown[0] <= 3.35 and shown[1] >= 5.75
+    window.stack.set_x_range(1.5, 3.9)  # other tiles, and quieter: scaled to its own loudest
+    wait_for_picture(qtbot, window)
+    assert view.image.image is not picture
+    shown = view.image_time_range()
+    assert shown is not None and shown[0] <= 1.5 and shown[1] >= 3.9
+
+
 def test_pitch_and_intensity_toggle_from_the_view_menu(qtbot, window) -> None:
     view = window.stack.spectrogram
     curves = view.curves
