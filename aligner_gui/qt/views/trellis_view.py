@@ -143,6 +143,15 @@ def edited_staircase(
     return staircase_of(segments, *match_chars_to_tokens(result, segments))
 
 
+def merged_steps(edges: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same staircase with one step per run of equal levels instead of one per frame: a
+    token lasts several frames, and each step is a segment painted on every frame of a pan."""
+    if levels.size == 0:
+        return edges, levels
+    starts = np.flatnonzero(np.r_[True, levels[1:] != levels[:-1]])
+    return np.r_[edges[starts], edges[-1]], levels[starts]
+
+
 class TrellisView(HeatmapPlot):
     view_name = "trellis"
     title = "Trellis"
@@ -348,7 +357,7 @@ class TrellisView(HeatmapPlot):
             a = max(0, plan.frames[0] - first)
             b = max(a, min(y.size, plan.frames[1] - first))
             if b > a:
-                self.path_curve.setData(x[a : b + 1], y[a:b], stepMode="center")
+                self.path_curve.setData(*merged_steps(x[a : b + 1], y[a:b]), stepMode="center")
             else:
                 self.path_curve.setData(np.zeros(0), np.zeros(0), stepMode=None)
         self.update_edited_path()
