@@ -148,3 +148,65 @@ def test_an_hour_pans_zooms_and_drags_like_a_minute(
     model.undo_stack.undo()
     assert hour_doc.tier("words").segments[index].start == old
     assert words.handle_for(index).value() == old
+
+
+def test_a_pan_redraws_the_trellis_once_with_the_rows_it_follows(
+    qtbot: Any, opened: tuple[ViewStack, DocumentModel], hour_doc: AlignmentDocument
+) -> None:
+    stack, model = opened
+    model.set_document(hour_doc)
+    stack.set_x_range(1800.0, 1810.0)
+    qtbot.waitUntil(lambda: not stack.trellis.is_computing(), timeout=10_000)
+    trellis = stack.trellis
+    image = trellis.image
+    drawn: list[int] = []
+    set_image = image.setImage
+
+    def counted(*args: Any, **kwargs: Any) -> None:
+        drawn.append(1)
+        set_image(*args, **kwargs)
+
+    image.setImage = counted  # type: ignore[method-assign]
+    for fraction in (0.02, 0.02, -0.02, -0.02):
+        qtbot.waitUntil(lambda: not trellis.is_computing(), timeout=10_000)
+        rows_before = trellis.time_box.viewRange()[1]
+        drawn.clear()
+        stack.pan(fraction)
+        assert image.isVisible() and not trellis.is_computing()  # within the computed window
+        assert trellis.time_box.viewRange()[1] != rows_before  # the rows followed the path
+        assert len(drawn) == 1  # drawn once, for the new times and rows together
+        (y0, y1), (t0, t1) = sorted(trellis.time_box.viewRange()[1]), stack.x_range()
+        x, y, width, height = image.mapRectToParent(image.boundingRect()).getRect()
+        assert x <= t0 + 0.05 and x + width >= t1 - 0.05  # the new range, whole
+        assert y <= y0 + 1 and y + height >= y1 - 1  # and its rows
+
+
+def test_a_pan_leaves_every_axis_label_as_it_was(
+    qtbot: Any, opened: tuple[ViewStack, DocumentModel], hour_doc: AlignmentDocument
+) -> None:
+    stack, model = opened
+    model.set_document(hour_doc)
+    stack.set_x_range(1800.0, 1810.0)
+    qtbot.waitUntil(lambda: not stack.trellis.is_computing(), timeout=10_000)
+    labels = {}
+    relabelled: list[str] = []
+    for view in stack.views():
+        for side, axis in view.getPlotItem().axes.items():
+            label = axis["item"].label
+            labels[(view.view_name, side)] = label.toPlainText()
+            set_html = label.setHtml
+
+            def counted(
+                html: str, name: str = f"{view.view_name} {side}", set_html=set_html
+            ) -> None:
+                relabelled.append(name)
+                set_html(html)
+
+            label.setHtml = counted  # type: ignore[method-assign]
+    stack.pan(0.02)  # moves the trellis rows too: both axes of a view change range
+    stack.zoom(1.25)
+    assert relabelled == []  # re-set on every range change, this was a tenth of a frame
+    for view in stack.views():
+        for side, axis in view.getPlotItem().axes.items():
+            assert axis["item"].label.toPlainText() == labels[(view.view_name, side)]
+    assert labels[("waveform", "left")].strip() == "Amplitude"

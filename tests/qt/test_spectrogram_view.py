@@ -4,6 +4,7 @@ hover readout, and the layout that persists."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,25 @@ def test_until_new_tiles_arrive_a_zoom_shows_the_previous_level_stretched(qtbot,
     assert view.missing_tiles == 0
 
 
+def test_a_small_pan_over_the_same_tiles_keeps_the_picture_and_a_larger_one_redraws_it(
+    qtbot, window
+) -> None:
+    view = window.stack.spectrogram
+    window.stack.set_x_range(3.3, 5.7)  # the loudest point (4.5 s, the swell's top) in view
+    wait_for_picture(qtbot, window)
+    picture = view.image.image
+    window.stack.set_x_range(3.35, 5.75)  # the same tiles, the same loudest point
+    wait_for_picture(qtbot, window)
+    assert view.image.image is picture  # nothing new to show: not made again
+    shown = view.image_time_range()
+    assert shown is not None and shown[0] <= 3.35 and shown[1] >= 5.75
+    window.stack.set_x_range(1.5, 3.9)  # other tiles, and quieter: scaled to its own loudest
+    wait_for_picture(qtbot, window)
+    assert view.image.image is not picture
+    shown = view.image_time_range()
+    assert shown is not None and shown[0] <= 1.5 and shown[1] >= 3.9
+
+
 def test_pitch_and_intensity_toggle_from_the_view_menu(qtbot, window) -> None:
     view = window.stack.spectrogram
     curves = view.curves
@@ -137,6 +157,30 @@ def test_pitch_and_intensity_toggle_from_the_view_menu(qtbot, window) -> None:
     assert 60.0 < curves.value_at("intensity", 4.0) < 90.0
     pitch_action.trigger()
     assert curves.items["pitch"].isVisible() and curves.axis.labelText == "Pitch (Hz)"
+
+
+def test_a_pan_within_the_computed_chunks_keeps_the_pitch_curve_as_drawn(qtbot, window) -> None:
+    # The curve's data is rebuilt only when what it shows changes, not on every frame of a pan.
+    view = window.stack.spectrogram
+    curve = view.curves.items["pitch"]
+    qtbot.waitUntil(lambda: view.curves.value_at("pitch", 4.0) is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: np.isfinite(curve.getData()[1]).sum() > 300, timeout=WAIT_MS)
+    x_before, y_before = curve.getData()
+    for t0 in (1.0, 1.5, 2.0, 1.0):  # one chunk of 10 s holds the whole 8 s file
+        window.stack.set_x_range(t0, t0 + 3.0)
+        qtbot.wait(1)
+        x, y = curve.getData()
+        assert x is x_before and y is y_before
+    floor, ceiling = view.curves.value_range("pitch")
+    top = view.time_box.viewRange()[1][1]
+    assert np.nanmedian(y) == pytest.approx((200.0 - floor) / (ceiling - floor) * top, rel=0.02)
+    # What the curve shows does change with the pitch range: drawn anew, mapped onto the box.
+    settings = view.curves.settings
+    view.curves.set_settings(dataclasses.replace(settings, pitch_ceiling=400.0))
+    qtbot.waitUntil(lambda: np.isfinite(curve.getData()[1]).sum() > 300, timeout=WAIT_MS)
+    _x, y = curve.getData()
+    assert y is not y_before
+    assert np.nanmedian(y) == pytest.approx((200.0 - floor) / (400.0 - floor) * top, rel=0.02)
 
 
 def test_settings_dialog_switches_to_narrowband_and_recomputes(qtbot, window) -> None:

@@ -23,7 +23,11 @@ from aligner_gui.qt.views.heatmap import to_uint8
 from aligner_gui.qt.views.intervals_item import tooltip_text
 from aligner_gui.qt.views.intervals_paint import FLAG_MARK
 from aligner_gui.qt.views.tier_view import TierView
-from aligner_gui.qt.views.trellis_view import edited_staircase, normalise_trellis
+from aligner_gui.qt.views.trellis_view import (
+    edited_staircase,
+    normalise_trellis,
+    viterbi_staircase,
+)
 
 from gui_helpers import (
     many_words_document,
@@ -85,6 +89,11 @@ def test_every_view_shows_the_engine_result(
     x, y = stack.trellis.path_curve.getData()
     assert x[-1] == pytest.approx(frames * result.timebase.frame_seconds)
     assert y[-1] == pytest.approx(n_tokens - 0.5)
+    # One step per run of a token (fewer segments to paint), the same staircase frame by frame.
+    edges, levels = viterbi_staircase(result)
+    assert y.size < levels.size and np.all(np.diff(y) != 0)
+    centres = (edges[:-1] + edges[1:]) / 2
+    np.testing.assert_array_equal(y[np.searchsorted(x, centres) - 1], levels)
     # Tiers: one view per tier; labelled intervals are the engine's words and characters.
     assert [v.tier_name for v in stack.tiers.views] == ["words", "chars"]
     words = [iv for iv in stack.tiers.view("words").intervals() if iv[2]]

@@ -100,7 +100,10 @@ class TimePlot(pg.PlotWidget):
         right.setStyle(showValues=False, tickLength=0)
         right.setPen(pg.mkPen(None))
         item.getAxis("bottom").setLabel("Time", units="s")
-        item.getAxis("bottom").enableAutoSIPrefix(False)
+        # No axis scales its label with an SI prefix (none has units but time, kept in seconds),
+        # and with the prefix on every range change re-sets each axis's label, hidden or not.
+        for side in ("left", "bottom", "right", "top"):
+            item.getAxis(side).enableAutoSIPrefix(False)
         self.setMinimumHeight(40)
 
         self.selection_region = pg.LinearRegionItem(movable=False)

@@ -9,7 +9,7 @@ frequencies: pitch when pitch is shown, else intensity. Unvoiced frames are NaN 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,7 +23,7 @@ from aligner_gui.core.display.prosody import (
     intensity_track,
     pitch_track,
 )
-from aligner_gui.qt.views.tile_loader import FAILED, TileLoader
+from aligner_gui.qt.views.tile_loader import TileLoader
 
 if TYPE_CHECKING:
     from aligner_gui.qt.views.colors import Theme
@@ -44,6 +44,9 @@ class ProsodyCurves:
         self.visible = {"pitch": False, "intensity": False}
         self.too_wide = False  # the view is wider than MAX_CURVE_SPAN: nothing drawn
         self.items: dict[str, pg.PlotCurveItem] = {}
+        # What each curve was last drawn from: a pan within the same chunks leaves the curve as
+        # it is (setData rebuilds its line segments and bounds, a third of a pan frame).
+        self._drawn: dict[str, tuple] = {}  # (chunks, settings, y_low, y_high, tracks)
         plot = view.getPlotItem()
         for kind in KINDS:
             curve = pg.PlotCurveItem(connect="finite", pen=pg.mkPen(COLOURS[kind], width=2))
@@ -70,6 +73,7 @@ class ProsodyCurves:
         self.redraw()
 
     def restart(self) -> None:
+        self._drawn.clear()
         for curve in self.items.values():
             curve.setData(np.zeros(0), np.zeros(0))
 
@@ -118,23 +122,35 @@ class ProsodyCurves:
         for kind in shown:
             self.loader.request(kind, [(self._key(kind, i), self._job(kind, samples, rate, i))
                                        for i in chunks])  # fmt: skip
-            times, values = self.track(kind, chunks)
+            tracks = tuple(self.loader.get(self._key(kind, i)) for i in chunks)
+            drawn = (chunks, self.settings, y_low, y_high, tracks)
+            if self._same(self._drawn.get(kind), drawn):
+                continue
+            times, values = self.track(tracks)
             lo, hi = self.value_range(kind)
             mapped = y_low + (values - lo) / (hi - lo) * (y_high - y_low)
             self.items[kind].setData(times, mapped)
+            self._drawn[kind] = drawn
 
     def _job(self, kind: str, samples: np.ndarray, rate: int, index: int) -> Callable[[], Track]:
         compute = pitch_track if kind == "pitch" else intensity_track
         settings = self.settings
         return lambda: compute(samples, rate, index, settings)
 
-    def track(self, kind: str, chunks: range) -> tuple[np.ndarray, np.ndarray]:
-        """The computed part of ``kind`` over ``chunks`` (a NaN between chunks not joined)."""
+    @staticmethod
+    def _same(before: tuple | None, now: tuple) -> bool:
+        """Drawn from the same chunks, settings and box, and the very same computed tracks."""
+        if before is None or before[:-1] != now[:-1]:
+            return False
+        return all(a is b for a, b in zip(before[-1], now[-1], strict=True))
+
+    def track(self, tracks: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
+        """The computed part of ``tracks`` (a chunk's Track, None or FAILED each) joined, with a
+        NaN where a chunk is missing."""
         times: list[np.ndarray] = []
         values: list[np.ndarray] = []
-        for i in chunks:
-            track = self.loader.get(self._key(kind, i))
-            if track is None or track is FAILED:
+        for track in tracks:
+            if not isinstance(track, Track):  # None (not computed yet) or FAILED
                 times.append(np.array([np.nan]))  # a gap where a chunk is missing
                 values.append(np.array([np.nan], dtype=np.float32))
                 continue

@@ -65,6 +65,13 @@ def spectrogram_lut(name: str) -> np.ndarray:
     return lut
 
 
+def same_picture(before: tuple | None, now: tuple) -> bool:
+    """The same level, tiles, scaling and pre-emphasis, and the very same computed tile arrays."""
+    if before is None or before[:4] != now[:4] or before[4] is not now[4]:
+        return False
+    return all(a is b for a, b in zip(before[5], now[5], strict=True))
+
+
 def _nbytes(value) -> int:
     if isinstance(value, np.ndarray):
         return int(value.nbytes)
@@ -89,6 +96,9 @@ class SpectrogramView(TimePlot):
         self._emphasis = np.zeros(0, dtype=np.float32)
         self.level = 0
         self.missing_tiles = 0  # tiles in view not computed yet (0: the picture is complete)
+        # What the complete picture on screen was made of: a pan that keeps the same tiles and
+        # the same loudest point in view leaves it (and the QImage pyqtgraph made of it) as is.
+        self._drawn: tuple | None = None
         # Tiles take milliseconds, a pitch chunk a tenth of a second: each kind has its workers.
         lanes = {"pitch": ("curves", 1), "intensity": ("curves", 1)}
         self.loader = TileLoader(_nbytes, CACHE_BYTES, threads=2, lanes=lanes, parent=self)
@@ -169,6 +179,7 @@ class SpectrogramView(TimePlot):
     def _restart(self) -> None:
         self.loader.reset()
         self.image.clear()
+        self._drawn = None
         doc = self.document
         audio = None if doc is None else doc.audio
         self.plan = None if audio is None else AnalysisPlan.create(self.settings, audio.sample_rate)
@@ -227,9 +238,11 @@ class SpectrogramView(TimePlot):
         _, end = plan.tile_frames(level, tiles.stop - 1, num_samples)
         db = np.full((end - first, plan.num_bands), np.nan, dtype=np.float32)
         missing = 0
+        computed = []
         for index in tiles:
             a, b = plan.tile_frames(level, index, num_samples)
             tile = self.loader.get(("spec", level, index))
+            computed.append(tile)
             if tile is None or tile is FAILED:
                 missing += 1
                 tile = self._stand_in(plan, num_samples, level, a, b)
@@ -238,6 +251,7 @@ class SpectrogramView(TimePlot):
         self.missing_tiles = missing
         if missing == len(tiles) and np.isnan(db[:, 0]).all():
             self.image.hide()  # nothing to show yet: better the empty box than a flat colour
+            self._drawn = None
             return
         base = plan.timebase(level)
         # Praat scales to the loudest point in view (after pre-emphasis).
@@ -245,6 +259,9 @@ class SpectrogramView(TimePlot):
         v1 = min(end - first, base.seconds_to_frame(t1) + 1 - first)
         shown = db[v0:v1] + self._emphasis[None, :]
         maximum = float(np.nanmax(shown)) if np.isfinite(shown).any() else 0.0
+        drawn = (level, tiles, maximum, self.settings.dynamic_range, self._emphasis, computed)
+        if missing == 0 and same_picture(self._drawn, drawn):
+            return
         picture = grey_levels(np.nan_to_num(db, nan=-1e6), self._emphasis, maximum,
                               self.settings.dynamic_range)  # fmt: skip
         picture[np.isnan(db[:, 0])] = 0
@@ -253,6 +270,7 @@ class SpectrogramView(TimePlot):
                                   base.frame_to_seconds(end - first),
                                   plan.num_bands * plan.band_hz))  # fmt: skip
         self.image.show()
+        self._drawn = drawn if missing == 0 else None
 
     def _stand_in(self, plan: AnalysisPlan, num_samples: int, level: int, a: int,
                   b: int) -> np.ndarray | None:  # fmt: skip

@@ -143,6 +143,15 @@ def edited_staircase(
     return staircase_of(segments, *match_chars_to_tokens(result, segments))
 
 
+def merged_steps(edges: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same staircase with one step per run of equal levels instead of one per frame: a
+    token lasts several frames, and each step is a segment painted on every frame of a pan."""
+    if levels.size == 0:
+        return edges, levels
+    starts = np.flatnonzero(np.r_[True, levels[1:] != levels[:-1]])
+    return np.r_[edges[starts], edges[-1]], levels[starts]
+
+
 class TrellisView(HeatmapPlot):
     view_name = "trellis"
     title = "Trellis"
@@ -167,8 +176,11 @@ class TrellisView(HeatmapPlot):
         item.getAxis("left").setLabel("Token")
         item.addItem(self.path_curve, ignoreBounds=True)
         item.addItem(self.edited_curve, ignoreBounds=True)
+        # A pan moves the rows too (_follow_rows): the heat map is redrawn once, after both, not
+        # once for the new times and again for the new rows.
+        self.time_box.sigXRangeChanged.disconnect(self._on_range_changed)
         self.time_box.sigXRangeChanged.connect(self._on_x_range)
-        self.time_box.sigResized.connect(self._on_x_range)
+        self.time_box.sigResized.connect(self._follow_view)
         self.refresh()
 
     def apply_theme(self, theme: Theme) -> None:
@@ -189,7 +201,7 @@ class TrellisView(HeatmapPlot):
         if self._dirty:
             self._rebuild()
         else:
-            self._on_x_range()  # a long file's window may have been left behind while hidden
+            self._follow_view()  # a long file's window may have been left behind while hidden
 
     def detach(self) -> None:
         self._stop_job()
@@ -224,7 +236,7 @@ class TrellisView(HeatmapPlot):
         if self._lazy:
             self._path_index = PathIndex(result.path.token_index, n_tokens)
             self.clear_heatmap("")
-            self._on_x_range()
+            self._follow_view()
             return
         from aligner_gui.core.alignment.trellis import build_trellis
 
@@ -244,6 +256,13 @@ class TrellisView(HeatmapPlot):
         return max(0, int(t0 / fs)), min(frames, int(np.ceil(t1 / fs)))
 
     def _on_x_range(self, *_args) -> None:
+        rows = self.time_box.viewRange()[1]
+        self._follow_view()
+        if self.time_box.viewRange()[1] == rows:  # else redrawn already, by the change of rows
+            self._on_range_changed()
+
+    def _follow_view(self, *_args) -> None:
+        """Follow the path's rows and compute the window in view when it is not shown yet."""
         result = self._result()
         if not self._lazy or self._dirty or result is None or self._path_index is None:
             return
@@ -315,7 +334,7 @@ class TrellisView(HeatmapPlot):
             row0=plan.tokens[0],
         )
         self._draw_paths()
-        self._on_x_range()  # the view may have moved on while this window was computed
+        self._follow_view()  # the view may have moved on while this window was computed
 
     def is_computing(self) -> bool:
         return self._job is not None
@@ -338,7 +357,7 @@ class TrellisView(HeatmapPlot):
             a = max(0, plan.frames[0] - first)
             b = max(a, min(y.size, plan.frames[1] - first))
             if b > a:
-                self.path_curve.setData(x[a : b + 1], y[a:b], stepMode="center")
+                self.path_curve.setData(*merged_steps(x[a : b + 1], y[a:b]), stepMode="center")
             else:
                 self.path_curve.setData(np.zeros(0), np.zeros(0), stepMode=None)
         self.update_edited_path()
