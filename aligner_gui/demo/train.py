@@ -26,6 +26,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -161,9 +162,57 @@ def character_error_rate(hypotheses: Sequence[str], references: Sequence[str]) -
     return errors / max(1, sum(len(r) for r in references))
 
 
-def train(args: argparse.Namespace) -> None:
+def new_model(config: dict, lr: float) -> tuple[Any, Any]:
+    """A fresh wav2vec2 model of ``config`` and the AdamW optimiser both recipes train it with."""
     import torch
     from torchaudio.models import wav2vec2_model
+
+    model = wav2vec2_model(**config)
+    log.info("model: %d parameters", sum(p.numel() for p in model.parameters()))
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=0.01)
+    return model, optimiser
+
+
+def cosine_lr(step: int, lr: float, warmup: int, steps: int) -> float:
+    """Linear warm-up, then a cosine decay to 5 % of ``lr`` at ``steps``."""
+    warm = min(1.0, (step + 1) / warmup)
+    progress = min(1.0, step / max(1, steps))
+    return lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def ctc_step(
+    model: Any, optimiser: Any, inputs: Sequence[np.ndarray], targets: Sequence[np.ndarray],
+    blank: int, lr: float,
+) -> float:  # fmt: skip
+    """One optimiser step of CTC loss on ``inputs`` (zero-padded into a batch); the loss."""
+    import torch
+
+    wave = torch.zeros(len(inputs), max(len(x) for x in inputs))
+    for row, x in enumerate(inputs):
+        wave[row, : len(x)] = torch.from_numpy(x)
+    labels = [torch.from_numpy(np.asarray(t)) for t in targets]
+    for group in optimiser.param_groups:
+        group["lr"] = lr
+    logits, out_lengths = model(wave, torch.tensor([len(x) for x in inputs]))
+    log_probs = torch.log_softmax(logits.float(), -1).transpose(0, 1)
+    loss = torch.nn.functional.ctc_loss(
+        log_probs,
+        torch.cat(labels),
+        out_lengths,
+        torch.tensor([len(t) for t in labels]),
+        blank=blank,
+        reduction="mean",
+        zero_infinity=True,
+    )
+    optimiser.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+    optimiser.step()
+    return float(loss.item())
+
+
+def train(args: argparse.Namespace) -> None:
+    import torch
 
     from aligner_gui.core.models.model import save_checkpoint
 
@@ -184,16 +233,10 @@ def train(args: argparse.Namespace) -> None:
         time.monotonic() - started,
     )
 
-    model = wav2vec2_model(**MODEL_CONFIG)
-    log.info("model: %d parameters", sum(p.numel() for p in model.parameters()))
-    optimiser = torch.optim.AdamW(
-        model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01
-    )
+    model, optimiser = new_model(MODEL_CONFIG, args.lr)
 
     def lr_at(step: int) -> float:
-        warm = min(1.0, (step + 1) / args.warmup)
-        progress = min(1.0, step / max(1, args.steps))
-        return args.lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+        return cosine_lr(step, args.lr, args.warmup, args.steps)
 
     def save(step: int) -> None:
         save_checkpoint(
@@ -263,30 +306,10 @@ def train(args: argparse.Namespace) -> None:
                         )
                     )
                 )
-            n = max(len(x) for x in inputs)
-            wave = torch.zeros(len(inputs), n)
-            for row, x in enumerate(inputs):
-                wave[row, : len(x)] = torch.from_numpy(x)
-            wave_lengths = torch.tensor([len(x) for x in inputs])
-            targets = [torch.from_numpy(train_set.targets[i]) for i in batch]
-            for group in optimiser.param_groups:
-                group["lr"] = lr_at(step)
-            logits, out_lengths = model(wave, wave_lengths)
-            log_probs = torch.log_softmax(logits.float(), -1).transpose(0, 1)
-            loss = torch.nn.functional.ctc_loss(
-                log_probs,
-                torch.cat(targets),
-                out_lengths,
-                torch.tensor([len(t) for t in targets]),
-                blank=ENGLISH_ASR_LABELS.blank,
-                reduction="mean",
-                zero_infinity=True,
+            targets = [train_set.targets[i] for i in batch]
+            value = ctc_step(
+                model, optimiser, inputs, targets, ENGLISH_ASR_LABELS.blank, lr_at(step)
             )
-            optimiser.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            optimiser.step()
-            value = loss.item()
             running = 0.98 * running + 0.02 * value if step else value
             step += 1
             if step % 50 == 0:

@@ -35,7 +35,6 @@ import hashlib
 import io
 import json
 import logging
-import math
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -46,7 +45,15 @@ import numpy as np
 
 from aligner_gui.core.base.labels import LabelSet
 from aligner_gui.demo import augment, corpus, espeak, festival, flite, phones, voices
-from aligner_gui.demo.train import MODEL_CONFIG, batches, edit_distance, normalise
+from aligner_gui.demo.train import (
+    MODEL_CONFIG,
+    batches,
+    cosine_lr,
+    ctc_step,
+    edit_distance,
+    new_model,
+    normalise,
+)
 
 log = logging.getLogger("aligner_gui.demo.train_voices")
 
@@ -189,7 +196,6 @@ def save_phone_checkpoint(path: Path, state_dict: dict) -> None:
 
 def train(args: argparse.Namespace) -> dict[str, float]:
     import torch
-    from torchaudio.models import wav2vec2_model
 
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -212,16 +218,10 @@ def train(args: argparse.Namespace) -> dict[str, float]:
         len(dev_set),
         time.monotonic() - started,
     )
-    model = wav2vec2_model(**PHONE_MODEL_CONFIG)
-    log.info("model: %d parameters", sum(p.numel() for p in model.parameters()))
-    optimiser = torch.optim.AdamW(
-        model.parameters(), lr=args.lr, betas=(0.9, 0.98), weight_decay=0.01
-    )
+    model, optimiser = new_model(PHONE_MODEL_CONFIG, args.lr)
 
     def lr_at(step: int) -> float:
-        warm = min(1.0, (step + 1) / args.warmup)
-        progress = min(1.0, step / max(1, args.steps))
-        return args.lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+        return cosine_lr(step, args.lr, args.warmup, args.steps)
 
     dev_inputs = [augmented(dev_set, i, args.seed + 1000, 0) for i in range(len(dev_set))]
     dev_refs = [[PHONE_LABELS.labels[t] for t in target] for target in dev_set.targets]
@@ -275,27 +275,9 @@ def train(args: argparse.Namespace) -> dict[str, float]:
                 )
                 args.steps = step
                 break
-            wave = torch.zeros(len(inputs), max(len(x) for x in inputs))
-            for row, x in enumerate(inputs):
-                wave[row, : len(x)] = torch.from_numpy(x)
-            targets = [torch.from_numpy(train_set.targets[i]) for i in batch]
-            for group in optimiser.param_groups:
-                group["lr"] = lr_at(step)
-            logits, out_lengths = model(wave, torch.tensor([len(x) for x in inputs]))
-            log_probs = torch.log_softmax(logits.float(), -1).transpose(0, 1)
-            loss = torch.nn.functional.ctc_loss(
-                log_probs,
-                torch.cat(targets),
-                out_lengths,
-                torch.tensor([len(t) for t in targets]),
-                blank=PHONE_LABELS.blank,
-                zero_infinity=True,
-            )
-            optimiser.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            optimiser.step()
-            running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
+            targets = [train_set.targets[i] for i in batch]
+            value = ctc_step(model, optimiser, inputs, targets, PHONE_LABELS.blank, lr_at(step))
+            running = 0.98 * running + 0.02 * value if step else value
             step += 1
             if step % 25 == 0:
                 log.info("step %d epoch %d loss %.3f lr %.2e %.1f min", step, epoch, running,
