@@ -9,13 +9,12 @@ chars tier per speaker, named "speaker - words" and "speaker - chars" (the style
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from aligner_gui.core.corpus.align_file import FileOutcome, restore_samples
-from aligner_gui.core.document.document import AlignmentDocument, Segment, Tier, partition
-from aligner_gui.core.document.provenance import Provenance, doubtful_intervals
-from aligner_gui.core.document.tiers import nesting_problems
+from aligner_gui.core.document.conversion import alignment_tiers
+from aligner_gui.core.document.document import AlignmentDocument, Tier
+from aligner_gui.core.document.provenance import Provenance
 from aligner_gui.core.export.outputs import write_alignment, write_document
 from aligner_gui.core.io.fileio import remove_stale_temporaries as remove_stale_in_folder
 
@@ -57,33 +56,10 @@ def interview_document(outcome: FileOutcome) -> AlignmentDocument:
     duration = outcome.duration or 0.0
     tiers: list[Tier] = []
     for speaker in outcome.speakers:
-        words = Tier(
-            f"{speaker.name} - words",
-            partition(
-                (
-                    Segment(w.start, w.end, w.label, _score(w.score), w.aligned)
-                    for w in speaker.words
-                ),
-                duration,
-            ),
+        tiers += alignment_tiers(
+            speaker.words, speaker.chars, speaker.doubtful, duration, prefix=f"{speaker.name} - "
         )
-        chars = Tier(
-            f"{speaker.name} - chars",
-            partition(
-                (Segment(c.start, c.end, c.label, _score(c.score)) for c in speaker.chars), duration
-            ),
-        )
-        if not nesting_problems(chars, words):
-            chars.parent = words.name
-        tiers += [words, chars]
-        if speaker.doubtful:
-            doubt = (Segment(i.start, i.end, i.label) for i in doubtful_intervals(speaker.doubtful))
-            tiers.append(Tier(f"{speaker.name} - doubtful", partition(doubt, duration)))
     regions = tuple(r for speaker in outcome.speakers for r in speaker.doubtful)
     warnings = tuple(w for w in outcome.message.split("; ") if w)
     provenance = Provenance(model=outcome.model_name, doubtful=regions, warnings=warnings)
     return AlignmentDocument(tiers, duration, provenance=provenance)
-
-
-def _score(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)

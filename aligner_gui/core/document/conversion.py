@@ -9,8 +9,9 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aligner_gui.core.base.errors import TextGridError
 from aligner_gui.core.document.domains import kept_domain, span, textgrid_audio_warnings
@@ -29,6 +30,7 @@ from aligner_gui.core.document.tiers import (
 )
 
 if TYPE_CHECKING:
+    from aligner_gui.core.alignment.doubt_context import DoubtfulRegion
     from aligner_gui.core.alignment.pipeline import AlignmentResult
     from aligner_gui.core.document.document import AlignmentDocument
     from aligner_gui.core.io.audio import Audio
@@ -47,30 +49,51 @@ def document_from_alignment(result: AlignmentResult) -> AlignmentDocument:
     from aligner_gui.core.document.document import AlignmentDocument
 
     duration = float(result.audio.duration)
-    words = partition(
-        (Segment(w.start, w.end, w.label, _score(w.score), bool(w.aligned)) for w in result.words),
-        duration,
-    )
     # A phone model gives phones and no chars; a letter model chars and no phones (none are
     # invented from letters).
     name, units = (PHONE_TIER, result.phones) if result.phones else (CHAR_TIER, result.chars)
-    children = partition(
-        (Segment(c.start, c.end, c.label, _score(c.score)) for c in units), duration
-    )
-    word_tier = Tier(WORD_TIER, words)
-    child_tier = Tier(name, children)
-    # Units of words flagged as unaligned may be interpolated outside their word; only a
-    # consistent pair of tiers is linked, so that edits can rely on the nesting.
-    if not nesting_problems(child_tier, word_tier):
-        child_tier.parent = WORD_TIER
-    tiers = [word_tier, child_tier]
-    if result.doubtful:  # regions to review, kept as a tier the user can edit or delete
-        doubt = (Segment(i.start, i.end, i.label) for i in doubtful_intervals(result.doubtful))
-        tiers.append(Tier(DOUBTFUL_TIER, partition(doubt, duration)))
+    tiers = alignment_tiers(result.words, units, result.doubtful, duration, unit_tier=name)
     provenance = Provenance.from_alignment(result)
     return AlignmentDocument(
         tiers, duration, audio=result.audio, result=result, provenance=provenance
     )
+
+
+def alignment_tiers(
+    words: Sequence[Any],
+    units: Sequence[Any],
+    doubtful: Sequence[DoubtfulRegion],
+    duration: float,
+    *,
+    unit_tier: str = CHAR_TIER,
+    prefix: str = "",
+) -> list[Tier]:
+    """The words tier, its unit tier (chars or phones) nested in it when they are consistent, and
+    a doubtful tier when there are doubts, each a gap-free partition of ``[0, duration]``.
+
+    ``words`` and ``units`` are the engine's segments (start, end, label, score; words also
+    ``aligned``). ``prefix`` names one speaker's tiers in a multi-speaker grid ("ann - words").
+    """
+    word_tier = Tier(
+        prefix + WORD_TIER,
+        partition(
+            (Segment(w.start, w.end, w.label, _score(w.score), bool(w.aligned)) for w in words),
+            duration,
+        ),
+    )
+    child_tier = Tier(
+        prefix + unit_tier,
+        partition((Segment(c.start, c.end, c.label, _score(c.score)) for c in units), duration),
+    )
+    # Units of words flagged as unaligned may be interpolated outside their word; only a
+    # consistent pair of tiers is linked, so that edits can rely on the nesting.
+    if not nesting_problems(child_tier, word_tier):
+        child_tier.parent = word_tier.name
+    tiers = [word_tier, child_tier]
+    if doubtful:  # regions to review, kept as a tier the user can edit or delete
+        doubt = (Segment(i.start, i.end, i.label) for i in doubtful_intervals(tuple(doubtful)))
+        tiers.append(Tier(prefix + DOUBTFUL_TIER, partition(doubt, duration)))
+    return tiers
 
 
 def document_from_textgrid(tg: TextGrid, audio: Audio | None = None) -> AlignmentDocument:
