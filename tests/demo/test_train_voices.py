@@ -62,10 +62,24 @@ def test_a_cached_set_is_reused_and_identical(tmp_path: Path) -> None:
     assert all(np.array_equal(a, b) for a, b in zip(first.targets, again.targets, strict=True))
 
 
-def test_targets_join_word_phones_with_the_delimiter() -> None:
+def test_targets_are_the_phones_in_order_without_a_delimiter() -> None:
     ids = train_voices.target_ids([["h", "aɪ"], ["j", "u"]])
     labels = train_voices.PHONE_LABELS.labels
-    assert [labels[i] for i in ids] == ["h", "aɪ", "|", "j", "u"]
+    assert [labels[i] for i in ids] == ["h", "aɪ", "j", "u"]
+    assert train_voices.PHONE_LABELS.word_delimiter is None
+
+
+def test_each_frame_is_taught_the_phone_at_its_midpoint_and_blank_in_pauses() -> None:
+    index = train_voices.PHONE_LABELS.index
+    # "hi" then a pause then "you": frames of 20 ms, midpoints 10, 30, 50... ms.
+    spans = np.array([[0.02, 0.06, index("h")], [0.06, 0.12, index("aɪ")],
+                      [0.16, 0.20, index("j")], [0.20, 0.25, index("u")]])  # fmt: skip
+    labels = train_voices.PHONE_LABELS.labels
+    got = [labels[i] for i in train_voices.frame_targets(spans, 1.0, 14, 0.02)]
+    assert got == ["-", "h", "h", "aɪ", "aɪ", "aɪ", "-", "-", "j", "j", "u", "u", "-", "-"]
+    # Played 2x faster (times x 0.5): the same phones in half the frames.
+    fast = [labels[i] for i in train_voices.frame_targets(spans, 0.5, 7, 0.02)]
+    assert fast == ["h", "aɪ", "aɪ", "-", "j", "u", "-"]
 
 
 def test_over_segmenting_raises_recall_but_not_f1() -> None:
