@@ -24,7 +24,7 @@ from aligner_gui.core.pronunciation.dictionary import PronunciationDictionary
 from aligner_gui.core.pronunciation.g2p import G2PError, espeak_phones
 from aligner_gui.core.pronunciation.languages import Language
 from aligner_gui.core.pronunciation.numbers import expand_numbers, has_digits
-from aligner_gui.core.pronunciation.phone_sets import PhoneInventory
+from aligner_gui.core.pronunciation.phone_sets import PhoneInventory, PhoneMapping
 from aligner_gui.core.pronunciation.romanize import split_unspaced
 
 G2P = Callable[[Sequence[str], str], list[tuple[str, ...]]]
@@ -108,7 +108,15 @@ def phone_transcript(
         in_labels: list[tuple[str, ...]] = []
         priors: list[float] = []
         for combo in itertools.islice(itertools.product(*per_part), MAX_VARIANTS):
-            mapping = inventory.map_phones([p for phones, _ in combo for p in phones])
+            # Part by part with its spelling, which decides whether a flap is t or d.
+            parts_mapped = [
+                inventory.map_phones(phones, sub)
+                for (phones, _), sub in zip(combo, subwords, strict=True)
+            ]
+            mapping = PhoneMapping(
+                tuple(lab for m in parts_mapped for lab in m.labels),
+                tuple(p for m in parts_mapped for p in m.missing),
+            )
             for phone in mapping.missing:
                 missing.setdefault(phone, [])
                 if _quote(piece) not in missing[phone]:
