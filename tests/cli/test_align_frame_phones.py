@@ -6,12 +6,14 @@ map into its inventory without a word left to interpolation."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from aligner_gui.cli import main
 from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
+from aligner_gui.core.models import model as model_module
 from aligner_gui.core.models.checkpoint import read_checkpoint
 from aligner_gui.core.pronunciation.g2p import espeak_available
 
@@ -127,3 +129,27 @@ def test_without_a_dictionary_espeak_pronounces_every_word_in_the_inventory(
     grid = read_textgrid(out)
     assert [iv.label for iv in grid.tiers[0].intervals if iv.label] == WORDS
     assert grid.tiers[1].name == "phones"
+
+
+def test_model_demo_phones_is_the_shipped_phone_model(
+    model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    resources = tmp_path / "resources"
+    resources.mkdir()
+    monkeypatch.setattr(model_module, "resource_path", lambda name: resources / name)
+    out = tmp_path / "out.TextGrid"
+    assert _align_named("demo-phones", out) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"aligner-gui align: error: The demo-phones model is not installed (expected at "
+        f"{resources / 'demo_phones.pt'}); choose another model."
+    )
+    assert not out.exists()
+    shutil.copy(model, resources / "demo_phones.pt")
+    assert _align_named("demo-phones", out, *_with_dictionary(out)) == 0
+    assert [tier.name for tier in read_textgrid(out).tiers][:2] == ["words", "phones"]
+
+
+def _align_named(name: str, out: Path, *extra: str) -> int:
+    args = ["align", str(SAMPLE_WAV), str(SAMPLE_TXT), "-o", str(out), "--model", name, "-q"]
+    return main([*args, *extra])
