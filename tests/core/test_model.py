@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -313,12 +312,12 @@ def test_unknown_names_list_the_valid_ones() -> None:
 
 
 def test_demo_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tiny_path: Path) -> None:
-    monkeypatch.setattr(model_module, "resource_path", lambda name: tmp_path / name)
+    monkeypatch.setattr(model_module, "demo_model_path", lambda: tmp_path / "absent.pt")
     with pytest.raises(
-        ModelError, match=r"The demo model is not installed \(expected at .*demo_model\.pt\)"
+        ModelError, match=r"The demo model is not installed \(expected at .*absent\.pt\)"
     ):
         load_model("demo", device="cpu")
-    shutil.copy(tiny_path, tmp_path / "demo_model.pt")
+    monkeypatch.setattr(model_module, "demo_model_path", lambda: tiny_path)
     assert load_model("demo", device="cpu").name == "tiny"
 
 
