@@ -343,7 +343,7 @@ def test_demo_model_path_points_into_resources() -> None:
     path = model_module.demo_model_path()
     assert path.name == "demo_model.pt" and path.parent.name == "resources"
     phones = model_module.shipped_model_path("demo-phones")
-    assert phones.name == "demo_phones.pt" and phones.parent == path.parent
+    assert phones.name == "demo_phones.pt" and phones.parent.name == "resources"
 
 
 # --- bundles (offline) --------------------------------------------------------------------------
