@@ -84,3 +84,16 @@ def test_a_pause_is_not_doubtful_and_refinement_keeps_words_off_it() -> None:
     pause = (TB.frame_to_seconds(28), TB.frame_to_seconds(88))
     assert all(w.end <= pause[0] + 0.02 or w.start >= pause[1] - 0.02 for w in words)
     assert find_doubtful_regions(words, phones, got.path, lp, LABELS, TB) == []
+
+
+def test_a_phone_held_too_long_is_called_a_phone() -> None:
+    runs = [(PAUSE, 10), ("h", 3), ("ə", 3), ("l", 4), ("oʊ", 60), (PAUSE, 10)]
+    runs += [("ð", 3), ("ɛ", 5), ("ɹ", 4), ("m", 4), ("ʌ", 5), ("ð", 3), ("ɝ", 6), (PAUSE, 5)]
+    lp = _frames(runs)
+    tx = phone_transcript("hello there mother", LABELS, get_language("eng"), DICTIONARY)
+    got = align_phone_emissions(lp, tx, LABELS, TB, TB.frame_to_seconds(lp.shape[0]))
+    (region,) = find_doubtful_regions(got.words, got.phones, got.path, lp, LABELS, TB)
+    assert region.kind == "long-word" and region.words == (0, 1)
+    assert region.message.startswith(
+        "The phone \u2018oʊ\u2019 of the word \u2018hello\u2019 is held"
+    )
