@@ -117,22 +117,24 @@ def equivalences_at(text: str, start: int) -> list[Equivalence]:
     return found
 
 
-def stop_letters(phones: Sequence[str], spelling: str) -> list[str]:
-    """For each phone with a flap [ɾ] or a glottal stop [ʔ], in order, the stop it realises as
-    the spelling shows it: a flap is the t or d letters nearest its relative place in the word
-    (the flap of "editor" is its t, not its d); a glottal stop is /t/ only where the word is
-    spelled with a t ("button", not "uh-oh": "" there, so it stays a missing phone). Without a
-    spelling both are "t", the stop they most often realise."""
+def stop_letters(phones: Sequence[str], spelling: str) -> list[str | None]:
+    """Per phone, the stop its flap [ɾ] or glottal stop [ʔ] realises as the spelling shows it
+    (None for a phone with neither): a flap is the t or d letters nearest its relative place in
+    the word (the flap of "editor" is its t, not its d); a glottal stop is /t/ only where the
+    word is spelled with a t ("button", not "uh-oh": "" there, so it stays a missing phone).
+    Without a spelling both are "t", the stop they most often realise."""
     text = spelling.casefold()
     runs = [
         ((m.start() + m.end()) / 2 / len(text), "t" if "t" in m.group() else "d")
         for m in re.finditer("[td]+", text)
     ]
-    letters = []
+    letters: list[str | None] = []
     for j, phone in enumerate(phones):
         where = (j + 0.5) / len(phones)
         if FLAP in phone.replace("ɾ̃", ""):
             letters.append(min(runs, key=lambda run: abs(run[0] - where))[1] if runs else "t")
         elif GLOTTAL_STOP in phone:
             letters.append("t" if not text or "t" in text else "")
+        else:
+            letters.append(None)
     return letters

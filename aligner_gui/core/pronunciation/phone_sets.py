@@ -7,7 +7,7 @@ A phone the model lacks is reported by :func:`map_phones`, never silently droppe
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from aligner_gui.core.pronunciation.phone_equivalents import (
@@ -144,16 +144,15 @@ class PhoneInventory:
         written, decides whether a flap [ɾ] is the model's t or d, and a glottal stop its t."""
         out: list[str] = []
         missing: list[str] = []
-        stops = iter(stop_letters(phones, spelling))
-        for phone in phones:
-            mapped = self._phone(phone, stops)
+        for phone, stop in zip(phones, stop_letters(phones, spelling), strict=True):
+            mapped = self._phone(phone, stop)
             if mapped is None:
                 missing.append(phone)
             else:
                 out.extend(mapped)
         return PhoneMapping(tuple(out), tuple(missing))
 
-    def _phone(self, phone: str, stops: Iterator[str]) -> list[str] | None:
+    def _phone(self, phone: str, stop: str | None) -> list[str] | None:
         if is_arpabet(phone):
             base = phone.rstrip("012")
             if self._uses_arpabet:
@@ -161,8 +160,8 @@ class PhoneInventory:
                     if label in self.labels:
                         return [label]
             ipa = _UNSTRESSED.get(base, "") if phone.endswith("0") else ""
-            return self.spell_ipa(ipa or ARPABET_TO_IPA[base], stops)
-        return self.spell_ipa(unicodedata.normalize("NFC", phone).translate(_STRESS), stops)
+            return self.spell_ipa(ipa or ARPABET_TO_IPA[base], stop)
+        return self.spell_ipa(unicodedata.normalize("NFC", phone).translate(_STRESS), stop)
 
     def _label(self, ipa: str) -> str | None:
         """The model's label for one IPA phone (its ARPAbet name in an ARPAbet model)."""
@@ -173,10 +172,11 @@ class PhoneInventory:
         arpabet = IPA_TO_ARPABET.get(ipa) if self._uses_arpabet else None
         return arpabet if arpabet in self.labels else None
 
-    def spell_ipa(self, text: str, stops: Iterator[str] | None = None) -> list[str] | None:
+    def spell_ipa(self, text: str, stop: str | None = None) -> list[str] | None:
         """IPA without separators as the model's labels, or None if some part has none. At each
         position the longer of the longest label and the longest table row is taken (a label on
-        a tie); a droppable mark with no label is skipped."""
+        a tie); a droppable mark with no label is skipped. ``stop``: what a flap or glottal stop
+        in ``text`` realises ("t", "d", or "": nothing), from the spelling; None: "t"."""
         whole = self._label(text)
         if whole is not None:
             return [whole]
@@ -193,7 +193,7 @@ class PhoneInventory:
             for row in equivalences_at(text, i):
                 if len(row.source) <= size:
                     break
-                found = self._target(row, stops)
+                found = self._target(row, stop)
                 if found is not None:
                     size, labels = len(row.source), found
                     break
@@ -203,10 +203,10 @@ class PhoneInventory:
             i += size or 1
         return out or None
 
-    def _target(self, row: Equivalence, stops: Iterator[str] | None) -> list[str] | None:
+    def _target(self, row: Equivalence, stop: str | None) -> list[str] | None:
         targets = list(row.targets)
         if row.source in (FLAP, GLOTTAL_STOP):  # the stop the spelling shows here, if any
-            letter = next(stops, "t") if stops is not None else "t"
+            letter = "t" if stop is None else stop
             targets = [target for target in targets if target == (letter,)]
         for target in targets:
             labels = [self._label(p) for p in target]
