@@ -32,6 +32,15 @@ TINY_CONV_LAYERS = [
     (32, 2, 2),
     (32, 2, 2),
 ]
+# The built-in phone model's label set: blank ("-", also silence: the model is a frame classifier)
+# then the 40 General American IPA phones of aligner_gui/demo/phones.py INVENTORY, one per CMUdict
+# phone; no word delimiter, no silence label. tests/demo checks it against the demo's inventory.
+DEMO_PHONES = (
+    "ɑ", "æ", "ʌ", "ɔ", "aʊ", "ə", "aɪ", "ɛ", "ɝ", "eɪ", "ɪ", "i", "oʊ", "ɔɪ", "ʊ", "u",
+    "b", "tʃ", "d", "ð", "f", "ɡ", "h", "dʒ", "k", "l", "m", "n", "ŋ", "p", "ɹ", "s", "ʃ", "t",
+    "θ", "v", "w", "j", "z", "ʒ",
+)  # fmt: skip
+DEMO_PHONE_LABELS = LabelSet(("-", *DEMO_PHONES), blank=0)
 FRAME_STRIDE = 320
 RECEPTIVE_FIELD = 400
 
@@ -90,6 +99,7 @@ def make_tiny_checkpoint(
     sample_rate: int = 16000,
     extractor_mode: str = "group_norm",
     waveform_norm_eps: float | None = None,
+    label_kind: str | None = None,
 ) -> Path:
     """Save a random tiny model over ``labels`` in the aligner-gui checkpoint format; return path."""
     config = tiny_config(len(labels), extractor_mode=extractor_mode)
@@ -104,5 +114,6 @@ def make_tiny_checkpoint(
         sample_rate=sample_rate,
         name=name,
         waveform_norm_eps=waveform_norm_eps,
+        label_kind=label_kind,
     )
     return Path(path)

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from aligner_gui.core.models.model import BUNDLES, DEFAULT_MODEL
+from aligner_gui.core.models.model import (
+    BUNDLES,
+    DEFAULT_MODEL,
+    SHIPPED_MODELS,
+    shipped_model_path,
+)
 from aligner_gui.qt import spectrogram_settings
 from aligner_gui.qt.pronunciation_menu import PronunciationMenus
 
@@ -16,7 +21,6 @@ if TYPE_CHECKING:
     from aligner_gui.qt.main_window import MainWindow
 
 DEVICES = ("auto", "cpu", "cuda")
-DEMO_MODEL = "demo"
 PANEL_TITLES = {
     "waveform": "&Waveform",
     "spectrogram": "S&pectrogram",
@@ -241,22 +245,31 @@ class Actions:
         for action in self.models.actions():
             self.models.removeAction(action)
         current = self.window.settings.model_name
-        names = [*BUNDLES, DEMO_MODEL]
+        names = [*BUNDLES, *SHIPPED_MODELS]
         if current not in names:
             names.append(current)
         for name in names:
             spec = BUNDLES.get(name)
             text = name if spec is None else f"{name} — {spec.description}"
-            if spec is None and name != DEMO_MODEL:
+            tooltip = name
+            missing = False
+            if name in SHIPPED_MODELS:
+                text = f"{name} — {SHIPPED_MODELS[name][1]}"
+                path = shipped_model_path(name)
+                # Not every install has every shipped model: say so rather than fail on aligning.
+                if not path.is_file():
+                    missing = True
+                    text += " (not installed)"
+                    tooltip = f"The {name} model is not installed (expected at {path})."
+            elif spec is None:
                 text = f"{Path(name).name} (local checkpoint)"
-            elif name == DEMO_MODEL:
-                text = "demo — the small model shipped with aligner-gui"
             if name == DEFAULT_MODEL:
                 text += " (default)"
             action = QAction(text, self.window)
             action.setCheckable(True)
             action.setChecked(name == current)
-            action.setToolTip(name)
+            action.setEnabled(not missing or name == current)
+            action.setToolTip(tooltip)
             action.triggered.connect(lambda _=False, n=name: self.window.set_model(n))
             self.models.addAction(action)
             menu.addAction(action)

@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-o", "--output", type=Path,
                         help="with a corpus folder: where its alignments and state go "
                         "(default: remembered, else CORPUS_DIR_aligned beside it)")  # fmt: skip
-    parser.add_argument("--model", help="a bundle name, 'demo', or a local checkpoint path")
+    parser.add_argument(
+        "--model", help="a bundle name, 'demo', 'demo-phones', or a local checkpoint path"
+    )
     parser.add_argument("--device", choices=DEVICES, help="where the model runs (remembered)")
     parser.add_argument("--settings", type=Path, help="keep preferences in this INI file")
     parser.add_argument("-V", "--version", action="version", version=f"aligner-gui {__version__}")

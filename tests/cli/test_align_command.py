@@ -113,8 +113,15 @@ def test_json_and_csv_outputs_agree(checkpoint: Path, tmp_path: Path) -> None:
     assert data["sample_rate"] == 16000
     assert data["model"] == "tiny-test"
     assert [t["name"] for t in data["tiers"]][:2] == ["words", "chars"]
-    items = [i for t in data["tiers"][:2] for i in t["items"]]
-    assert all(set(i) == {"label", "start", "end", "score", "aligned"} for i in items)
+    keys = {"label", "start", "end", "score", "aligned"}
+    assert all(set(i) == keys for i in data["tiers"][0]["items"])
+    # A labelled character also names its word: the index of its interval in the words tier.
+    chars = data["tiers"][1]["items"]
+    assert all(set(i) == (keys | {"parent_item"} if i["label"] else keys) for i in chars)
+    word_items = data["tiers"][0]["items"]
+    for c in (c for c in chars if c["label"]):
+        word = word_items[c["parent_item"]]
+        assert word["label"] and word["start"] <= c["start"] and c["end"] <= word["end"]
     words = [w for w in data["tiers"][0]["items"] if w["label"]]
     assert [w["label"] for w in words] == _words(SAMPLE_TXT.read_text())
     starts = [w["start"] for w in words]

@@ -34,7 +34,7 @@ from aligner_gui.core.models.model import (
     unwrap_torchaudio_module,
 )
 
-from tiny_models import make_tiny_checkpoint, tiny_config, tiny_state_dict
+from tiny_models import DEMO_PHONE_LABELS, make_tiny_checkpoint, tiny_config, tiny_state_dict
 
 CPU = torch.device("cpu")
 
@@ -304,7 +304,7 @@ def test_unknown_names_list_the_valid_ones() -> None:
         load_model("wav2vec2_asr_base_96h", device="cpu")
     message = str(info.value)
     assert "did you mean WAV2VEC2_ASR_BASE_960H?" in message
-    assert all(name in message for name in BUNDLES) and "demo" in message
+    assert all(name in message for name in BUNDLES) and "demo, demo-phones" in message
     with pytest.raises(ModelError) as info:
         load_model("french", device="cpu")
     assert "did you mean" not in str(info.value)
@@ -321,9 +321,29 @@ def test_demo_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tiny_path: 
     assert load_model("demo", device="cpu").name == "tiny"
 
 
+def test_demo_phones_resolves_to_its_own_file_and_says_when_it_is_absent(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(model_module, "resource_path", lambda name: tmp_path / name)
+    with pytest.raises(ModelError) as info:
+        load_model("demo-phones", device="cpu")
+    message = str(info.value)
+    assert message == (
+        f"The demo-phones model is not installed (expected at {tmp_path / 'demo_phones.pt'}); "
+        "choose another model."
+    )
+    make_tiny_checkpoint(tmp_path / "demo_phones.pt", DEMO_PHONE_LABELS, name="demo-phones",
+                         label_kind="phones")  # fmt: skip
+    loaded = load_model("demo-phones", device="cpu")
+    assert loaded.name == "demo-phones" and loaded.labels == DEMO_PHONE_LABELS
+    assert not (tmp_path / "demo_model.pt").exists()  # "demo" is untouched: still its own file
+
+
 def test_demo_model_path_points_into_resources() -> None:
     path = model_module.demo_model_path()
     assert path.name == "demo_model.pt" and path.parent.name == "resources"
+    phones = model_module.shipped_model_path("demo-phones")
+    assert phones.name == "demo_phones.pt" and phones.parent.name == "resources"
 
 
 # --- bundles (offline) --------------------------------------------------------------------------

@@ -38,14 +38,17 @@ def test_ipa_phones_with_stress_and_longest_match() -> None:
 
 def test_a_phone_the_model_lacks_is_reported_not_dropped() -> None:
     inv = PhoneInventory(IPA_MODEL)
-    got = inv.map_phones(["h", "ʔ", "oʊ"])
-    assert got.missing == ("ʔ",)
+    got = inv.map_phones(["h", "ʁ", "oʊ"])  # a uvular r: no label, no equivalent
+    assert got.missing == ("ʁ",)
     assert got.labels == ("h", "oʊ")  # callers set such a variant aside (see lexicon)
+    assert inv.map_phones(["ʔ"]).labels == ("t",)  # an equivalent is not a missing phone
 
 
 def test_ipa_dictionary_phones_in_an_arpabet_model() -> None:
     inv = PhoneInventory(ARPABET_MODEL)
-    assert inv.map_phones(["ð", "ə"]).missing == ("ə",)  # ARPAbet AX is not in this model
+    # ARPAbet AX is not in this model: CMUdict writes the schwa AH0.
+    assert inv.map_phones(["ð", "ə"]).labels == ("DH", "AH")
+    assert inv.map_phones(["ð", "ʁ"]).missing == ("ʁ",)
     assert inv.map_phones(["ð", "ʌ"]).labels == ("DH", "AH")
     assert inv.map_phones(["tʃ", "ɝ", "tʃ"]).labels == ("CH", "ER", "CH")
     assert inv.map_phones(["HH", "AY1"]).labels == ("HH", "AY")

@@ -63,6 +63,7 @@ from aligner_gui.core.alignment.segments import CharSegment, WordSegment
 from aligner_gui.core.alignment.viterbi import ForcedPath
 from aligner_gui.core.base.labels import LabelSet
 from aligner_gui.core.base.timebase import TimeBase
+from aligner_gui.core.pronunciation.phone_sets import is_phone_model
 
 __all__ = ["KINDS", "DoubtThresholds", "DoubtfulRegion", "clock", "find_doubtful_regions"]
 
@@ -87,7 +88,8 @@ def find_doubtful_regions(
     quiet = [labels.blank, *(i for i in (labels.delimiter_index, labels.star) if i is not None)]
     is_quiet = np.isin(best, quiet)
     confident = prob >= th.speech_probability
-    ctx = DoubtContext(words, chars, timebase, th)
+    unit = "phone" if is_phone_model(labels.labels) else "character"
+    ctx = DoubtContext(words, chars, timebase, th, unit)
 
     audio = untranscribed_audio(ctx, path, best, confident & ~is_quiet)
     clusters = poor_clusters(ctx, confident & is_quiet)

@@ -49,7 +49,9 @@ class DoubtContext:
         chars: Sequence[CharSegment],
         timebase: TimeBase,
         th: DoubtThresholds,
+        unit: str = "character",
     ) -> None:
+        self.unit = unit  # what a word's units are, for messages: "character" or "phone"
         self.words = words
         self.chars = chars
         self.timebase = timebase

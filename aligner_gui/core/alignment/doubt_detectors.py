@@ -177,7 +177,7 @@ def long_words(ctx: DoubtContext) -> list[DoubtfulRegion]:
             if held <= char_limit:
                 continue
             message = (
-                f"The character \u2018{chars[longest].label}\u2019 of the word {ctx.name(w)} "
+                f"The {ctx.unit} \u2018{chars[longest].label}\u2019 of the word {ctx.name(w)} "
                 f"is held for {held:.1f} s {span}."
             )
         out.append(DoubtfulRegion(word.start, word.end, "long-word", (w, w + 1), message))

@@ -36,6 +36,32 @@ _BLANK, _TOKEN, _SEPARATOR = 0, 1, 2
 
 
 @dataclass(frozen=True)
+class SilencePrior:
+    """MFA's silence probabilities of one pronunciation, as log weights: after the word, a
+    silence (log p) or none (log 1 - p); before it, MFA's correction factors for a silence or
+    none before the word. All 0.0: no preference."""
+
+    silence_after: float = 0.0
+    no_silence_after: float = 0.0
+    silence_before: float = 0.0
+    no_silence_before: float = 0.0
+
+    @classmethod
+    def from_probabilities(
+        cls, after: float | None, before: float | None, no_before: float | None
+    ) -> SilencePrior:
+        """From a dictionary's numbers (None: not given). ``after`` is kept inside
+        [0.001, 0.999] so that neither choice becomes impossible."""
+        p = None if after is None else min(max(after, 1e-3), 1.0 - 1e-3)
+        return cls(
+            0.0 if p is None else math.log(p),
+            0.0 if p is None else math.log1p(-p),
+            0.0 if before is None else math.log(before),
+            0.0 if no_before is None else math.log(no_before),
+        )
+
+
+@dataclass(frozen=True)
 class GraphPath:
     path: ForcedPath  # token_index indexes ``tokens``
     tokens: tuple[int, ...]  # the chosen token sequence (variants and separators taken)
@@ -59,9 +85,13 @@ class _Graph:
         separator: int | None,
         separator_optional: bool,
         priors: Sequence[Sequence[float]] | None = None,
+        silences: Sequence[Sequence[SilencePrior]] | None = None,
     ) -> None:
         self.label: list[int] = []
         entry_bonus: dict[int, float] = {}  # first-token state -> log prior of its variant
+        edge_bonus: dict[tuple[int, int], float] = {}  # (state, predecessor) -> log weight
+        # MFA's silence probabilities need a separator to weigh; the optional one only.
+        weigh_silence = silences is not None and separator is not None and separator_optional
         self.kind: list[int] = []
         self.word: list[int] = []  # word of a token state, boundary index of a separator, else -1
         self.variant: list[int] = []
@@ -89,10 +119,29 @@ class _Graph:
         self.starts = [lead]
         incoming = [lead]
         exits: list[int] = []
+        silent: set[int] = set()  # states of the boundary before word w that follow a silence
+        previous_exits: dict[int, SilencePrior] = {}  # last word's exit states, weighted
         for w, variants in enumerate(words):
             if not variants:
                 raise ValueError(f"word {w} has no variants")
-            if w > 0:
+            silent = set()
+            if w > 0 and weigh_silence and silences is not None and separator is not None:
+                # Two blanks after the word: one before the silence, one before the next word
+                # without it, so that leaving the word says which (the same paths as below).
+                gap = add(blank, _BLANK, list(exits))
+                to_silence = add(blank, _BLANK, list(exits))
+                sep = add(separator, _SEPARATOR, [to_silence, *entering(exits, separator)], w - 1)
+                after = add(blank, _BLANK, [sep])
+                for v, exit_state in enumerate(exits):
+                    weight = silences[w - 1][v]
+                    edge_bonus[(gap, exit_state)] = weight.no_silence_after
+                    edge_bonus[(to_silence, exit_state)] = weight.silence_after
+                    edge_bonus[(sep, exit_state)] = weight.silence_after
+                previous_exits = dict(zip(exits, silences[w - 1], strict=True))
+                incoming = [gap, sep, after, *exits]
+                silent = {sep, after}
+            elif w > 0:
+                previous_exits = {}
                 gap = add(blank, _BLANK, list(exits))
                 if separator is None:
                     incoming = [gap, *exits]
@@ -109,6 +158,13 @@ class _Graph:
                 first = add(toks[0], _TOKEN, entering(incoming, toks[0]), w, v, 0)
                 if priors is not None and priors[w][v] != 0.0:
                     entry_bonus[first] = float(priors[w][v])
+                if w > 0 and weigh_silence and silences is not None:
+                    mine = silences[w][v]
+                    for p in self.preds[first][1:]:
+                        before = mine.silence_before if p in silent else mine.no_silence_before
+                        after_previous = previous_exits.get(p)
+                        no_silence = after_previous.no_silence_after if after_previous else 0.0
+                        edge_bonus[(first, p)] = before + no_silence
                 if w == 0:
                     self.starts.append(first)
                 prev = first
@@ -132,10 +188,12 @@ class _Graph:
         # log prior counts once per path. None when there are no priors (the common case).
         self.entry_bonus = entry_bonus
         self.weights: np.ndarray | None = None
-        if entry_bonus:
+        if entry_bonus or edge_bonus:
             weights = np.zeros((self.num_states, width), dtype=np.float64)
             for s, bonus in entry_bonus.items():
                 weights[s, 1 : len(self.preds[s])] = bonus
+            for (s, p), bonus in edge_bonus.items():
+                weights[s, self.preds[s].index(p, 1)] += bonus
             self.weights = weights
         self.labels = np.asarray(self.label, dtype=np.int64)
 
@@ -190,6 +248,7 @@ def graph_forced_align(
     separator: int | None = None,
     separator_optional: bool = False,
     priors: Sequence[Sequence[float]] | None = None,
+    silences: Sequence[Sequence[SilencePrior]] | None = None,
     max_cells: int = 200_000_000,
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
@@ -198,6 +257,9 @@ def graph_forced_align(
 
     ``priors[w][v]`` (optional) is a log-probability added when the path takes variant ``v`` of
     word ``w`` (a dictionary's pronunciation probabilities, relative to the word's likeliest).
+    ``silences[w][v]`` (optional) weighs the optional separator (a silence label) after and before
+    variant ``v`` of word ``w``, as MFA's dictionary silence probabilities do; it needs an optional
+    separator, and is ignored otherwise.
 
     Raises AlignmentError when no path fits in the frames (or every path has zero probability).
     """
@@ -208,7 +270,7 @@ def graph_forced_align(
         raise AlignmentError("The transcript has no characters that the model can align.")
     if np.isnan(lp).any():
         raise AlignmentError("The model's emissions contain invalid numbers (NaN).")
-    graph = _Graph(words, blank, separator, separator_optional, priors)
+    graph = _Graph(words, blank, separator, separator_optional, priors, silences)
     runner = _Runner(graph, lp)
     T, S = lp.shape[0], graph.num_states
     states = np.empty(T, dtype=np.int64)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aligner_gui.core.alignment.graph_viterbi import graph_forced_align, is_linear
+from aligner_gui.core.alignment.graph_viterbi import SilencePrior, graph_forced_align, is_linear
 from aligner_gui.core.alignment.long_align import long_forced_align
 from aligner_gui.core.alignment.segments import (
     CharSegment,
@@ -99,6 +99,7 @@ def align_phone_emissions(
             separator=separator,
             separator_optional=optional,
             priors=priors if any(any(p) for p in priors) else None,
+            silences=_silence_priors(transcript, aligned, graph_words) if optional else None,
             progress=progress,
             cancel=cancel,
         )
@@ -131,3 +132,23 @@ def align_phone_emissions(
     if choices:
         notes.append("Pronunciations chosen by the aligner: " + "; ".join(choices) + ".")
     return PhoneAlignment(path, tokenized, word_segments, phones, tuple(variants), tuple(notes))
+
+
+def _silence_priors(
+    transcript: PhoneTranscript, aligned: list[int], graph_words: list[tuple[tuple[int, ...], ...]]
+) -> list[list[SilencePrior]] | None:
+    """MFA's silence probabilities per aligned word and variant, or None when the dictionary
+    gives none. Only a silence label can be weighed: a model whose blank is its silence (the
+    built-in phone model) uses the same blank between the phones of a word and, in a CTC model
+    with the same labels, at every word junction, so a prior on it would not be a prior on
+    pauses."""
+    rows = [transcript.words[i].silences for i in aligned]
+    if not any(rows):
+        return None
+    return [
+        [
+            SilencePrior.from_probabilities(*sil) if sil else SilencePrior()
+            for sil in (row or ((),) * len(variants))[: len(variants)]
+        ]
+        for row, variants in zip(rows, graph_words, strict=True)
+    ]

@@ -7,16 +7,20 @@ Schema (times in seconds, intervals half-open)::
      "audio": "/path/rec.wav" | null, "sample_rate": 44100 | null, "model": "MMS_FA" | null,
      "tiers": [{"name": "words", "class": "IntervalTier", "xmin": 0.0, "xmax": 12.3,
                 "parent": null, "items": [{"start", "end", "label", "score", "aligned"}]},
+               {"name": "phones", ..., "parent": "words", "items": [{..., "parent_item"}]},
                {"name": "pitch marks", "class": "TextTier", ..., "items": [{"time", "label"}]}],
      "doubtful": [{"start", "end", "kind", "words": [first, last), "message"}],
      "warnings": ["..."]}
 
 ``score`` is the mean frame probability in [0, 1], null when unknown (an unaligned word, a tier
-read from Praat). The tiers are those of the TextGrid the same document saves.
+read from Praat). A labelled item of a nested tier (phones or chars in words) has
+``parent_item``: the index of its word among the parent tier's items. The tiers are those of
+the TextGrid the same document saves.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from dataclasses import dataclass
@@ -102,7 +106,7 @@ def document_to_json_dict(document: AlignmentDocument) -> dict[str, Any]:
         "audio": None if info.audio_path is None else str(info.audio_path),
         "sample_rate": info.sample_rate,
         "model": info.model,
-        "tiers": [_tier_dict(tier) for tier in tiers],
+        "tiers": [_tier_dict(tier, tiers) for tier in tiers],
         "doubtful": [
             {
                 "start": r.start,
@@ -123,7 +127,7 @@ def document_to_json_dict(document: AlignmentDocument) -> dict[str, Any]:
     return data
 
 
-def _tier_dict(tier: ExportedTier) -> dict[str, Any]:
+def _tier_dict(tier: ExportedTier, tiers: list[ExportedTier]) -> dict[str, Any]:
     items: list[dict[str, Any]]
     if tier.is_point_tier:
         items = [{"time": start, "label": label} for start, _, label, _ in tier.items]
@@ -132,6 +136,12 @@ def _tier_dict(tier: ExportedTier) -> dict[str, Any]:
             {"start": start, "end": end, "label": label, "score": seg.score, "aligned": seg.aligned}
             for start, end, label, seg in tier.items
         ]
+        parent = next((t for t in tiers if t.name == tier.parent), None)
+        if parent is not None:  # each labelled phone or character names its word
+            starts = [start for start, *_ in parent.items]
+            for item in items:
+                if item["label"]:
+                    item["parent_item"] = max(0, bisect.bisect_right(starts, item["start"]) - 1)
     return {
         "name": tier.name,
         "class": "TextTier" if tier.is_point_tier else "IntervalTier",

@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 CHECKPOINT_FORMAT = "aligner-gui/ctc-checkpoint/1"
+LABEL_KINDS = ("phones", "letters")  # the optional key "label_kind"
 _REQUIRED_KEYS = ("format", "config", "state_dict", "labels", "blank", "word_delimiter", "star",
                   "sample_rate", "name")  # fmt: skip
 
@@ -45,8 +46,12 @@ def save_checkpoint(
     sample_rate: int,
     name: str,
     waveform_norm_eps: float | None = None,
+    label_kind: str | None = None,
 ) -> None:
-    """Write a checkpoint atomically; it is validated first so we never write one we can't read."""
+    """Write a checkpoint atomically; it is validated first so we never write one we can't read.
+
+    ``label_kind`` ("phones" or "letters", optional) says what the labels are; readers that
+    predate it ignore it, and phone models are also recognised from their labels."""
     import torch
 
     checkpoint = {
@@ -61,6 +66,8 @@ def save_checkpoint(
         "name": name,
         "waveform_norm_eps": waveform_norm_eps,
     }
+    if label_kind is not None:
+        checkpoint["label_kind"] = label_kind
     _validate_checkpoint(checkpoint, str(path))
     buffer = io.BytesIO()
     torch.save(checkpoint, buffer)
@@ -169,6 +176,8 @@ def _validate_checkpoint(checkpoint: object, where: str) -> None:
     eps = checkpoint.get("waveform_norm_eps")
     if eps is not None and (not isinstance(eps, (int, float)) or isinstance(eps, bool) or eps <= 0):
         raise fail("'waveform_norm_eps' is neither None nor a positive number")
+    if checkpoint.get("label_kind", "phones") not in LABEL_KINDS:
+        raise fail(f"'label_kind' is neither {' nor '.join(map(repr, LABEL_KINDS))}")
     try:
         checkpoint_labels(checkpoint)
     except ValueError as exc:

@@ -50,6 +50,7 @@ __all__ = [
     "BUNDLES",
     "CHECKPOINT_FORMAT",
     "DEFAULT_MODEL",
+    "SHIPPED_MODELS",
     "BundleSpec",
     "LoadedModel",
     "bundle_cache_location",
@@ -62,6 +63,7 @@ __all__ = [
     "read_huggingface_metadata",
     "resolve_bundle_name",
     "save_checkpoint",
+    "shipped_model_path",
     "unwrap_torchaudio_module",
 ]
 
@@ -142,15 +144,32 @@ def choose_device(preference: str = "auto") -> torch.device:
     return device
 
 
+# The models shipped with aligner-gui, by name: "demo" (letters) and "demo-phones" (the phone
+# model: words and phones tiers). Their files are resources, absent from some installs.
+SHIPPED_MODELS: dict[str, tuple[str, str]] = {
+    "demo": ("demo_model.pt", "the small model shipped with aligner-gui"),
+    "demo-phones": (
+        "demo_phones.pt",
+        "the phone model shipped with aligner-gui (words and phones)",
+    ),
+}
+
+
 def demo_model_path() -> Path:
     """Where the bundled demo checkpoint lives (package data first, then the source checkout)."""
-    return resource_path("demo_model.pt")
+    return shipped_model_path("demo")
+
+
+def shipped_model_path(name: str) -> Path:
+    """Where the shipped model ``name`` (a key of :data:`SHIPPED_MODELS`) lives or would live."""
+    return resource_path(SHIPPED_MODELS[name][0])
 
 
 def load_model(
     name_or_path: str | Path, device: str = "auto", progress: ProgressFn | None = None
 ) -> LoadedModel:
-    """Load a checkpoint file, a Hugging Face directory, ``"demo"`` or a torchaudio bundle name."""
+    """Load a checkpoint file, a Hugging Face directory, a shipped model's name (``"demo"``,
+    ``"demo-phones"``) or a torchaudio bundle name."""
     target = choose_device(device)
     report = progress or (lambda stage, fraction: None)
     report("Loading model", 0.0)
@@ -160,13 +179,14 @@ def load_model(
         model = _load_checkpoint_model(path, target)
     elif path.is_dir():
         model = _load_huggingface_model(path, target)
-    elif text == "demo":
-        demo = demo_model_path()
-        if not demo.is_file():
+    elif text in SHIPPED_MODELS:
+        # "demo" through demo_model_path, the one place tests and callers redirect it.
+        shipped = demo_model_path() if text == "demo" else shipped_model_path(text)
+        if not shipped.is_file():
             raise ModelError(
-                f"The demo model is not installed (expected at {demo}); choose another model."
+                f"The {text} model is not installed (expected at {shipped}); choose another model."
             )
-        model = _load_checkpoint_model(demo, target)
+        model = _load_checkpoint_model(shipped, target)
     elif (spec := resolve_bundle_name(text)) is not None:
         model = _load_bundle(spec, target, report)
     elif isinstance(name_or_path, Path) or any(c in text for c in "/\\") or path.suffix:
@@ -181,7 +201,7 @@ def _unknown_name_message(name: str) -> str:
     close = difflib.get_close_matches(name.upper(), list(BUNDLES), n=1, cutoff=0.6)
     hint = f"did you mean {close[0]}? " if close else ""
     return (
-        f"Unknown model {name!r}: {hint}valid names are {', '.join(BUNDLES)} and demo, or give "
+        f"Unknown model {name!r}: {hint}valid names are {', '.join([*BUNDLES, *SHIPPED_MODELS])}, or give "
         "the path of a checkpoint file or a Hugging Face model directory."
     )
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 from aligner_gui.core.base.errors import TranscriptError
 from aligner_gui.core.base.labels import LabelSet
-from aligner_gui.core.pronunciation.dictionary import PronunciationDictionary
+from aligner_gui.core.pronunciation.dictionary import Pronunciation, PronunciationDictionary
 from aligner_gui.core.pronunciation.g2p import G2PError, espeak_phones
 from aligner_gui.core.pronunciation.languages import Language
 from aligner_gui.core.pronunciation.numbers import expand_numbers, has_digits
-from aligner_gui.core.pronunciation.phone_sets import PhoneInventory
+from aligner_gui.core.pronunciation.phone_sets import PhoneInventory, PhoneMapping
 from aligner_gui.core.pronunciation.romanize import split_unspaced
 
 G2P = Callable[[Sequence[str], str], list[tuple[str, ...]]]
@@ -41,6 +41,9 @@ class PhoneWord:
     # Per variant: log of its dictionary probability relative to the word's likeliest (0 = as
     # likely; MFA's pronunciation probabilities), summed over the parts of a spelled number.
     priors: tuple[float, ...] = ()
+    # Per variant: MFA's silence probabilities (after the word; correction factors before it),
+    # None where the dictionary gives none. Empty when no variant has them.
+    silences: tuple[tuple[float | None, float | None, float | None], ...] = ()
 
     @property
     def aligned(self) -> bool:
@@ -90,14 +93,16 @@ def phone_transcript(
     missing: dict[str, list[str]] = {}
     unpronounced: list[str] = []
     for piece, subwords in zip(pieces, parts, strict=True):
-        per_part: list[list[tuple[tuple[str, ...], float]]] = []
+        per_part: list[list[tuple[tuple[str, ...], float, Pronunciation | None]]] = []
         source = "dictionary"
         for sub in subwords:
             entries = dictionary.lookup(sub) if dictionary is not None else ()
             top = max((v.probability for v in entries), default=1.0)
-            found = [(v.phones, math.log(v.probability / top)) for v in entries]
+            found: list[tuple[tuple[str, ...], float, Pronunciation | None]] = [
+                (v.phones, math.log(v.probability / top), v) for v in entries
+            ]
             if not found and generated.get(sub):
-                found = [(generated[sub], 0.0)]
+                found = [(generated[sub], 0.0, None)]
                 source = "g2p"
             per_part.append(found)
         if not all(per_part):
@@ -107,8 +112,17 @@ def phone_transcript(
         variants: list[tuple[int, ...]] = []
         in_labels: list[tuple[str, ...]] = []
         priors: list[float] = []
+        silences: list[tuple[float | None, float | None, float | None]] = []
         for combo in itertools.islice(itertools.product(*per_part), MAX_VARIANTS):
-            mapping = inventory.map_phones([p for phones, _ in combo for p in phones])
+            # Part by part with its spelling, which decides whether a flap is t or d.
+            parts_mapped = [
+                inventory.map_phones(phones, sub)
+                for (phones, _, _), sub in zip(combo, subwords, strict=True)
+            ]
+            mapping = PhoneMapping(
+                tuple(lab for m in parts_mapped for lab in m.labels),
+                tuple(p for m in parts_mapped for p in m.missing),
+            )
             for phone in mapping.missing:
                 missing.setdefault(phone, [])
                 if _quote(piece) not in missing[phone]:
@@ -119,7 +133,16 @@ def phone_transcript(
             if tokens not in variants:
                 variants.append(tokens)
                 in_labels.append(mapping.labels)
-                priors.append(sum(prior for _, prior in combo))
+                priors.append(sum(prior for _, prior, _ in combo))
+                # A spelled-out number: silence after its last part, before its first.
+                first, last = combo[0][2], combo[-1][2]
+                silences.append(
+                    (
+                        last.silence_after if last else None,
+                        first.silence_before_correction if first else None,
+                        first.non_silence_before_correction if first else None,
+                    )
+                )
         if not variants:
             unpronounced.append(_quote(piece))
         elif source == "g2p":
@@ -131,6 +154,7 @@ def phone_transcript(
                 tuple(in_labels),
                 source if variants else "",
                 tuple(priors),
+                tuple(silences) if any(x is not None for sil in silences for x in sil) else (),
             )
         )
     if g2p_words and dictionary is None:

@@ -10,6 +10,15 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from aligner_gui.core.pronunciation.phone_equivalents import (
+    DROPPABLE_MARKS,
+    FLAP,
+    GLOTTAL_STOP,
+    Equivalence,
+    equivalences_at,
+    stop_letters,
+)
+
 # CMUdict's ARPAbet (stress digits removed) in the IPA that espeak-ng and most phone models use.
 ARPABET_TO_IPA: dict[str, str] = {
     "AA": "ɑ",
@@ -66,29 +75,10 @@ ARPABET_TO_IPA: dict[str, str] = {
 IPA_TO_ARPABET: dict[str, str] = {}
 for _arpa, _ipa in ARPABET_TO_IPA.items():
     IPA_TO_ARPABET.setdefault(_ipa, _arpa)
-# Other spellings of the same sounds, tried when the model lacks the first choice.
-IPA_EQUIVALENTS: dict[str, tuple[str, ...]] = {
-    "ɡ": ("g",),
-    "g": ("ɡ",),
-    "ɹ": ("r",),
-    "r": ("ɹ", "ɾ"),
-    "ɝ": ("ɜː", "ɚ", "ɜ"),
-    "ɚ": ("ə", "ɝ"),
-    "ʌ": ("ə",),
-    "ɑ": ("ɑː", "a"),
-    "ɔ": ("ɔː",),
-    "i": ("iː",),
-    "u": ("uː",),
-    "oʊ": ("əʊ", "o"),
-    "eɪ": ("e",),
-    "l̩": ("əl", "l"),
-    "m̩": ("əm", "m"),
-    "n̩": ("ən", "n"),
-    "ɾ̃": ("n",),
-}
 # Unstressed ARPAbet vowels that IPA writes as reduced vowels (AH0 = ə, ER0 = ɚ).
 _UNSTRESSED = {"AH": "ə", "ER": "ɚ"}
 _STRESS = str.maketrans("", "", "ˈˌ'")  # espeak's and IPA's stress marks are not phones
+_TIES = str.maketrans("", "", "\u0361\u035c")
 _SPECIAL = {"<pad>", "<s>", "</s>", "<unk>", "<sil>", "[pad]", "[unk]", "|", "sil", "sp", "spn"}
 # Optional-silence labels a phone model may have (MFA "sil", Kaldi "SIL", "<sil>").
 SILENCE_LABELS = ("sil", "SIL", "<sil>", "sp", "SP")
@@ -132,63 +122,97 @@ class PhoneMapping:
 
 
 class PhoneInventory:
-    """A phone model's labels, and the spelling of any dictionary's phones in them."""
+    """A phone model's labels, and the spelling of any dictionary's phones in them.
+
+    A dictionary phone (IPA or ARPAbet, with or without stress) becomes the model's label for it;
+    else the model's labels for its parts, longest label first ("aɪɚ" -> "aɪ" + the label for
+    "ɚ"), where a part the model lacks goes through the table of equivalent phones
+    (:mod:`~aligner_gui.core.pronunciation.phone_equivalents`) and a length or other mark on a
+    phone the model has is dropped. What none of that covers is reported as missing.
+    """
 
     def __init__(self, labels: Iterable[str]) -> None:
         self.labels = frozenset(labels)
-        self._longest = max((len(lab) for lab in self.labels), default=1)
+        # A tie bar never tells phones apart (t͡ʃ is tʃ): labels found either way.
+        self._untied = {lab.translate(_TIES): lab for lab in self.labels}
         self._uses_arpabet = sum(is_arpabet(lab) for lab in self.labels) * 2 > len(self.labels)
+        ipa_lengths = [len(ARPABET_TO_IPA[lab]) for lab in self.labels if lab in ARPABET_TO_IPA]
+        self._longest = max([len(lab) for lab in self.labels] + ipa_lengths, default=1)
 
-    def map_phones(self, phones: Sequence[str]) -> PhoneMapping:
+    def map_phones(self, phones: Sequence[str], spelling: str = "") -> PhoneMapping:
+        """``phones`` (one word's pronunciation) in the model's labels. ``spelling``, the word as
+        written, decides whether a flap [ɾ] is the model's t or d, and a glottal stop its t."""
         out: list[str] = []
         missing: list[str] = []
-        for phone in phones:
-            mapped = self._phone(phone)
+        for phone, stop in zip(phones, stop_letters(phones, spelling), strict=True):
+            mapped = self._phone(phone, stop)
             if mapped is None:
                 missing.append(phone)
             else:
                 out.extend(mapped)
         return PhoneMapping(tuple(out), tuple(missing))
 
-    def _phone(self, phone: str) -> list[str] | None:
-        for candidate in self._spellings(phone):
-            if candidate in self.labels:
-                return [candidate]
-        for candidate in self._spellings(phone):
-            split = self._longest_match(candidate)
-            if split is not None:
-                return split
-        return None
-
-    def _spellings(self, phone: str) -> list[str]:
-        """The phone as written, without stress, and in the other notation."""
-        plain = unicodedata.normalize("NFC", phone).translate(_STRESS)
+    def _phone(self, phone: str, stop: str | None) -> list[str] | None:
         if is_arpabet(phone):
             base = phone.rstrip("012")
+            if self._uses_arpabet:
+                for label in (phone, base):
+                    if label in self.labels:
+                        return [label]
             ipa = _UNSTRESSED.get(base, "") if phone.endswith("0") else ""
-            ipa = ipa or ARPABET_TO_IPA[base]
-            out = [phone, base] if self._uses_arpabet else [ipa, *IPA_EQUIVALENTS.get(ipa, ())]
-            return [*out, base, ipa]
-        out = [plain, *IPA_EQUIVALENTS.get(plain, ())]
-        if self._uses_arpabet and plain in IPA_TO_ARPABET:
-            out.insert(0, IPA_TO_ARPABET[plain])
-        return out
+            return self.spell_ipa(ipa or ARPABET_TO_IPA[base], stop)
+        return self.spell_ipa(unicodedata.normalize("NFC", phone).translate(_STRESS), stop)
 
-    def _longest_match(self, text: str) -> list[str] | None:
-        """``text`` as a sequence of the model's labels, longest label first at each position
-        ("tʃː" -> "tʃ" "ː" when the model has those), or None if some part has no label."""
+    def _label(self, ipa: str) -> str | None:
+        """The model's label for one IPA phone (its ARPAbet name in an ARPAbet model)."""
+        if ipa in self.labels:
+            return ipa
+        if ipa.translate(_TIES) in self._untied:
+            return self._untied[ipa.translate(_TIES)]
+        arpabet = IPA_TO_ARPABET.get(ipa) if self._uses_arpabet else None
+        return arpabet if arpabet in self.labels else None
+
+    def spell_ipa(self, text: str, stop: str | None = None) -> list[str] | None:
+        """IPA without separators as the model's labels, or None if some part has none. At each
+        position the longer of the longest label and the longest table row is taken (a label on
+        a tie); a droppable mark with no label is skipped. ``stop``: what a flap or glottal stop
+        in ``text`` realises ("t", "d", or "": nothing), from the spelling; None: "t"."""
+        whole = self._label(text)
+        if whole is not None:
+            return [whole]
+        text = text.translate(_TIES)
         out: list[str] = []
         i = 0
         while i < len(text):
-            for size in range(min(self._longest, len(text) - i), 0, -1):
-                piece = text[i : i + size]
-                if piece in self.labels:
-                    out.append(piece)
-                    i += size
+            size, labels = 0, []
+            for width in range(min(self._longest, len(text) - i), 0, -1):
+                label = self._label(text[i : i + width])
+                if label is not None:
+                    size, labels = width, [label]
                     break
-            else:
+            for row in equivalences_at(text, i):
+                if len(row.source) <= size:
+                    break
+                found = self._target(row, stop)
+                if found is not None:
+                    size, labels = len(row.source), found
+                    break
+            if not size and text[i] not in DROPPABLE_MARKS:
                 return None
+            out.extend(labels)
+            i += size or 1
         return out or None
+
+    def _target(self, row: Equivalence, stop: str | None) -> list[str] | None:
+        targets = list(row.targets)
+        if row.source in (FLAP, GLOTTAL_STOP):  # the stop the spelling shows here, if any
+            letter = "t" if stop is None else stop
+            targets = [target for target in targets if target == (letter,)]
+        for target in targets:
+            labels = [self._label(p) for p in target]
+            if all(label is not None for label in labels):
+                return [label for label in labels if label is not None]
+        return None
 
 
 def split_ipa(text: str, inventory: PhoneInventory | None = None) -> list[str]:
@@ -196,7 +220,7 @@ def split_ipa(text: str, inventory: PhoneInventory | None = None) -> list[str]:
     otherwise each base character with its combining marks and length/modifier signs."""
     plain = unicodedata.normalize("NFC", text).translate(_STRESS)
     if inventory is not None:
-        found = inventory._longest_match(plain)
+        found = inventory.spell_ipa(plain)
         if found is not None:
             return found
     phones: list[str] = []

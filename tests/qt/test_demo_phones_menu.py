@@ -1,0 +1,113 @@
+"""The window's Model menu offers the shipped phone model "demo-phones" (greyed out, saying where
+it is expected, when not installed); chosen with the mouse, it aligns into words and phones."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMenu
+
+from aligner_gui.core.models import model as model_module
+from aligner_gui.qt import dialogs
+from aligner_gui.qt.main_window import MainWindow
+from aligner_gui.qt.settings import Settings
+
+from tiny_models import DEMO_PHONE_LABELS, make_tiny_checkpoint
+
+pytestmark = pytest.mark.gui
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE_WAV = REPO / "resources" / "sample.wav"
+SAMPLE_TXT = REPO / "resources" / "sample.txt"
+ENTRY = "demo-phones — the phone model shipped with aligner-gui (words and phones)"
+DICTIONARY = """\
+the\tDH AH0
+north\tN AO1 R TH
+wind\tW IH1 N D
+and\tAH0 N D
+sun\tS AH1 N
+were\tW ER0
+disputing\tD IH0 S P Y UW1 T IH0 NG
+which\tW IH1 CH
+was\tW AA1 Z
+stronger\tS T R AO1 NG G ER0
+when\tW EH1 N
+a\tAH0
+traveller\tT R AE1 V AH0 L ER0
+came\tK EY1 M
+along\tAH0 L AO1 NG
+wrapped\tR AE1 P T
+in\tIH0 N
+warm\tW AO1 R M
+cloak\tK L OW1 K
+"""
+
+
+@pytest.fixture
+def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_torch_thread):
+    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
+    settings = Settings.from_file(tmp_path / "settings.ini")
+    settings.device = "cpu"
+    win = MainWindow(settings, recovery_folder=tmp_path / "recovery")
+    qtbot.addWidget(win)
+    win.resize(1300, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+def _open(qtbot: Any, menu: QMenu) -> None:
+    menu.popup(QPoint(100, 100))
+    qtbot.waitUntil(menu.isVisible, timeout=2000)
+
+
+def _entry(menu: QMenu, start: str):
+    return next(a for a in menu.actions() if a.text().startswith(start))
+
+
+def test_demo_phones_from_the_model_menu_gives_words_and_phones(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resources = tmp_path / "resources"
+    resources.mkdir()
+    monkeypatch.setattr(model_module, "resource_path", lambda name: resources / name)
+    menu = window.actions_.model_menu
+    _open(qtbot, menu)
+    absent = _entry(menu, "demo-phones")
+    assert absent.text() == ENTRY + " (not installed)" and not absent.isEnabled()
+    assert str(resources / "demo_phones.pt") in absent.toolTip()
+    menu.close()
+
+    make_tiny_checkpoint(tmp_path / "phones.pt", DEMO_PHONE_LABELS, name="demo-phones",
+                         label_kind="phones")  # fmt: skip
+    shutil.copy(tmp_path / "phones.pt", resources / "demo_phones.pt")
+    _open(qtbot, menu)
+    entry = _entry(menu, "demo-phones")
+    assert entry.text() == ENTRY and entry.isEnabled()
+    QTest.mouseClick(menu, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     menu.actionGeometry(entry).center())  # fmt: skip
+    qtbot.waitUntil(lambda: not menu.isVisible(), timeout=2000)
+    assert window.settings.model_name == "demo-phones"
+    _open(qtbot, menu)
+    assert _entry(menu, "demo-phones").isChecked()
+    assert _entry(menu, "demo —").text().startswith("demo — the small model shipped")  # unchanged
+    menu.close()
+
+    dictionary = tmp_path / "cmudict.dict"
+    dictionary.write_text(DICTIONARY, encoding="utf-8")
+    window.settings.dictionary_path = dictionary
+    window.settings.language = "eng"
+    with qtbot.waitSignal(window.controller.finished, timeout=60_000):
+        assert window.session.open_alignment(SAMPLE_WAV, SAMPLE_TXT)
+    doc = window.model.document
+    assert doc is not None
+    assert doc.tier_names()[:2] == ["words", "phones"] and "chars" not in doc.tier_names()
+    assert doc.tier("phones").parent == "words"
+    assert [v.tier_name for v in window.stack.tiers.views][:2] == ["words", "phones"]
+    labels = {s.label for s in doc.tier("phones").segments if s.label}
+    assert labels <= set(DEMO_PHONE_LABELS.labels[1:]) and "ɝ" in labels
