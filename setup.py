@@ -17,7 +17,7 @@ from setuptools.command.build_py import build_py
 RESOURCES = Path(__file__).resolve().parent / "resources"
 # What the installed app opens: `--model demo`, the sample to try it on, the window icon.
 # (screenshot.png is for the README, sample_words.json for the demo's tests: not shipped.)
-SHIPPED = ("demo_model.pt", "sample.wav", "sample.txt", "aligner-gui.svg")
+SHIPPED = ("demo_phones.pt", "demo_model.pt", "sample.wav", "sample.txt", "aligner-gui.svg")
 
 
 class BuildPyWithResources(build_py):

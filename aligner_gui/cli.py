@@ -68,8 +68,8 @@ def _align_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--model",
         default=DEFAULT_MODEL,
-        help=f"a bundle name ({', '.join(BUNDLES)}), a shipped model (demo; demo-phones for "
-        "words and phones), an aligner-gui checkpoint file, or a Hugging Face Wav2Vec2ForCTC "
+        help=f"a bundle name ({', '.join(BUNDLES)}), a shipped model (demo: words and phones; "
+        "demo-letters: words and characters), an aligner-gui checkpoint file, or a Hugging Face Wav2Vec2ForCTC "
         f"folder (default {DEFAULT_MODEL})",
     )
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")

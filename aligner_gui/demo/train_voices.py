@@ -239,10 +239,7 @@ def phone_error_rate(
 
 def save_phone_checkpoint(path: Path, state_dict: dict) -> None:
     """An ``aligner-gui/ctc-checkpoint/1`` file with phone labels and ``label_kind``."""
-    import torch
-
-    from aligner_gui.core.io.fileio import atomic_write_bytes
-    from aligner_gui.core.models.checkpoint import read_checkpoint, save_checkpoint
+    from aligner_gui.core.models.checkpoint import save_checkpoint
 
     save_checkpoint(
         path,
@@ -253,14 +250,10 @@ def save_phone_checkpoint(path: Path, state_dict: dict) -> None:
         word_delimiter=PHONE_LABELS.word_delimiter,
         star=None,
         sample_rate=SAMPLE_RATE,
-        name="demo-phones",
+        name="demo",
         waveform_norm_eps=WAVEFORM_NORM_EPS,
+        label_kind=LABEL_KIND,
     )
-    checkpoint = read_checkpoint(path)
-    checkpoint["label_kind"] = LABEL_KIND
-    buffer = io.BytesIO()
-    torch.save(checkpoint, buffer)
-    atomic_write_bytes(path, buffer.getvalue())
 
 
 def train(args: argparse.Namespace) -> dict[str, float]:

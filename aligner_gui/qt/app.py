@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with a corpus folder: where its alignments and state go "
                         "(default: remembered, else CORPUS_DIR_aligned beside it)")  # fmt: skip
     parser.add_argument(
-        "--model", help="a bundle name, 'demo', 'demo-phones', or a local checkpoint path"
+        "--model", help="a bundle name, 'demo', 'demo-letters', or a local checkpoint path"
     )
     parser.add_argument("--device", choices=DEVICES, help="where the model runs (remembered)")
     parser.add_argument("--settings", type=Path, help="keep preferences in this INI file")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.document.autosave import DocumentPaths, Recovery, Snapshot, take_snapshot
 from aligner_gui.core.document.document import AlignmentDocument
+from aligner_gui.core.models.model import SHIPPED_MODELS
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.autosave import Autosaver, orphaned_recoveries, recovery_summary
 from aligner_gui.qt.document_model import DocumentModel
@@ -48,7 +49,7 @@ EXPORT_FORMATS = dict(
 def alignment_summary(result: AlignmentResult) -> str:
     """One status-bar line: what was aligned with what, and what to look at."""
     text = f"Aligned {len(result.words)} words with {result.model_name}."
-    if result.model_name == "demo":
+    if result.model_name in SHIPPED_MODELS:
         text += " " + dialogs.DEMO_MODEL_NOTE
     if not result.phones:  # e.g. "a letter model gives no phones tier": said, not just absent
         text += "".join(f" {note}" for note in result.notes)
@@ -221,7 +222,7 @@ class Session(QObject):
                 # A fresh alignment exists nowhere on disk: it is unsaved work from the start.
                 self._install(doc, paths, job.audio_path, unsaved=True)
                 self.statusMessage.emit(
-                    alignment_summary(aligned), 0 if job.model == "demo" else 20000
+                    alignment_summary(aligned), 0 if job.model in SHIPPED_MODELS else 20000
                 )
             elif isinstance(job, OpenTextGridJob):
                 audio, grid = cast("tuple[Audio | None, TextGrid | AlignmentDocument]", result)

@@ -131,22 +131,22 @@ def test_without_a_dictionary_espeak_pronounces_every_word_in_the_inventory(
     assert grid.tiers[1].name == "phones"
 
 
-def test_model_demo_phones_is_the_shipped_phone_model(
+def test_model_demo_is_the_shipped_phone_model(
     model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     resources = tmp_path / "resources"
     resources.mkdir()
     monkeypatch.setattr(model_module, "resource_path", lambda name: resources / name)
     out = tmp_path / "out.TextGrid"
-    assert _align_named("demo-phones", out) == 1
+    assert _align_named("demo", out) == 1
     err = capsys.readouterr().err.strip()
     assert err == (
-        f"aligner-gui align: error: The demo-phones model is not installed (expected at "
+        f"aligner-gui align: error: The demo model is not installed (expected at "
         f"{resources / 'demo_phones.pt'}); choose another model."
     )
     assert not out.exists()
     shutil.copy(model, resources / "demo_phones.pt")
-    assert _align_named("demo-phones", out, *_with_dictionary(out)) == 0
+    assert _align_named("demo", out, *_with_dictionary(out)) == 0
     assert [tier.name for tier in read_textgrid(out).tiers][:2] == ["words", "phones"]
 
 

@@ -304,7 +304,7 @@ def test_unknown_names_list_the_valid_ones() -> None:
         load_model("wav2vec2_asr_base_96h", device="cpu")
     message = str(info.value)
     assert "did you mean WAV2VEC2_ASR_BASE_960H?" in message
-    assert all(name in message for name in BUNDLES) and "demo, demo-phones" in message
+    assert all(name in message for name in BUNDLES) and "demo, demo-letters" in message
     with pytest.raises(ModelError) as info:
         load_model("french", device="cpu")
     assert "did you mean" not in str(info.value)
@@ -321,29 +321,30 @@ def test_demo_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tiny_path: 
     assert load_model("demo", device="cpu").name == "tiny"
 
 
-def test_demo_phones_resolves_to_its_own_file_and_says_when_it_is_absent(
+def test_each_shipped_name_resolves_to_its_own_file_and_says_when_it_is_absent(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(model_module, "resource_path", lambda name: tmp_path / name)
-    with pytest.raises(ModelError) as info:
-        load_model("demo-phones", device="cpu")
-    message = str(info.value)
-    assert message == (
-        f"The demo-phones model is not installed (expected at {tmp_path / 'demo_phones.pt'}); "
-        "choose another model."
-    )
-    make_tiny_checkpoint(tmp_path / "demo_phones.pt", DEMO_PHONE_LABELS, name="demo-phones",
+    for name, file in (("demo", "demo_phones.pt"), ("demo-letters", "demo_model.pt")):
+        with pytest.raises(ModelError) as info:
+            load_model(name, device="cpu")
+        assert str(info.value) == (
+            f"The {name} model is not installed (expected at {tmp_path / file}); "
+            "choose another model."
+        )
+    make_tiny_checkpoint(tmp_path / "demo_phones.pt", DEMO_PHONE_LABELS, name="demo",
                          label_kind="phones")  # fmt: skip
-    loaded = load_model("demo-phones", device="cpu")
-    assert loaded.name == "demo-phones" and loaded.labels == DEMO_PHONE_LABELS
-    assert not (tmp_path / "demo_model.pt").exists()  # "demo" is untouched: still its own file
+    loaded = load_model("demo", device="cpu")
+    assert loaded.name == "demo" and loaded.labels == DEMO_PHONE_LABELS
+    with pytest.raises(ModelError, match="demo-letters model is not installed"):
+        load_model("demo-letters", device="cpu")  # its own file, still absent
 
 
 def test_demo_model_path_points_into_resources() -> None:
     path = model_module.demo_model_path()
-    assert path.name == "demo_model.pt" and path.parent.name == "resources"
-    phones = model_module.shipped_model_path("demo-phones")
-    assert phones.name == "demo_phones.pt" and phones.parent.name == "resources"
+    assert path.name == "demo_phones.pt" and path.parent.name == "resources"
+    letters = model_module.shipped_model_path("demo-letters")
+    assert letters.name == "demo_model.pt" and letters.parent.name == "resources"
 
 
 # --- bundles (offline) --------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from aligner_gui.core.io.textgrid import read_textgrid
 
 pytestmark = pytest.mark.wheel
 REPO = Path(__file__).resolve().parents[2]
-SHIPPED = {"demo_model.pt", "sample.wav", "sample.txt", "aligner-gui.svg"}
+SHIPPED = {"demo_phones.pt", "demo_model.pt", "sample.wav", "sample.txt", "aligner-gui.svg"}
 # Build output and caches of the checkout are not sources.
 NOT_SOURCES = shutil.ignore_patterns(
     ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "out"
@@ -86,6 +86,6 @@ def test_the_installed_wheel_aligns_the_sample_with_the_demo_model(tmp_path: Pat
          installed / "sample.txt", "--model", "demo", "-o", "out.TextGrid", "-q"],
         elsewhere, env)  # fmt: skip
     grid = read_textgrid(elsewhere / "out.TextGrid")
-    assert [tier.name for tier in grid.tiers][:2] == ["words", "chars"]
+    assert [tier.name for tier in grid.tiers][:2] == ["words", "phones"]
     words = [iv.label for iv in grid.tier("words").intervals if iv.label]  # type: ignore[union-attr]
     assert words == (REPO / "resources" / "sample.txt").read_text("utf-8").split()

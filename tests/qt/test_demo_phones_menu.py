@@ -1,5 +1,5 @@
-"""The window's Model menu offers the shipped phone model "demo-phones" (greyed out, saying where
-it is expected, when not installed); chosen with the mouse, it aligns into words and phones."""
+"""The window's Model menu offers the shipped phone model "demo" (greyed out, saying where it is
+expected, when not installed); chosen with the mouse, it aligns into words and phones."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.gui
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_WAV = REPO / "resources" / "sample.wav"
 SAMPLE_TXT = REPO / "resources" / "sample.txt"
-ENTRY = "demo-phones — the phone model shipped with aligner-gui (words and phones)"
+ENTRY = "demo — the built-in phone model (words and phones)"
 DICTIONARY = """\
 the\tDH AH0
 north\tN AO1 R TH
@@ -70,7 +70,7 @@ def _entry(menu: QMenu, start: str):
     return next(a for a in menu.actions() if a.text().startswith(start))
 
 
-def test_demo_phones_from_the_model_menu_gives_words_and_phones(
+def test_demo_from_the_model_menu_gives_words_and_phones(
     qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     resources = tmp_path / "resources"
@@ -78,24 +78,28 @@ def test_demo_phones_from_the_model_menu_gives_words_and_phones(
     monkeypatch.setattr(model_module, "resource_path", lambda name: resources / name)
     menu = window.actions_.model_menu
     _open(qtbot, menu)
-    absent = _entry(menu, "demo-phones")
+    absent = _entry(menu, "demo —")
     assert absent.text() == ENTRY + " (not installed)" and not absent.isEnabled()
     assert str(resources / "demo_phones.pt") in absent.toolTip()
     menu.close()
 
-    make_tiny_checkpoint(tmp_path / "phones.pt", DEMO_PHONE_LABELS, name="demo-phones",
+    make_tiny_checkpoint(tmp_path / "phones.pt", DEMO_PHONE_LABELS, name="demo",
                          label_kind="phones")  # fmt: skip
     shutil.copy(tmp_path / "phones.pt", resources / "demo_phones.pt")
     _open(qtbot, menu)
-    entry = _entry(menu, "demo-phones")
+    entry = _entry(menu, "demo —")
     assert entry.text() == ENTRY and entry.isEnabled()
     QTest.mouseClick(menu, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      menu.actionGeometry(entry).center())  # fmt: skip
     qtbot.waitUntil(lambda: not menu.isVisible(), timeout=2000)
-    assert window.settings.model_name == "demo-phones"
+    assert window.settings.model_name == "demo"
     _open(qtbot, menu)
-    assert _entry(menu, "demo-phones").isChecked()
-    assert _entry(menu, "demo —").text().startswith("demo — the small model shipped")  # unchanged
+    assert _entry(menu, "demo —").isChecked()
+    letters = _entry(menu, "demo-letters —")
+    assert letters.text().startswith(
+        "demo-letters — the built-in letter model (words and characters)"
+    )
+    assert not letters.isEnabled()  # its file is not in this (redirected) resources folder
     menu.close()
 
     dictionary = tmp_path / "cmudict.dict"

@@ -35,7 +35,7 @@ def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
     monkeypatch.setattr(dialogs, "show_error", lambda parent, message, title="": None)
     settings = Settings.from_file(tmp_path / "settings.ini")
-    settings.model_name = "demo"
+    settings.model_name = "demo-letters"
     settings.device = "cpu"
     win = MainWindow(settings)
     qtbot.addWidget(win)
@@ -62,7 +62,7 @@ def open_textgrid(qtbot: Any, win: MainWindow, grid: Path, audio: Path | None) -
 
 
 def open_sample(qtbot: Any, win: MainWindow) -> None:
-    """The bundled sample aligned by the demo model, as a user opens it."""
+    """The bundled sample aligned by the letter demo model (its chars tier is what these tests edit), as a user opens it."""
     with qtbot.waitSignal(win.controller.finished, timeout=JOB_TIMEOUT_MS):
         assert win.session.open_alignment(SAMPLE_WAV, SAMPLE_TXT)
     qtbot.wait(30)

@@ -144,14 +144,12 @@ def choose_device(preference: str = "auto") -> torch.device:
     return device
 
 
-# The models shipped with aligner-gui, by name: "demo" (letters) and "demo-phones" (the phone
-# model: words and phones tiers). Their files are resources, absent from some installs.
+# The models shipped with aligner-gui, by name: "demo", the phone model (words and phones
+# tiers), and "demo-letters", the older letter model (words and chars tiers). Both are trained
+# on synthetic speech only. Their files are resources, absent from some installs.
 SHIPPED_MODELS: dict[str, tuple[str, str]] = {
-    "demo": ("demo_model.pt", "the small model shipped with aligner-gui"),
-    "demo-phones": (
-        "demo_phones.pt",
-        "the phone model shipped with aligner-gui (words and phones)",
-    ),
+    "demo": ("demo_phones.pt", "the built-in phone model (words and phones)"),
+    "demo-letters": ("demo_model.pt", "the built-in letter model (words and characters)"),
 }
 
 
@@ -169,7 +167,7 @@ def load_model(
     name_or_path: str | Path, device: str = "auto", progress: ProgressFn | None = None
 ) -> LoadedModel:
     """Load a checkpoint file, a Hugging Face directory, a shipped model's name (``"demo"``,
-    ``"demo-phones"``) or a torchaudio bundle name."""
+    ``"demo-letters"``) or a torchaudio bundle name."""
     target = choose_device(device)
     report = progress or (lambda stage, fraction: None)
     report("Loading model", 0.0)
