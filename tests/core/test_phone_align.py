@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from aligner_gui.core.alignment.phone_align import align_phone_emissions, separator_of
+from aligner_gui.core.alignment.windowed_variants import windowed_graph_align
 from aligner_gui.core.base.labels import LabelSet
 from aligner_gui.core.base.timebase import TimeBase
 from aligner_gui.core.pronunciation.dictionary import parse_dictionary
@@ -118,11 +119,17 @@ def test_dictionary_probabilities_weigh_the_choice() -> None:
     assert tx.words[0].priors == (pytest.approx(-90 * np.log(10)), 0.0)
 
 
-def test_past_the_graph_cap_the_first_pronunciations_are_aligned_and_said(monkeypatch) -> None:
+def test_past_the_graph_cap_the_variants_are_still_chosen_in_windows(monkeypatch) -> None:
     import aligner_gui.core.alignment.phone_align as phone_align
 
+    calls = []
     monkeypatch.setattr(phone_align, "MAX_GRAPH_CELLS", 10)
+    monkeypatch.setattr(
+        phone_align, "windowed_graph_align",
+        lambda *a, **k: calls.append(k) or windowed_graph_align(*a, **k),
+    )  # fmt: skip
     got, _ = _align("either tomato", ["aɪ", "ð", "ɚ", "sil", "t", "ə", "m", "ɑ", "t", "oʊ"])
-    assert got.variants == (0, 0)
-    assert [p.label for p in got.phones][:3] == ["i", "ð", "ɚ"]
-    assert any("too long to choose among pronunciation variants" in n for n in got.notes)
+    assert len(calls) == 1  # the windowed search ran, not the single one
+    assert got.variants == (1, 1)
+    assert [p.label for p in got.phones][:3] == ["aɪ", "ð", "ɚ"]
+    assert not any("too long" in n for n in got.notes)

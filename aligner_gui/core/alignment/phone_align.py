@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from aligner_gui.core.alignment.segments import (
     token_spans,
 )
 from aligner_gui.core.alignment.viterbi import ForcedPath
+from aligner_gui.core.alignment.windowed_variants import windowed_graph_align
 from aligner_gui.core.base.labels import LabelSet
 from aligner_gui.core.base.progress import ProgressFn
 from aligner_gui.core.base.timebase import TimeBase
@@ -30,8 +32,8 @@ from aligner_gui.core.io.transcript import Tokenized, TranscriptWord
 from aligner_gui.core.pronunciation.lexicon import PhoneTranscript
 from aligner_gui.core.pronunciation.phone_sets import SILENCE_LABELS
 
-# Past this many (frame, state) cells the graph search would take minutes: each word's first
-# variant is aligned on the linear path instead, and a warning says so.
+# Past this many (frame, state) cells one graph search would take minutes: the variants are
+# chosen in windows of words instead (:mod:`aligner_gui.core.alignment.windowed_variants`).
 MAX_GRAPH_CELLS = 400_000_000
 
 
@@ -70,13 +72,10 @@ def align_phone_emissions(
     separator, optional = separator_of(labels)
     notes: list[str] = []
     states = sum(2 * len(v) + 1 for alternatives in graph_words for v in alternatives)
-    if not is_linear(graph_words, optional) and states * emissions.shape[0] > MAX_GRAPH_CELLS:
-        notes.append(
-            "The recording is too long to choose among pronunciation variants; each word's "
-            "first pronunciation was aligned."
-        )
-        graph_words = [alternatives[:1] for alternatives in graph_words]
-        optional = False
+    # Past this many cells one search would take minutes: variants are chosen in windows.
+    windowed = (
+        not is_linear(graph_words, optional) and states * emissions.shape[0] > MAX_GRAPH_CELLS
+    )
     if is_linear(graph_words, optional):
         chosen = [0] * len(graph_words)
         tokens: list[int] = []
@@ -92,7 +91,8 @@ def align_phone_emissions(
         )
     else:
         priors = [transcript.words[i].priors[: len(graph_words[g])] for g, i in enumerate(aligned)]
-        result = graph_forced_align(
+        search = partial(windowed_graph_align, star=labels.star) if windowed else graph_forced_align
+        result = search(
             emissions,
             graph_words,
             labels.blank,
