@@ -113,18 +113,22 @@ def word_rows(
     lost = result.emissions.max(axis=1).astype(np.float64) - result.path.frame_scores
     cumulative = np.concatenate([[0.0], np.cumsum(lost)])
     frames = len(lost)
+    unclaimed_cumulative = np.concatenate(
+        [[0.0], np.cumsum(unclaimed_speech(greedy, result.path.labels, lost, skip))]
+    )
 
-    def evidence(first: int, last: int) -> float:
+    def evidence(first: int, last: int, sums: np.ndarray = cumulative) -> float:
         first, last = min(max(first, 0), frames), min(max(last, 0), frames)
-        return float(cumulative[last] - cumulative[first]) if last > first else 0.0
+        return float(sums[last] - sums[first]) if last > first else 0.0
 
     spans = [
         (timebase.seconds_to_frame(w.start), max(timebase.seconds_to_frame(w.end),
                                                  timebase.seconds_to_frame(w.start) + 1))
         for w in result.words
     ]  # fmt: skip
-    gaps = [evidence(prev_end, start) for prev_end, start in
-            zip([0, *(s[1] for s in spans)], [*(s[0] for s in spans), frames], strict=True)]  # fmt: skip
+    bounds = list(zip([0, *(s[1] for s in spans)], [*(s[0] for s in spans), frames], strict=True))
+    gaps = [evidence(prev_end, start) for prev_end, start in bounds]
+    unclaimed_gaps = [evidence(a, b, unclaimed_cumulative) for a, b in bounds]
     rows: list[WordRow] = []
     for i, word in enumerate(result.words):
         expected = result.tokenized.words[i].token_ids if i < len(result.tokenized.words) else ()
@@ -147,6 +151,10 @@ def word_rows(
                 chars=word.char_end - word.char_start,
                 mismatch=mismatch,
                 excess=evidence(*spans[i]) + max(gaps[i], gaps[i + 1]) if word.aligned else None,
+                unclaimed=evidence(*spans[i], unclaimed_cumulative)
+                + max(unclaimed_gaps[i], unclaimed_gaps[i + 1])
+                if word.aligned
+                else None,
                 doubt="+".join(
                     sorted(
                         {
@@ -160,6 +168,34 @@ def word_rows(
             )
         )
     return rows
+
+
+def unclaimed_speech(
+    greedy: np.ndarray, path_labels: np.ndarray, lost: np.ndarray, skip: set[int | None]
+) -> np.ndarray:
+    """Per frame: the nats lost over each run of a letter the model hears where the forced path
+    emits no letter (blank or word delimiter) within a frame either side, at the run's first frame.
+
+    Speech the transcript does not cover (a deleted word, a missing sentence) is such runs: the
+    path parks in blank or stretches a neighbour over letters the model hears. A misread word is
+    not: there the path emits its own letters on the same spikes, which only the evidence counts.
+    """
+    frames = len(greedy)
+    out = np.zeros(frames, dtype=np.float64)
+    if frames == 0:
+        return out
+    path_letter = ~np.isin(path_labels, [s for s in skip if s is not None])
+    # A frame's path letter "claims" the frames beside it too (spikes drift by a frame).
+    claimed = path_letter.copy()
+    claimed[1:] |= path_letter[:-1]
+    claimed[:-1] |= path_letter[1:]
+    starts = np.flatnonzero(np.concatenate([[True], greedy[1:] != greedy[:-1]]))
+    ends = np.concatenate([starts[1:], [frames]])
+    for first, last in zip(starts.tolist(), ends.tolist(), strict=True):
+        if int(greedy[first]) in skip or claimed[first:last].any():
+            continue
+        out[first] = float(lost[first:last].sum())
+    return out
 
 
 def _collapse(frames: np.ndarray, skip: set[int | None]) -> list[int]:
