@@ -22,6 +22,7 @@ from aligner_gui.core.alignment.pipeline import AlignmentResult, align_audio
 from aligner_gui.core.alignment.segments import CharSegment, WordSegment
 from aligner_gui.core.base.errors import AlignerError, Cancelled
 from aligner_gui.core.corpus.database import WordRow
+from aligner_gui.core.corpus.file_progress import FileProgressSender
 from aligner_gui.core.corpus.layout import CorpusEntry
 from aligner_gui.core.io.audio import Audio, load_audio
 from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
@@ -56,17 +57,26 @@ class FileOutcome:
     doubtful_regions: int = 0
 
 
-def align_entry(entry: CorpusEntry, root: Path, model: LoadedModel, refine: str) -> FileOutcome:
-    """Align one entry; every error of the file (not of the program) becomes a failed outcome."""
+def align_entry(
+    entry: CorpusEntry,
+    root: Path,
+    model: LoadedModel,
+    refine: str,
+    progress: FileProgressSender | None = None,
+) -> FileOutcome:
+    """Align one entry; every error of the file (not of the program) becomes a failed outcome.
+
+    ``progress`` hears how far within the file the alignment is.
+    """
     began = time.perf_counter()
     try:
         audio = load_audio(root / entry.audio, target_rate=model.sample_rate)
         if entry.kind == "textgrid":
-            return _align_interview(entry, root, audio, model, refine, began)
+            return _align_interview(entry, root, audio, model, refine, began, progress)
         text = read_transcript(root / entry.transcript)
         if not text.strip():
             raise AlignerError(f"{entry.transcript} is empty.")
-        result = align_audio(audio, text, model, refine=refine)
+        result = align_audio(audio, text, model, refine=refine, progress=progress)
     except Cancelled:
         raise
     except (AlignerError, OSError, ValueError) as err:
@@ -224,9 +234,20 @@ def _align_interview(
     model: LoadedModel,
     refine: str,
     began: float,
+    progress: FileProgressSender | None = None,
 ) -> FileOutcome:
     """Each labelled interval of each tier aligned within its own time range."""
     grid = read_textgrid(root / entry.transcript)
+    # Progress by seconds of speech: the utterances' share of the file's alignment work.
+    spans = [
+        max(0.0, i.end - max(0.0, i.start))
+        for t in grid.tiers
+        if isinstance(t, IntervalTier)
+        for i in t.intervals
+        if i.label.strip()
+    ]
+    total = sum(spans) or 1.0
+    done = 0.0
     speakers: list[SpeakerAlignment] = []
     rows: list[WordRow] = []
     warnings: list[str] = []
@@ -248,8 +269,11 @@ def _align_interview(
                 min(audio.num_samples, int(round(interval.end * rate))),
             )
             piece = dataclasses.replace(audio, samples=audio.samples[lo:hi])
+            share = max(0.0, interval.end - start) / total
+            part = None if progress is None else progress.part(done, share)
+            done += share
             try:
-                result = align_audio(piece, text, model, refine=refine)
+                result = align_audio(piece, text, model, refine=refine, progress=part)
             except Cancelled:
                 raise
             except AlignerError as err:

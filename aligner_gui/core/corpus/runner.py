@@ -12,6 +12,8 @@ started are left for the next run.
 
 Where files are aligned is a :class:`FileExecutor`: local worker processes by default, or a Ray
 cluster (``aligner_gui.cluster``). The executor only aligns; everything else stays here.
+Progress within a file (``on_progress``) comes from local workers over a queue; Ray actors send
+none.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import queue
 import threading
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from aligner_gui import __version__
 from aligner_gui.core.base.errors import AlignerError, ModelError
@@ -39,6 +42,7 @@ from aligner_gui.core.corpus.database import (
     FileFigures,
     FileRow,
 )
+from aligner_gui.core.corpus.file_progress import FileProgressFn
 from aligner_gui.core.corpus.layout import CorpusEntry, scan_corpus
 from aligner_gui.core.corpus.outputs import output_paths, remove_stale_temporaries, write_outputs
 from aligner_gui.core.corpus.report import REPORT_NAME, write_report
@@ -110,7 +114,11 @@ class FileExecutor(Protocol):
     """
 
     def outcomes(
-        self, todo: list[CorpusEntry], worker: WorkerSettings, stop: threading.Event
+        self,
+        todo: list[CorpusEntry],
+        worker: WorkerSettings,
+        stop: threading.Event,
+        progress: FileProgressFn | None = None,
     ) -> Iterator[FileOutcome]: ...
 
 
@@ -121,9 +129,13 @@ class LocalExecutor:
     jobs: int
 
     def outcomes(
-        self, todo: list[CorpusEntry], worker: WorkerSettings, stop: threading.Event
+        self,
+        todo: list[CorpusEntry],
+        worker: WorkerSettings,
+        stop: threading.Event,
+        progress: FileProgressFn | None = None,
     ) -> Iterator[FileOutcome]:
-        return _outcomes(todo, worker, self.jobs, stop)
+        return _outcomes(todo, worker, self.jobs, stop, progress)
 
 
 def default_jobs(model: str, cores: int | None = None, available: int | None = None) -> int:
@@ -223,6 +235,7 @@ def run_batch(
     stop: threading.Event | None = None,
     on_file: ProgressCallback | None = None,
     on_start: Callable[[int, float], None] | None = None,
+    on_progress: FileProgressFn | None = None,
     only: Collection[str] | None = None,
     executor: FileExecutor | None = None,
 ) -> BatchSummary:
@@ -231,7 +244,8 @@ def run_batch(
     ``on_start(files to do, seconds of audio to do)`` is called once the plan is made. ``only``
     (relative recording paths) limits the work to those files, e.g. the ones selected in the
     window, or all but those the user edited. Files are aligned by ``executor`` (default:
-    ``settings.jobs`` local worker processes).
+    ``settings.jobs`` local worker processes). ``on_progress(path, fraction)`` hears how far
+    within each file being aligned the work is (in this thread, never after ``on_file`` for it).
     """
     stop = stop or threading.Event()
     executor = executor or LocalExecutor(settings.jobs)
@@ -257,7 +271,7 @@ def run_batch(
         worker = WorkerSettings(settings.model, settings.device, settings.refine,
                                 _threads_per_worker(settings.jobs), corpus)  # fmt: skip
         done = 0
-        for outcome in executor.outcomes(todo, worker, stop):
+        for outcome in executor.outcomes(todo, worker, stop, on_progress):
             entry = by_path[outcome.path]
             _record(db, outcome, entry, out_dir, settings, summary)
             done += 1
@@ -294,7 +308,11 @@ def _threads_per_worker(jobs: int) -> int:
 
 
 def _outcomes(
-    todo: list[CorpusEntry], worker: WorkerSettings, jobs: int, stop: threading.Event
+    todo: list[CorpusEntry],
+    worker: WorkerSettings,
+    jobs: int,
+    stop: threading.Event,
+    progress: FileProgressFn | None = None,
 ) -> Iterator[FileOutcome]:
     if not todo:
         return
@@ -304,19 +322,29 @@ def _outcomes(
         for entry in todo:
             if stop.is_set():
                 return
-            yield align_in_worker(entry)
+            yield align_in_worker(entry, progress=progress)
         return
-    yield from _pooled(todo, worker, jobs, stop)
+    yield from _pooled(todo, worker, jobs, stop, progress)
 
 
 def _pooled(
-    todo: list[CorpusEntry], worker: WorkerSettings, jobs: int, stop: threading.Event
+    todo: list[CorpusEntry],
+    worker: WorkerSettings,
+    jobs: int,
+    stop: threading.Event,
+    progress: FileProgressFn | None = None,
 ) -> Iterator[FileOutcome]:
     context = multiprocessing.get_context("spawn")
     pending = iter(todo)
     running: set[cf.Future[FileOutcome]] = set()
+    # The workers' progress within files; None when nobody listens.
+    reports = context.Queue() if progress is not None else None
+    finished: set[str] = set()  # a file's late progress must not follow its outcome
     with cf.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=ignore_sigint_and_load, initargs=(worker,)
+        max_workers=jobs,
+        mp_context=context,
+        initializer=ignore_sigint_and_load,
+        initargs=(worker, reports),
     ) as pool:
         # A few files in flight per worker: enough to keep it busy, few enough that a stop
         # does not wait for a long queue.
@@ -328,20 +356,35 @@ def _pooled(
                 running.add(pool.submit(align_in_worker, entry))
             if not running:
                 return
-            finished, running = cf.wait(running, timeout=0.2, return_when=cf.FIRST_COMPLETED)
-            for future in finished:
+            done, running = cf.wait(running, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+            if reports is not None and progress is not None:
+                _pass_on(reports, progress, finished)
+            for future in done:
                 if not future.cancelled():
                     try:
-                        yield future.result()
+                        outcome = future.result()
                     except cf.process.BrokenProcessPool as err:
                         raise AlignerError(
                             "A worker process died (out of memory?); run again, perhaps with "
                             "fewer --jobs: finished files are kept."
                         ) from err
+                    finished.add(outcome.path)
+                    yield outcome
             if stop.is_set():
                 for future in running:
                     future.cancel()
                 running = {f for f in running if not f.cancelled()}
+
+
+def _pass_on(reports: Any, progress: FileProgressFn, finished: set[str]) -> None:
+    """Hand every waiting (path, fraction) report to ``progress``, but for finished files."""
+    while True:
+        try:
+            path, fraction = reports.get_nowait()
+        except queue.Empty:
+            return
+        if path not in finished:
+            progress(path, fraction)
 
 
 def _record(
