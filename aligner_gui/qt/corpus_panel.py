@@ -25,6 +25,7 @@ from aligner_gui.core.corpus.database import STATUSES
 from aligner_gui.qt.corpus_model import PATH_ROLE, CorpusFilter, CorpusModel
 
 ALL_STATUSES = "All statuses"
+_LITERAL_PERCENT = "%\u200b"
 
 
 class CorpusPanel(QDockWidget):
@@ -152,13 +153,15 @@ class CorpusPanel(QDockWidget):
         if not self._within:
             self.file_progress.hide()
             return
-        first = next(iter(self._within.values()))
-        self.file_progress.setValue(round(100 * first))
-        text = " · ".join(
-            f"{PurePosixPath(p).name} {round(100 * f)} %" for p, f in self._within.items()
+        # The bar reads "%p", "%v" and "%m" in its format (and keeps "%%" as it is): a zero-width
+        # space after a name's "%" keeps it literal.
+        self.file_progress.setFormat(
+            " · ".join(
+                f"{PurePosixPath(p).name.replace('%', _LITERAL_PERCENT)} {round(100 * f)} %"
+                for p, f in self._within.items()
+            )
         )
-        # A literal text: "%" in a file's name must not be read as a placeholder.
-        self.file_progress.setFormat(text.replace("%", "%%"))
+        self.file_progress.setValue(round(100 * next(iter(self._within.values()))))
         self.file_progress.show()
 
     def set_progress(self, done: int, todo: int, text: str) -> None:
