@@ -18,17 +18,14 @@ none.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import hashlib
 import json
-import multiprocessing
 import os
-import queue
 import threading
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from aligner_gui import __version__
 from aligner_gui.core.base.errors import AlignerError, ModelError
@@ -44,14 +41,12 @@ from aligner_gui.core.corpus.database import (
 )
 from aligner_gui.core.corpus.file_progress import FileProgressFn
 from aligner_gui.core.corpus.layout import CorpusEntry, scan_corpus
+from aligner_gui.core.corpus.local_pool import LocalExecutor
 from aligner_gui.core.corpus.outputs import output_paths, remove_stale_temporaries, write_outputs
 from aligner_gui.core.corpus.report import REPORT_NAME, write_report
 from aligner_gui.core.corpus.suspicion import rescore_corpus
 from aligner_gui.core.corpus.worker import (
     WorkerSettings,
-    align_in_worker,
-    ignore_sigint_and_load,
-    load_worker_model,
     model_size_bytes,
 )
 from aligner_gui.core.io.audio import audio_info
@@ -120,22 +115,6 @@ class FileExecutor(Protocol):
         stop: threading.Event,
         progress: FileProgressFn | None = None,
     ) -> Iterator[FileOutcome]: ...
-
-
-@dataclass(frozen=True)
-class LocalExecutor:
-    """This machine: in this process for one job, else a pool of spawned worker processes."""
-
-    jobs: int
-
-    def outcomes(
-        self,
-        todo: list[CorpusEntry],
-        worker: WorkerSettings,
-        stop: threading.Event,
-        progress: FileProgressFn | None = None,
-    ) -> Iterator[FileOutcome]:
-        return _outcomes(todo, worker, self.jobs, stop, progress)
 
 
 def default_jobs(model: str, cores: int | None = None, available: int | None = None) -> int:
@@ -305,86 +284,6 @@ def check_model_name(model: str) -> None:
 
 def _threads_per_worker(jobs: int) -> int:
     return max(1, usable_cores() // max(1, jobs))
-
-
-def _outcomes(
-    todo: list[CorpusEntry],
-    worker: WorkerSettings,
-    jobs: int,
-    stop: threading.Event,
-    progress: FileProgressFn | None = None,
-) -> Iterator[FileOutcome]:
-    if not todo:
-        return
-    if jobs <= 1:
-        # One worker: aligning in this process saves a process start and a second torch import.
-        load_worker_model(worker, set_threads=False)
-        for entry in todo:
-            if stop.is_set():
-                return
-            yield align_in_worker(entry, progress=progress)
-        return
-    yield from _pooled(todo, worker, jobs, stop, progress)
-
-
-def _pooled(
-    todo: list[CorpusEntry],
-    worker: WorkerSettings,
-    jobs: int,
-    stop: threading.Event,
-    progress: FileProgressFn | None = None,
-) -> Iterator[FileOutcome]:
-    context = multiprocessing.get_context("spawn")
-    pending = iter(todo)
-    running: set[cf.Future[FileOutcome]] = set()
-    # The workers' progress within files; None when nobody listens.
-    reports = context.Queue() if progress is not None else None
-    finished: set[str] = set()  # a file's late progress must not follow its outcome
-    with cf.ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=ignore_sigint_and_load,
-        initargs=(worker, reports),
-    ) as pool:
-        # A few files in flight per worker: enough to keep it busy, few enough that a stop
-        # does not wait for a long queue.
-        while True:
-            while not stop.is_set() and len(running) < 2 * jobs:
-                entry = next(pending, None)
-                if entry is None:
-                    break
-                running.add(pool.submit(align_in_worker, entry))
-            if not running:
-                return
-            done, running = cf.wait(running, timeout=0.2, return_when=cf.FIRST_COMPLETED)
-            if reports is not None and progress is not None:
-                _pass_on(reports, progress, finished)
-            for future in done:
-                if not future.cancelled():
-                    try:
-                        outcome = future.result()
-                    except cf.process.BrokenProcessPool as err:
-                        raise AlignerError(
-                            "A worker process died (out of memory?); run again, perhaps with "
-                            "fewer --jobs: finished files are kept."
-                        ) from err
-                    finished.add(outcome.path)
-                    yield outcome
-            if stop.is_set():
-                for future in running:
-                    future.cancel()
-                running = {f for f in running if not f.cancelled()}
-
-
-def _pass_on(reports: Any, progress: FileProgressFn, finished: set[str]) -> None:
-    """Hand every waiting (path, fraction) report to ``progress``, but for finished files."""
-    while True:
-        try:
-            path, fraction = reports.get_nowait()
-        except queue.Empty:
-            return
-        if path not in finished:
-            progress(path, fraction)
 
 
 def _record(

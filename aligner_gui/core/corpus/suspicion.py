@@ -10,10 +10,12 @@ and weighted by how often it meant a real error in ``benchmarks/review_queue.py`
     beside it (:attr:`WordRow.excess`): what the model hears but the transcript denies. A
     substituted word, an inserted one (the model hears silence or other letters), a deleted word
     or missing sentence (the model hears speech in a gap or inside a stretched neighbour) all
-    lose many nats. Judged by *contrast*: minus the larger of the median of the three words on
-    each side and the file's 75th percentile, so that a stretch the model reads poorly
-    everywhere (a fast or unusual voice, noise) does not outrank one isolated error. Mapped to
-    ``1 - exp(-contrast / 20 nats)``.
+    lose many nats. Counted per square root of the word's letters (as for four letters): a long
+    word the model misreads loses more nats in all than a short one only by being long, and
+    rare long words are what the model misreads most. Judged by *contrast*: minus the larger of
+    the median of the three words on each side and the file's 75th percentile, so that a
+    stretch the model reads poorly everywhere (a fast or unusual voice, noise) does not outrank
+    one isolated error. Mapped to ``1 - exp(-contrast / 20 nats)``.
 ``unclaimed`` (1.0; finds what the evidence misses)
     speech the transcript does not cover: the nats lost over runs of letters the model hears
     where the forced path emits no letter (blank or delimiter) within a frame either side, over
@@ -40,8 +42,11 @@ and weighted by how often it meant a real error in ``benchmarks/review_queue.py`
 They combine as independent evidence, ``1 - prod(1 - weight x signal)``; the word's ``reason``
 names the strongest. One error usually makes two neighbours suspect (the gap between them
 counts for both): a word next to a more suspect word of its tier keeps half its suspicion, so
-that the queue's next place goes to another error, not to the same one again. A file's suspicion is its worst word's plus a tenth of the mean of its five
-worst, so of two files with an equally bad word the one with more trouble comes first.
+that the queue's next place goes to another error, not to the same one again. A file's
+suspicion is its worst word's plus a tenth of the mean of its five worst, so of two files with
+an equally bad word the one with more trouble comes first. Words recorded before the unclaimed
+figure existed (database layout 1) have none: that signal is left out until they are aligned
+again.
 
 The queue (:func:`next_suspect`) is every word with suspicion at least ``SUSPECT_THRESHOLD`` in
 files not yet reviewed, most suspect first across the whole corpus (ties: file, then word
@@ -89,6 +94,7 @@ EVIDENCE_SCALE = 20.0  # nats of contrast for 63 % of the evidence signal
 UNCLAIMED_SCALE = 8.0  # the same for the unclaimed-speech signal
 NEIGHBOUR_SHARE = 0.5  # of its suspicion a word keeps beside a more suspect one
 _NEIGHBOURS = 3  # words on each side that set a word's local baseline
+_REFERENCE_LETTERS = 4  # the evidence of a word this long is taken as it is
 _TOP_WORDS = 5
 
 
@@ -138,6 +144,13 @@ def evidence_contrast(excess: Sequence[float | None]) -> list[float]:
     return out
 
 
+def length_fair_evidence(word: WordRow) -> float | None:
+    """The word's evidence per square root of its letters, scaled to a four-letter word."""
+    if word.excess is None:
+        return None
+    return word.excess * math.sqrt(_REFERENCE_LETTERS / max(word.chars, 1))
+
+
 def word_signals(
     word: WordRow,
     norms: CorpusNorms,
@@ -177,7 +190,7 @@ def score_words(
         (w.end - w.start) / w.chars for w in words if w.aligned and w.chars > 0 and w.end > w.start
     ]
     typical = float(np.median(per_char)) if per_char else 0.0
-    contrasts = evidence_contrast([w.excess for w in words])
+    contrasts = evidence_contrast([length_fair_evidence(w) for w in words])
     unclaimed = evidence_contrast([w.unclaimed for w in words])
     scored: list[tuple[float, str]] = []
     for word, contrast, uncovered in zip(words, contrasts, unclaimed, strict=True):
