@@ -1,7 +1,8 @@
 """``aligner-gui align CORPUS_DIR -o OUT_DIR``: align a whole corpus from the command line.
 
 Told apart from the one-pair form (``align AUDIO TRANSCRIPT -o FILE``) by its first argument
-being a folder. Progress goes to stderr (tqdm: files done/total, hours of audio, rate, ETA), the
+being a folder. Progress goes to stderr (tqdm: files done/total, hours of audio, rate, ETA, and
+how far into each file being aligned, e.g. ``interview.wav 42%``: an hour-long file moves), the
 report to ``OUT_DIR/alignment_report.csv``, and one summary line to stderr at the end. Exit
 status: 0 when every file is aligned, 1 when any failed (the summary gives the count), 130 when
 stopped by Ctrl+C (between files: what was aligned is kept, nothing is half-written).
@@ -92,12 +93,15 @@ def _ray_executor(args: argparse.Namespace) -> FileExecutor:
 
 
 class _Progress:
-    """tqdm on stderr: files done/total, hours of audio, rate, ETA."""
+    """tqdm on stderr: files done/total, hours of audio, rate, ETA; in its postfix, how far into
+    each file being aligned (one per worker)."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self.bar: Any = None
         self.total = ""
+        self.audio = "0:00:00"
+        self.within: dict[str, float] = {}  # files being aligned -> fraction done
 
     def start(self, files: int, seconds: float) -> None:
         if self.quiet or files == 0:
@@ -107,12 +111,24 @@ class _Progress:
         self.total = _clock(seconds)
         self.bar = tqdm(total=files, unit="file", desc="Aligning", file=sys.stderr,
                         mininterval=0.5, dynamic_ncols=True)  # fmt: skip
-        self.bar.set_postfix_str(f"audio 0:00:00/{self.total}")
+        self._postfix(refresh=True)
+
+    def _postfix(self, refresh: bool) -> None:
+        files = " ".join(f"{Path(p).name} {f:.0%}" for p, f in self.within.items())
+        self.bar.set_postfix_str(f"audio {self.audio}/{self.total} {files}".rstrip(), refresh)
+
+    def file_progress(self, path: str, fraction: float) -> None:
+        if self.bar is None:
+            return
+        self.within[path] = fraction
+        self._postfix(refresh=True)
 
     def file_done(self, outcome: FileOutcome, done: int, total: int, seconds: float) -> None:
         if self.bar is None:
             return
-        self.bar.set_postfix_str(f"audio {_clock(seconds)}/{self.total}", False)
+        self.within.pop(outcome.path, None)
+        self.audio = _clock(seconds)
+        self._postfix(refresh=False)
         self.bar.update(1)
         if not outcome.ok:
             self.bar.write(f"failed: {outcome.path}: {outcome.message}", file=sys.stderr)
@@ -150,7 +166,8 @@ def run_corpus_align(argv: Sequence[str]) -> int:
     try:
         summary = run_batch(
             args.corpus, args.output, settings, stop=stop,
-            on_file=progress.file_done, on_start=progress.start, executor=executor,
+            on_file=progress.file_done, on_start=progress.start,
+            on_progress=None if args.quiet else progress.file_progress, executor=executor,
         )  # fmt: skip
     finally:
         progress.close()

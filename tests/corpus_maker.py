@@ -96,3 +96,14 @@ def make_flat_corpus(root: Path, count: int, *, sentences: int = 2) -> Path:
         text = " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(sentences))
         write_pair(root, f"utt{i:03d}", text, seed=i)
     return root
+
+
+def write_long_pair(folder: Path, stem: str, repeats: int) -> Path:
+    """One long recording (a sentence said ``repeats`` times, ~3 s each) with its transcript:
+    several of the model's 30 s windows, so that progress within the file can be seen."""
+    folder.mkdir(parents=True, exist_ok=True)
+    once = speech(SENTENCES[0])
+    gap = np.zeros(int(0.3 * RATE), np.float32)
+    sf.write(folder / f"{stem}.wav", np.concatenate([once, gap] * repeats), RATE)
+    (folder / f"{stem}.lab").write_text(" ".join([SENTENCES[0]] * repeats) + "\n", "utf-8")
+    return folder / f"{stem}.wav"

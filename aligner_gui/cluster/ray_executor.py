@@ -29,6 +29,7 @@ from ray.exceptions import ActorDiedError, RayActorError, RayTaskError
 
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.corpus.align_file import FileOutcome
+from aligner_gui.core.corpus.file_progress import FileProgressFn
 from aligner_gui.core.corpus.layout import CorpusEntry
 from aligner_gui.core.corpus.runner import usable_cores
 from aligner_gui.core.corpus.worker import WorkerSettings
@@ -77,7 +78,11 @@ class RayExecutor:
         return [actor.pid for actor in sorted(self._actors, key=lambda a: -a.busy)]
 
     def outcomes(
-        self, todo: list[CorpusEntry], worker: WorkerSettings, stop: threading.Event
+        self,
+        todo: list[CorpusEntry],
+        worker: WorkerSettings,
+        stop: threading.Event,
+        progress: FileProgressFn | None = None,  # actors send none: files are whole or not
     ) -> Iterator[FileOutcome]:
         if not todo:
             return

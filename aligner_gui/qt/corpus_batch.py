@@ -71,6 +71,7 @@ class CorpusBatch(QObject):
             lambda todo: self.corpus.panel.set_progress(0, todo, "Starting…")
         )
         self._batch.fileDone.connect(self._on_file_aligned)
+        self._batch.fileProgress.connect(self.corpus.panel.set_file_progress)
         self._batch.done.connect(self._on_batch_done)
         self._batch.failed.connect(self._on_batch_failed)
         self.corpus.panel.set_running(True)
@@ -82,6 +83,7 @@ class CorpusBatch(QObject):
             row = self.corpus.db.file(path)
             if row is not None:
                 self.corpus.model.update_file(row)
+        self.corpus.panel.set_file_progress(path, None)
         what = f"{Path(path).name}: failed ({message})" if message else f"{Path(path).name} aligned"
         self.corpus.panel.set_progress(done, todo, f"{done} of {todo}: {what}")
 

@@ -45,6 +45,7 @@ class BatchThread(QThread):
 
     planned = Signal(int)  # files to align
     fileDone = Signal(str, str, int, int)  # path, message ("" when aligned), done, to do
+    fileProgress = Signal(str, float)  # path, fraction of it aligned (within the file)
     done = Signal(int, int, bool)  # aligned, failed, interrupted
     failed = Signal(str)
 
@@ -69,7 +70,8 @@ class BatchThread(QThread):
 
         try:
             summary = run_batch(self.corpus, self.out_dir, self.settings, stop=self.stop,
-                                on_file=on_file, on_start=on_start, only=self.only)  # fmt: skip
+                                on_file=on_file, on_start=on_start,
+                                on_progress=self.fileProgress.emit, only=self.only)  # fmt: skip
         except (AlignerError, OSError) as err:
             self.failed.emit(str(err))
             return

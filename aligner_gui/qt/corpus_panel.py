@@ -3,6 +3,8 @@ buttons and the batch's progress. It shows and asks; ``CorpusController`` decide
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +25,7 @@ from aligner_gui.core.corpus.database import STATUSES
 from aligner_gui.qt.corpus_model import PATH_ROLE, CorpusFilter, CorpusModel
 
 ALL_STATUSES = "All statuses"
+_LITERAL_PERCENT = "%\u200b"
 
 
 class CorpusPanel(QDockWidget):
@@ -74,6 +77,11 @@ class CorpusPanel(QDockWidget):
         self.progress = QProgressBar()
         self.progress.setFormat("%v of %m files")
         self.progress.hide()
+        # How far into the files being aligned (one per worker): an hour-long file moves too.
+        self.file_progress = QProgressBar()
+        self.file_progress.setRange(0, 100)
+        self.file_progress.hide()
+        self._within: dict[str, float] = {}
         self.current_file = QLabel("")
         self.current_file.setWordWrap(True)
 
@@ -90,6 +98,7 @@ class CorpusPanel(QDockWidget):
             buttons.addWidget(button)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
+        layout.addWidget(self.file_progress)
         layout.addWidget(self.current_file)
         self.setWidget(body)
 
@@ -132,6 +141,28 @@ class CorpusPanel(QDockWidget):
         self.align_all.setEnabled(not running)
         self.align_selected.setEnabled(not running)
         self.progress.setVisible(running)
+        self._within.clear()
+        self.file_progress.hide()
+
+    def set_file_progress(self, path: str, fraction: float | None) -> None:
+        """``path`` is ``fraction`` aligned; None: it is finished (or failed)."""
+        if fraction is None:
+            self._within.pop(path, None)
+        else:
+            self._within[path] = fraction
+        if not self._within:
+            self.file_progress.hide()
+            return
+        # The bar reads "%p", "%v" and "%m" in its format (and keeps "%%" as it is): a zero-width
+        # space after a name's "%" keeps it literal.
+        self.file_progress.setFormat(
+            " · ".join(
+                f"{PurePosixPath(p).name.replace('%', _LITERAL_PERCENT)} {round(100 * f)} %"
+                for p, f in self._within.items()
+            )
+        )
+        self.file_progress.setValue(round(100 * next(iter(self._within.values()))))
+        self.file_progress.show()
 
     def set_progress(self, done: int, todo: int, text: str) -> None:
         self.progress.setRange(0, max(1, todo))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,7 +19,14 @@ from aligner_gui.core.corpus.database import DATABASE_NAME, CorpusDatabase
 from aligner_gui.core.corpus.report import REPORT_COLUMNS, REPORT_NAME
 from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
 
-from corpus_maker import MESSY_FILES, MESSY_IGNORED, make_flat_corpus, make_messy_corpus
+from corpus_maker import (
+    MESSY_FILES,
+    MESSY_IGNORED,
+    make_flat_corpus,
+    make_messy_corpus,
+    write_long_pair,
+    write_pair,
+)
 from tiny_models import make_tiny_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]
@@ -227,3 +235,21 @@ def test_an_output_path_that_is_a_file_is_one_line(messy: Path, checkpoint: Path
     assert err.strip().splitlines() == [err.strip().splitlines()[-1]]
     assert "Cannot use" in err and "Traceback" not in err
     assert taken.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_progress_within_a_long_file_reaches_the_terminal_from_the_workers(
+    checkpoint: Path, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    write_pair(corpus, "short", "a stitch in time saves nine")
+    write_long_pair(corpus, "long", 40)  # ~2 min: several of the model's 30 s windows
+    # Two worker processes: the fractions cross from them to the parent's bar.
+    done = subprocess.run(_cli(corpus, tmp_path / "out", checkpoint, 2), env=_env(),
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    shown = [int(n) for n in re.findall(r"long\.wav (\d+)%", done.stderr)]
+    # Fractions strictly inside the file, rising: the bar moved while it was aligned (the file
+    # leaves the bar once finished, so every one was shown before its end).
+    assert len([n for n in shown if 0 < n < 100]) >= 3, done.stderr
+    assert shown == sorted(shown)
+    assert done.stderr.strip().splitlines()[-1].startswith("Aligned 2 of 2 files")

@@ -77,3 +77,21 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(CorpusDatabaseError, match="not a corpus state file"):
         CorpusDatabase(path)
+
+
+def test_a_layout_1_state_is_migrated_and_keeps_its_words(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with CorpusDatabase(path) as db:
+        db.sync_scan([("a.wav", "a.lab", "", "text")], [])
+        db.record("a.wav", FileFigures(ALIGNED, 2.0), [_word(0, "kept")])
+    # Back to layout 1 as an older aligner-gui wrote it: no unclaimed column.
+    raw = sqlite3.connect(path)
+    raw.execute("ALTER TABLE words DROP COLUMN unclaimed")
+    raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    raw.commit()
+    raw.close()
+    with CorpusDatabase(path) as db:
+        (word,) = db.words("a.wav")["a.wav"]
+        assert (word.label, word.unclaimed) == ("kept", None)
+        db.record("a.wav", FileFigures(ALIGNED, 2.0), [_word(0, "new")])  # the new layout works
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]

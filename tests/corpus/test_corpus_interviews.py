@@ -82,3 +82,23 @@ def test_each_speaker_gets_words_and_chars_tiers_inside_their_utterances(
     assert any("guest 9.30-9.35" in w for w in data["warnings"])
     report = (out / "alignment_report.csv").read_text(encoding="utf-8")
     assert "session1/talk.wav,session1,aligned," in report
+
+
+def test_an_interview_reports_progress_utterance_by_utterance(
+    interview: Path, tmp_path: Path, one_torch_thread
+) -> None:
+    from aligner_gui.core.corpus.runner import BatchSettings, run_batch
+
+    model = make_tiny_checkpoint(tmp_path / "tiny.pt", ENGLISH_ASR_LABELS)
+    seen: list[tuple[str, float]] = []
+    run_batch(interview, tmp_path / "out", BatchSettings(str(model), jobs=1),
+              on_progress=lambda path, fraction: seen.append((path, fraction)))  # fmt: skip
+    fractions = [f for path, f in seen if path == "session1/talk.wav"]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0
+    # Each utterance reports within its share of the speech (by seconds), in the tiers' order:
+    # where each of the three that align ends is reported (the too-short one fails silently).
+    grid = read_textgrid(interview / "session1" / "talk.TextGrid")
+    spans = [i.end - i.start for t in grid.tiers for i in t.intervals if i.label.strip()]
+    ends = np.cumsum(spans) / sum(spans)
+    for end in ends[:3]:
+        assert min(abs(f - end) for f in fractions) <= 0.01, (end, fractions)

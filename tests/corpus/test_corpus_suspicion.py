@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from aligner_gui.core.corpus.align_file import unclaimed_speech
 from aligner_gui.core.corpus.database import (
     ALIGNED,
     FAILED,
@@ -130,3 +133,36 @@ def test_next_suspect_walks_the_queue_and_skips_reviewed_files(tmp_path: Path) -
         third = next_suspect(db, after=(first.path, first.idx))
         assert third is not None and (third.path, third.idx) == ("two_bad.wav", 2)
         assert next_suspect(db, after=(third.path, third.idx)) is None
+
+
+def test_speech_the_transcript_leaves_unclaimed_makes_a_suspect() -> None:
+    # A deleted word: the model hears letters where the path has none, the evidence is modest.
+    words = [_word(i) for i in range(5)]
+    words[2] = _word(2, excess=12.0)
+    assert score_words(words, NORMS)[0][2][0] < SUSPECT_THRESHOLD
+    words[2] = dataclasses.replace(words[2], unclaimed=15.0)
+    suspicion, why = score_words(words, NORMS)[0][2]
+    assert why == "unclaimed" and suspicion >= SUSPECT_THRESHOLD
+
+
+def test_the_lesser_of_two_neighbouring_suspects_gives_way() -> None:
+    # One error between two words: the queue's next place goes elsewhere, not to its neighbour.
+    words = [_word(i, excess={2: 80.0, 3: 60.0, 10: 60.0}.get(i, 5.0)) for i in range(16)]
+    scored, _ = score_words(words, NORMS)
+    assert scored[2][0] > scored[10][0] > scored[3][0] > 0
+    alone = score_words([_word(i, excess={10: 60.0}.get(i, 5.0)) for i in range(16)], NORMS)[0]
+    assert scored[10][0] == pytest.approx(alone[10][0])
+    assert scored[3][0] == pytest.approx(scored[10][0] / 2, rel=0.2)
+
+
+def test_unclaimed_speech_counts_letters_heard_where_the_path_has_none() -> None:
+    blank, bar = 0, 1
+    skip = {blank, bar, None}
+    #          frame: 0  1  2  3  4  5  6  7  8  9
+    path = np.array([0, 5, 0, 1, 0, 0, 0, 0, 7, 0])
+    greedy = np.array([0, 6, 0, 1, 0, 9, 9, 0, 0, 7])
+    lost = np.arange(10, dtype=np.float64)
+    found = unclaimed_speech(greedy, path, lost, skip)
+    # Frame 1: a misread (the path's own letter there); frame 9: a spike one frame off; frames
+    # 5-6: letters the path does not cover, counted once at the run's start with its loss.
+    assert found.tolist() == [0, 0, 0, 0, 0, 11, 0, 0, 0, 0]

@@ -30,7 +30,7 @@ from aligner_gui.qt.app import build_parser, start_from_arguments
 from aligner_gui.qt.corpus_model import PATH_ROLE
 from aligner_gui.qt.main_window import MainWindow
 
-from corpus_maker import MESSY_FILES, make_messy_corpus
+from corpus_maker import MESSY_FILES, make_messy_corpus, write_long_pair, write_pair
 from gui_helpers import mouse_click
 from recovery_helpers import Questions, answer_questions, open_window
 from tiny_models import make_tiny_checkpoint
@@ -139,6 +139,34 @@ def test_a_corpus_from_the_command_line_is_aligned_in_the_background_row_by_row(
     with CorpusDatabase(out / DATABASE_NAME) as db:
         assert {row.path: row.status for row in db.files()} == expected
     assert read_textgrid(out / "alice" / "a01.TextGrid").tiers[0].name == "words"
+
+
+def test_the_panel_shows_progress_within_a_long_file_while_it_aligns(
+    qtbot: Any, window: MainWindow, tmp_path: Path, one_torch_thread
+) -> None:
+    corpus = tmp_path / "corpus"
+    write_pair(corpus, "short", "a stitch in time saves nine")
+    write_long_pair(corpus, "long", 40)  # ~2 min: several of the model's 30 s windows
+    open_corpus(qtbot, window, corpus, tmp_path / "out")
+    panel = window.corpus.panel
+    seen: list[tuple[str, int, str]] = []  # both bars, in the order they changed
+    panel.progress.valueChanged.connect(lambda v: seen.append(("files", v, "")))
+    panel.file_progress.valueChanged.connect(
+        lambda v: seen.append(("file", v, panel.file_progress.text()))
+    )
+    qtbot.mouseClick(panel.align_all, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.corpus.batch.is_aligning(), timeout=TIMEOUT_MS)
+
+    long_done = next(i for i, (bar, v, _) in enumerate(seen) if bar == "files" and v == 2)
+    within = [
+        (v, text)
+        for bar, v, text in seen[:long_done]
+        if bar == "file" and 0 < v < 100 and text.startswith("long.wav")
+    ]
+    # The long file's bar moved, shown by name, before the file counted as done.
+    assert len(within) >= 3 and all(text == f"long.wav {v} %" for v, text in within), within
+    assert [v for v, _ in within] == sorted(v for v, _ in within)
+    assert not panel.file_progress.isVisible()  # gone with the batch
 
 
 def test_cancel_stops_between_files_and_the_list_stays_true(

@@ -22,6 +22,7 @@ from aligner_gui.core.alignment.pipeline import AlignmentResult, align_audio
 from aligner_gui.core.alignment.segments import CharSegment, WordSegment
 from aligner_gui.core.base.errors import AlignerError, Cancelled
 from aligner_gui.core.corpus.database import WordRow
+from aligner_gui.core.corpus.file_progress import FileProgressSender
 from aligner_gui.core.corpus.layout import CorpusEntry
 from aligner_gui.core.io.audio import Audio, load_audio
 from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
@@ -56,17 +57,26 @@ class FileOutcome:
     doubtful_regions: int = 0
 
 
-def align_entry(entry: CorpusEntry, root: Path, model: LoadedModel, refine: str) -> FileOutcome:
-    """Align one entry; every error of the file (not of the program) becomes a failed outcome."""
+def align_entry(
+    entry: CorpusEntry,
+    root: Path,
+    model: LoadedModel,
+    refine: str,
+    progress: FileProgressSender | None = None,
+) -> FileOutcome:
+    """Align one entry; every error of the file (not of the program) becomes a failed outcome.
+
+    ``progress`` hears how far within the file the alignment is.
+    """
     began = time.perf_counter()
     try:
         audio = load_audio(root / entry.audio, target_rate=model.sample_rate)
         if entry.kind == "textgrid":
-            return _align_interview(entry, root, audio, model, refine, began)
+            return _align_interview(entry, root, audio, model, refine, began, progress)
         text = read_transcript(root / entry.transcript)
         if not text.strip():
             raise AlignerError(f"{entry.transcript} is empty.")
-        result = align_audio(audio, text, model, refine=refine)
+        result = align_audio(audio, text, model, refine=refine, progress=progress)
     except Cancelled:
         raise
     except (AlignerError, OSError, ValueError) as err:
@@ -113,18 +123,22 @@ def word_rows(
     lost = result.emissions.max(axis=1).astype(np.float64) - result.path.frame_scores
     cumulative = np.concatenate([[0.0], np.cumsum(lost)])
     frames = len(lost)
+    unclaimed_cumulative = np.concatenate(
+        [[0.0], np.cumsum(unclaimed_speech(greedy, result.path.labels, lost, skip))]
+    )
 
-    def evidence(first: int, last: int) -> float:
+    def evidence(first: int, last: int, sums: np.ndarray = cumulative) -> float:
         first, last = min(max(first, 0), frames), min(max(last, 0), frames)
-        return float(cumulative[last] - cumulative[first]) if last > first else 0.0
+        return float(sums[last] - sums[first]) if last > first else 0.0
 
     spans = [
         (timebase.seconds_to_frame(w.start), max(timebase.seconds_to_frame(w.end),
                                                  timebase.seconds_to_frame(w.start) + 1))
         for w in result.words
     ]  # fmt: skip
-    gaps = [evidence(prev_end, start) for prev_end, start in
-            zip([0, *(s[1] for s in spans)], [*(s[0] for s in spans), frames], strict=True)]  # fmt: skip
+    bounds = list(zip([0, *(s[1] for s in spans)], [*(s[0] for s in spans), frames], strict=True))
+    gaps = [evidence(prev_end, start) for prev_end, start in bounds]
+    unclaimed_gaps = [evidence(a, b, unclaimed_cumulative) for a, b in bounds]
     rows: list[WordRow] = []
     for i, word in enumerate(result.words):
         expected = result.tokenized.words[i].token_ids if i < len(result.tokenized.words) else ()
@@ -147,6 +161,10 @@ def word_rows(
                 chars=word.char_end - word.char_start,
                 mismatch=mismatch,
                 excess=evidence(*spans[i]) + max(gaps[i], gaps[i + 1]) if word.aligned else None,
+                unclaimed=evidence(*spans[i], unclaimed_cumulative)
+                + max(unclaimed_gaps[i], unclaimed_gaps[i + 1])
+                if word.aligned
+                else None,
                 doubt="+".join(
                     sorted(
                         {
@@ -160,6 +178,34 @@ def word_rows(
             )
         )
     return rows
+
+
+def unclaimed_speech(
+    greedy: np.ndarray, path_labels: np.ndarray, lost: np.ndarray, skip: set[int | None]
+) -> np.ndarray:
+    """Per frame: the nats lost over each run of a letter the model hears where the forced path
+    emits no letter (blank or word delimiter) within a frame either side, at the run's first frame.
+
+    Speech the transcript does not cover (a deleted word, a missing sentence) is such runs: the
+    path parks in blank or stretches a neighbour over letters the model hears. A misread word is
+    not: there the path emits its own letters on the same spikes, which only the evidence counts.
+    """
+    frames = len(greedy)
+    out = np.zeros(frames, dtype=np.float64)
+    if frames == 0:
+        return out
+    path_letter = ~np.isin(path_labels, [s for s in skip if s is not None])
+    # A frame's path letter "claims" the frames beside it too (spikes drift by a frame).
+    claimed = path_letter.copy()
+    claimed[1:] |= path_letter[:-1]
+    claimed[:-1] |= path_letter[1:]
+    starts = np.flatnonzero(np.concatenate([[True], greedy[1:] != greedy[:-1]]))
+    ends = np.concatenate([starts[1:], [frames]])
+    for first, last in zip(starts.tolist(), ends.tolist(), strict=True):
+        if int(greedy[first]) in skip or claimed[first:last].any():
+            continue
+        out[first] = float(lost[first:last].sum())
+    return out
 
 
 def _collapse(frames: np.ndarray, skip: set[int | None]) -> list[int]:
@@ -188,9 +234,20 @@ def _align_interview(
     model: LoadedModel,
     refine: str,
     began: float,
+    progress: FileProgressSender | None = None,
 ) -> FileOutcome:
     """Each labelled interval of each tier aligned within its own time range."""
     grid = read_textgrid(root / entry.transcript)
+    # Progress by seconds of speech: the utterances' share of the file's alignment work.
+    spans = [
+        max(0.0, i.end - max(0.0, i.start))
+        for t in grid.tiers
+        if isinstance(t, IntervalTier)
+        for i in t.intervals
+        if i.label.strip()
+    ]
+    total = sum(spans) or 1.0
+    done = 0.0
     speakers: list[SpeakerAlignment] = []
     rows: list[WordRow] = []
     warnings: list[str] = []
@@ -212,8 +269,11 @@ def _align_interview(
                 min(audio.num_samples, int(round(interval.end * rate))),
             )
             piece = dataclasses.replace(audio, samples=audio.samples[lo:hi])
+            share = max(0.0, interval.end - start) / total
+            part = None if progress is None else progress.part(done, share)
+            done += share
             try:
-                result = align_audio(piece, text, model, refine=refine)
+                result = align_audio(piece, text, model, refine=refine, progress=part)
             except Cancelled:
                 raise
             except AlignerError as err:

@@ -33,7 +33,7 @@ from pathlib import Path
 from aligner_gui.core.base.errors import AlignerError
 
 DATABASE_NAME = "corpus.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 NOT_ALIGNED = "not aligned"
 ALIGNED = "aligned"
@@ -83,11 +83,23 @@ CREATE TABLE IF NOT EXISTS words (
     suspicion REAL NOT NULL DEFAULT 0,
     reason TEXT NOT NULL DEFAULT '',
     excess REAL,
+    unclaimed REAL,
     PRIMARY KEY (file_id, idx)
 );
 CREATE INDEX IF NOT EXISTS words_by_suspicion ON words (file_id, suspicion DESC);
 CREATE TABLE IF NOT EXISTS ignored (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
 """
+
+
+def _migrate_from_1(db: sqlite3.Connection) -> None:
+    """Layout 1 lacked ``words.unclaimed``: its words keep NULL (that signal left out of their
+    suspicion) until their file is aligned again (``--overwrite``, or Align in the window)."""
+    db.execute("ALTER TABLE words ADD COLUMN unclaimed REAL")
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+
+
+# Within the opening transaction: an older layout brought up to this one.
+_MIGRATIONS = {"1": _migrate_from_1}
 
 
 class CorpusDatabaseError(AlignerError):
@@ -137,6 +149,9 @@ class WordRow:
     # Log-probability (nats) the forced path gives up against each frame's best label, over the
     # word's frames and the worse of the gaps beside it: what the model hears but the text denies.
     excess: float | None = None
+    # Nats the model is sure of letters where the forced path emits none (blank or delimiter),
+    # over the same frames: speech the transcript does not cover (a deleted word or sentence).
+    unclaimed: float | None = None
 
 
 _FILE_COLUMNS = ", ".join(f.name for f in fields(FileRow))
@@ -181,6 +196,9 @@ class CorpusDatabase:
                     self._db.execute(
                         "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
                     )
+                elif found[0] in _MIGRATIONS:
+                    _MIGRATIONS[found[0]](self._db)
+                    found = (str(SCHEMA_VERSION),)
         except sqlite3.OperationalError as err:
             raise CorpusDatabaseError(
                 f"{self.path}: cannot open the corpus state ({err})."
@@ -295,7 +313,7 @@ class CorpusDatabase:
         """Within a transaction: the file's words become ``words``."""
         self._db.execute("DELETE FROM words WHERE file_id = ?", (file_id,))
         self._db.executemany(
-            "INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     file_id,
@@ -312,6 +330,7 @@ class CorpusDatabase:
                     w.suspicion,
                     w.reason,
                     w.excess,
+                    w.unclaimed,
                 )
                 for w in words
             ),
@@ -358,7 +377,7 @@ class CorpusDatabase:
         """Words per file path (of one file, or of all), in order."""
         query = (
             "SELECT f.path, w.idx, w.tier, w.label, w.start, w.end, w.score, w.aligned, w.chars, "
-            "w.mismatch, w.doubt, w.suspicion, w.reason, w.excess "
+            "w.mismatch, w.doubt, w.suspicion, w.reason, w.excess, w.unclaimed "
             "FROM words w JOIN files f ON f.id = w.file_id"
         )
         args: tuple = ()

@@ -12,14 +12,14 @@ started are left for the next run.
 
 Where files are aligned is a :class:`FileExecutor`: local worker processes by default, or a Ray
 cluster (``aligner_gui.cluster``). The executor only aligns; everything else stays here.
+Progress within a file (``on_progress``) comes from local workers over a queue; Ray actors send
+none.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import hashlib
 import json
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Collection, Iterator
@@ -39,15 +39,14 @@ from aligner_gui.core.corpus.database import (
     FileFigures,
     FileRow,
 )
+from aligner_gui.core.corpus.file_progress import FileProgressFn
 from aligner_gui.core.corpus.layout import CorpusEntry, scan_corpus
+from aligner_gui.core.corpus.local_pool import LocalExecutor
 from aligner_gui.core.corpus.outputs import output_paths, remove_stale_temporaries, write_outputs
 from aligner_gui.core.corpus.report import REPORT_NAME, write_report
 from aligner_gui.core.corpus.suspicion import rescore_corpus
 from aligner_gui.core.corpus.worker import (
     WorkerSettings,
-    align_in_worker,
-    ignore_sigint_and_load,
-    load_worker_model,
     model_size_bytes,
 )
 from aligner_gui.core.io.audio import audio_info
@@ -110,20 +109,12 @@ class FileExecutor(Protocol):
     """
 
     def outcomes(
-        self, todo: list[CorpusEntry], worker: WorkerSettings, stop: threading.Event
+        self,
+        todo: list[CorpusEntry],
+        worker: WorkerSettings,
+        stop: threading.Event,
+        progress: FileProgressFn | None = None,
     ) -> Iterator[FileOutcome]: ...
-
-
-@dataclass(frozen=True)
-class LocalExecutor:
-    """This machine: in this process for one job, else a pool of spawned worker processes."""
-
-    jobs: int
-
-    def outcomes(
-        self, todo: list[CorpusEntry], worker: WorkerSettings, stop: threading.Event
-    ) -> Iterator[FileOutcome]:
-        return _outcomes(todo, worker, self.jobs, stop)
 
 
 def default_jobs(model: str, cores: int | None = None, available: int | None = None) -> int:
@@ -223,6 +214,7 @@ def run_batch(
     stop: threading.Event | None = None,
     on_file: ProgressCallback | None = None,
     on_start: Callable[[int, float], None] | None = None,
+    on_progress: FileProgressFn | None = None,
     only: Collection[str] | None = None,
     executor: FileExecutor | None = None,
 ) -> BatchSummary:
@@ -231,7 +223,8 @@ def run_batch(
     ``on_start(files to do, seconds of audio to do)`` is called once the plan is made. ``only``
     (relative recording paths) limits the work to those files, e.g. the ones selected in the
     window, or all but those the user edited. Files are aligned by ``executor`` (default:
-    ``settings.jobs`` local worker processes).
+    ``settings.jobs`` local worker processes). ``on_progress(path, fraction)`` hears how far
+    within each file being aligned the work is (in this thread, never after ``on_file`` for it).
     """
     stop = stop or threading.Event()
     executor = executor or LocalExecutor(settings.jobs)
@@ -257,7 +250,7 @@ def run_batch(
         worker = WorkerSettings(settings.model, settings.device, settings.refine,
                                 _threads_per_worker(settings.jobs), corpus)  # fmt: skip
         done = 0
-        for outcome in executor.outcomes(todo, worker, stop):
+        for outcome in executor.outcomes(todo, worker, stop, on_progress):
             entry = by_path[outcome.path]
             _record(db, outcome, entry, out_dir, settings, summary)
             done += 1
@@ -291,57 +284,6 @@ def check_model_name(model: str) -> None:
 
 def _threads_per_worker(jobs: int) -> int:
     return max(1, usable_cores() // max(1, jobs))
-
-
-def _outcomes(
-    todo: list[CorpusEntry], worker: WorkerSettings, jobs: int, stop: threading.Event
-) -> Iterator[FileOutcome]:
-    if not todo:
-        return
-    if jobs <= 1:
-        # One worker: aligning in this process saves a process start and a second torch import.
-        load_worker_model(worker, set_threads=False)
-        for entry in todo:
-            if stop.is_set():
-                return
-            yield align_in_worker(entry)
-        return
-    yield from _pooled(todo, worker, jobs, stop)
-
-
-def _pooled(
-    todo: list[CorpusEntry], worker: WorkerSettings, jobs: int, stop: threading.Event
-) -> Iterator[FileOutcome]:
-    context = multiprocessing.get_context("spawn")
-    pending = iter(todo)
-    running: set[cf.Future[FileOutcome]] = set()
-    with cf.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=ignore_sigint_and_load, initargs=(worker,)
-    ) as pool:
-        # A few files in flight per worker: enough to keep it busy, few enough that a stop
-        # does not wait for a long queue.
-        while True:
-            while not stop.is_set() and len(running) < 2 * jobs:
-                entry = next(pending, None)
-                if entry is None:
-                    break
-                running.add(pool.submit(align_in_worker, entry))
-            if not running:
-                return
-            finished, running = cf.wait(running, timeout=0.2, return_when=cf.FIRST_COMPLETED)
-            for future in finished:
-                if not future.cancelled():
-                    try:
-                        yield future.result()
-                    except cf.process.BrokenProcessPool as err:
-                        raise AlignerError(
-                            "A worker process died (out of memory?); run again, perhaps with "
-                            "fewer --jobs: finished files are kept."
-                        ) from err
-            if stop.is_set():
-                for future in running:
-                    future.cancel()
-                running = {f for f in running if not f.cancelled()}
 
 
 def _record(

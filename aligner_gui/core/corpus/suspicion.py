@@ -10,10 +10,20 @@ and weighted by how often it meant a real error in ``benchmarks/review_queue.py`
     beside it (:attr:`WordRow.excess`): what the model hears but the transcript denies. A
     substituted word, an inserted one (the model hears silence or other letters), a deleted word
     or missing sentence (the model hears speech in a gap or inside a stretched neighbour) all
-    lose many nats. Judged by *contrast*: minus the larger of the median of the three words on
-    each side and the file's 75th percentile, so that a stretch the model reads poorly
-    everywhere (a fast or unusual voice, noise) does not outrank one isolated error. Mapped to
-    ``1 - exp(-contrast / 20 nats)``.
+    lose many nats. Counted per square root of the word's letters (as for four letters): a long
+    word the model misreads loses more nats in all than a short one only by being long, and
+    rare long words are what the model misreads most. Judged by *contrast*: minus the larger of
+    the median of the three words on each side and the file's 75th percentile, so that a
+    stretch the model reads poorly everywhere (a fast or unusual voice, noise) does not outrank
+    one isolated error. Mapped to ``1 - exp(-contrast / 20 nats)``.
+``unclaimed`` (1.0; finds what the evidence misses)
+    speech the transcript does not cover: the nats lost over runs of letters the model hears
+    where the forced path emits no letter (blank or delimiter) within a frame either side, over
+    the word and the worse gap beside it (:attr:`WordRow.unclaimed`). A deleted word or a
+    missing sentence leaves such runs (the path parks in blank or stretches a neighbour); a word
+    the model merely misreads does not (the path emits its own letters on the same spikes), so
+    this tells a deletion from a misreading where the evidence cannot. Judged by contrast like
+    the evidence, mapped to ``1 - exp(-contrast / 8 nats)``.
 ``unaligned`` (1.0)
     nothing in the word is in the model's alphabet, so its times are interpolated.
 ``duration`` (0.3)
@@ -30,8 +40,13 @@ and weighted by how often it meant a real error in ``benchmarks/review_queue.py`
     model is), so they only break ties.
 
 They combine as independent evidence, ``1 - prod(1 - weight x signal)``; the word's ``reason``
-names the strongest. A file's suspicion is its worst word's plus a tenth of the mean of its five
-worst, so of two files with an equally bad word the one with more trouble comes first.
+names the strongest. One error usually makes two neighbours suspect (the gap between them
+counts for both): a word next to a more suspect word of its tier keeps half its suspicion, so
+that the queue's next place goes to another error, not to the same one again. A file's
+suspicion is its worst word's plus a tenth of the mean of its five worst, so of two files with
+an equally bad word the one with more trouble comes first. Words recorded before the unclaimed
+figure existed (database layout 1) have none: that signal is left out until they are aligned
+again.
 
 The queue (:func:`next_suspect`) is every word with suspicion at least ``SUSPECT_THRESHOLD`` in
 files not yet reviewed, most suspect first across the whole corpus (ties: file, then word
@@ -64,6 +79,7 @@ _QUEUE_STATUSES = (ALIGNED, EDITED)
 WEIGHTS = {
     "evidence": 1.0,
     "unaligned": 1.0,
+    "unclaimed": 1.0,
     "duration": 0.3,
     "score": 0.15,
     "mismatch": 0.15,
@@ -75,7 +91,10 @@ DOUBT_WEIGHTS = {
     "long-word": 0.03,
 }
 EVIDENCE_SCALE = 20.0  # nats of contrast for 63 % of the evidence signal
+UNCLAIMED_SCALE = 8.0  # the same for the unclaimed-speech signal
+NEIGHBOUR_SHARE = 0.5  # of its suspicion a word keeps beside a more suspect one
 _NEIGHBOURS = 3  # words on each side that set a word's local baseline
+_REFERENCE_LETTERS = 4  # the evidence of a word this long is taken as it is
 _TOP_WORDS = 5
 
 
@@ -125,8 +144,19 @@ def evidence_contrast(excess: Sequence[float | None]) -> list[float]:
     return out
 
 
+def length_fair_evidence(word: WordRow) -> float | None:
+    """The word's evidence per square root of its letters, scaled to a four-letter word."""
+    if word.excess is None:
+        return None
+    return word.excess * math.sqrt(_REFERENCE_LETTERS / max(word.chars, 1))
+
+
 def word_signals(
-    word: WordRow, norms: CorpusNorms, typical_char_seconds: float, contrast: float = 0.0
+    word: WordRow,
+    norms: CorpusNorms,
+    typical_char_seconds: float,
+    contrast: float = 0.0,
+    unclaimed_contrast: float = 0.0,
 ) -> dict[str, float]:
     """Each signal in [0, 1], already weighted."""
     if not word.aligned:
@@ -134,6 +164,10 @@ def word_signals(
     signals: dict[str, float] = {}
     if word.excess is not None:
         signals["evidence"] = WEIGHTS["evidence"] * (1.0 - math.exp(-contrast / EVIDENCE_SCALE))
+    if word.unclaimed is not None:
+        signals["unclaimed"] = WEIGHTS["unclaimed"] * (
+            1.0 - math.exp(-unclaimed_contrast / UNCLAIMED_SCALE)
+        )
     if word.mismatch is not None:
         excess = (word.mismatch - norms.median_mismatch) / max(1.0 - norms.median_mismatch, 1e-6)
         signals["mismatch"] = WEIGHTS["mismatch"] * _clip(excess)
@@ -156,21 +190,40 @@ def score_words(
         (w.end - w.start) / w.chars for w in words if w.aligned and w.chars > 0 and w.end > w.start
     ]
     typical = float(np.median(per_char)) if per_char else 0.0
-    contrasts = evidence_contrast([w.excess for w in words])
+    contrasts = evidence_contrast([length_fair_evidence(w) for w in words])
+    unclaimed = evidence_contrast([w.unclaimed for w in words])
     scored: list[tuple[float, str]] = []
-    for word, contrast in zip(words, contrasts, strict=True):
-        signals = word_signals(word, norms, typical, contrast)
+    for word, contrast, uncovered in zip(words, contrasts, unclaimed, strict=True):
+        signals = word_signals(word, norms, typical, contrast, uncovered)
         keep = 1.0
         for value in signals.values():
             keep *= 1.0 - value
         strongest = max(signals, key=lambda k: signals[k], default="")
         suspicion = 1.0 - keep
         scored.append((suspicion, strongest if suspicion > 0 else ""))
+    scored = _second_to_a_neighbour(words, scored)
     scored = [
         (0.0, EDITED_REASON) if w.reason == EDITED_REASON else found
         for w, found in zip(words, scored, strict=True)
     ]
     return scored, file_suspicion([s for s, _ in scored])
+
+
+def _second_to_a_neighbour(
+    words: Sequence[WordRow], scored: list[tuple[float, str]]
+) -> list[tuple[float, str]]:
+    """A word beside a more suspect word of the same tier keeps ``NEIGHBOUR_SHARE`` of its
+    suspicion (both neighbours of one error should not take two places in the queue)."""
+    out = list(scored)
+    for i, (suspicion, reason) in enumerate(scored):
+        beside = [
+            scored[j][0]
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(words) and words[j].tier == words[i].tier
+        ]
+        if beside and max(beside) > suspicion:
+            out[i] = (suspicion * NEIGHBOUR_SHARE, reason)
+    return out
 
 
 def file_suspicion(word_suspicions: Sequence[float]) -> float | None:

@@ -3,6 +3,9 @@
 Workers are started with the *spawn* method (a fork of a process that has loaded torch, or holds
 threads, can deadlock) and ignore SIGINT: Ctrl+C in a terminal reaches the whole process group,
 and it is the parent's job to stop the batch between files, not the workers' to die mid-file.
+
+Progress within a file goes back to the parent over a multiprocessing queue handed to each worker
+when it starts, as (relative audio path, fraction) pairs, one per new 1 % of the file.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ import os
 import signal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.corpus.align_file import FileOutcome, align_entry
+from aligner_gui.core.corpus.file_progress import FileProgressFn, FileProgressSender
 from aligner_gui.core.corpus.layout import CorpusEntry
 
 if TYPE_CHECKING:
@@ -33,6 +37,7 @@ class WorkerSettings:
 _MODEL: LoadedModel | None = None
 _SETTINGS: WorkerSettings | None = None
 _LOAD_ERROR: AlignerError | None = None
+_PROGRESS_QUEUE: Any = None  # a pool worker's multiprocessing queue to the parent, if any
 
 
 def load_worker_model(settings: WorkerSettings, *, set_threads: bool = True) -> None:
@@ -48,9 +53,14 @@ def load_worker_model(settings: WorkerSettings, *, set_threads: bool = True) -> 
     _MODEL = load_model(settings.model, device=settings.device)
 
 
-def ignore_sigint_and_load(settings: WorkerSettings) -> None:
-    global _LOAD_ERROR
+def ignore_sigint_and_load(settings: WorkerSettings, progress_queue: Any = None) -> None:
+    global _LOAD_ERROR, _PROGRESS_QUEUE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if progress_queue is not None:
+        # Progress is a courtesy: a worker must never wait at exit to flush it to a parent that
+        # has stopped reading.
+        progress_queue.cancel_join_thread()
+    _PROGRESS_QUEUE = progress_queue
     # Each worker's share of the cores; OpenMP reads this before torch starts its pool.
     os.environ["OMP_NUM_THREADS"] = str(settings.threads)
     try:
@@ -66,13 +76,27 @@ def load_error() -> AlignerError | None:
     return _LOAD_ERROR
 
 
-def align_in_worker(entry: CorpusEntry, root: Path | None = None) -> FileOutcome:
-    """Align ``entry``, found under ``root`` (default: the settings' corpus folder)."""
+def align_in_worker(
+    entry: CorpusEntry, root: Path | None = None, progress: FileProgressFn | None = None
+) -> FileOutcome:
+    """Align ``entry``, found under ``root`` (default: the settings' corpus folder).
+
+    Progress within the file goes to ``progress`` (in this process), else to the parent's queue
+    when this is a pool worker given one.
+    """
     if _LOAD_ERROR is not None:
         raise _LOAD_ERROR
     if _MODEL is None or _SETTINGS is None:
         raise RuntimeError("the worker's model is not loaded")
-    return align_entry(entry, root or _SETTINGS.root, _MODEL, _SETTINGS.refine)
+    send = progress
+    if send is None and _PROGRESS_QUEUE is not None:
+        send = _put_progress
+    sender = None if send is None else FileProgressSender(entry.audio, send)
+    return align_entry(entry, root or _SETTINGS.root, _MODEL, _SETTINGS.refine, sender)
+
+
+def _put_progress(path: str, fraction: float) -> None:
+    _PROGRESS_QUEUE.put_nowait((path, fraction))
 
 
 def model_size_bytes(model: str) -> int:
