@@ -276,8 +276,9 @@ def usable_cores() -> int:
 def check_model_name(model: str) -> None:
     """Fail before the batch, not in every worker, on a model that cannot exist."""
     from aligner_gui.core.models.bundles import resolve_bundle_name
+    from aligner_gui.core.models.model import SHIPPED_MODELS
 
-    if model == "demo" or Path(model).exists() or resolve_bundle_name(model) is not None:
+    if model in SHIPPED_MODELS or Path(model).exists() or resolve_bundle_name(model) is not None:
         return
     raise ModelError(f"{model}: no such model file or folder, and not a model name.")
 

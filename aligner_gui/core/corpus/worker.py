@@ -108,9 +108,11 @@ def model_size_bytes(model: str) -> int:
         return path.stat().st_size
     if path.is_dir():
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    if model == "demo":
-        demo = resource_path("demo_model.pt")
-        return demo.stat().st_size if demo.is_file() else 10_000_000
+    from aligner_gui.core.models.model import SHIPPED_MODELS
+
+    if model in SHIPPED_MODELS:
+        shipped = resource_path(SHIPPED_MODELS[model][0])
+        return shipped.stat().st_size if shipped.is_file() else 20_000_000
     # torchaudio bundles: base-size 95 M parameters, large 317 M, 300 M / 1 B MMS and XLS-R.
     upper = model.upper()
     if "1B" in upper:
