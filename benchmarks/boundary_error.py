@@ -246,11 +246,12 @@ def recognition_rows(model: LoadedModel, corpus_dir: Path) -> tuple[list[str], d
 
 
 def print_side_by_side(title: str, names: list[str], tables: list[dict[str, str]]) -> None:
-    width = max(14, *(len(n) + 2 for n in names))
+    width = max(16, *(len(n) + 2 for n in names))
     print(title)
     print(f"{'':<38}" + "".join(f"{n:>{width}}" for n in names))
-    for key in tables[0]:
-        print(f"{key:<38}" + "".join(f"{t.get(key, ''):>{width}}" for t in tables))
+    keys = list(dict.fromkeys(key for table in tables for key in table))  # union, in order
+    for key in keys:
+        print(f"{key:<38}" + "".join(f"{t.get(key, 'n/a'):>{width}}" for t in tables))
 
 
 def main() -> None:
