@@ -69,6 +69,13 @@ EQUIVALENCES: tuple[Equivalence, ...] = (
     _row("ɔ", "ɔː", "the THOUGHT vowel in a model that marks it long"),
     _row("i", "iː", "the FLEECE vowel in a model that marks it long"),
     _row("u", "uː", "the GOOSE vowel in a model that marks it long"),
+    # Front rounded vowels are not English phonemes; an English model hears them as the
+    # unrounded vowel of the same height (and hand labels use them for fronted or rounded
+    # allophones: praatio's "mary" labels the vowel of "barrel" [œ]).
+    _row("œ", "ɛ", "open-mid front rounded: English has its unrounded counterpart ɛ"),
+    _row("ø", "e | eɪ", "close-mid front rounded: unrounded e (English FACE)"),
+    _row("y", "i | iː", "close front rounded: unrounded i (FLEECE)"),
+    _row("ʏ", "ɪ", "near-close front rounded: unrounded ɪ (KIT)"),
     # Consonants.
     _row(FLAP, "t | d", "the flap of 'water' is /t/, of 'ladder' /d/: read from the spelling"),
     _row("ɾ̃", "n", "the nasal flap of 'winter' (ARPAbet NX) realises n"),
