@@ -200,7 +200,7 @@ def main() -> None:
     parser.add_argument("--scan-files", type=int, default=10000)
     parser.add_argument("--jobs", default="1,2")
     parser.add_argument(
-        "--skip", default="", help="comma-separated: demo, base, scan, resume, window"
+        "--skip", default="", help="comma-separated: demo, letters, base, scan, resume, window"
     )
     parser.add_argument("--scan-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--window-child", nargs=2, help=argparse.SUPPRESS)
@@ -222,6 +222,8 @@ def main() -> None:
     runs = []
     if "demo" not in skip:
         runs.append(("demo", "demo", corpus, audio, args.files))
+    if "letters" not in skip:
+        runs.append(("demo-letters", "demo-letters", corpus, audio, args.files))
     if "base" not in skip and args.base_files > 0:
         base_corpus = OUT / f"corpus{args.base_files}"
         base_audio = make_corpus(base_corpus, args.base_files)
@@ -229,7 +231,7 @@ def main() -> None:
     for name, model, source, seconds_of_audio, count in runs:
         for j in jobs:
             wall = align(source, OUT / f"aligned-{name}-{count}-j{j}", model, j)
-            print(f"throughput {name:4s} --jobs {j}: {count} files, {seconds_of_audio / 60:.1f} min "
+            print(f"throughput {name:12s} --jobs {j}: {count} files, {seconds_of_audio / 60:.1f} min "
                   f"in {wall:.1f} s = {count / wall * 60:.1f} files/min, "
                   f"RTF {wall / seconds_of_audio:.3f}")  # fmt: skip
     if "resume" not in skip and "demo" not in skip:
