@@ -31,6 +31,8 @@ from aligner_gui.core.io.transcript import read_transcript
 if TYPE_CHECKING:
     from aligner_gui.core.models.model import LoadedModel
 
+STRETCH = 5.0  # a unit held this many times the file's median hold is stretched over speech
+
 
 @dataclass(frozen=True)
 class SpeakerAlignment:
@@ -123,8 +125,10 @@ def word_rows(
     lost = result.emissions.max(axis=1).astype(np.float64) - result.path.frame_scores
     cumulative = np.concatenate([[0.0], np.cumsum(lost)])
     frames = len(lost)
+    holds = ~np.isin(result.path.labels, [s for s in skip if s is not None])
+    stretched = stretched_frames(result.path.token_index, greedy, result.path.labels)
     unclaimed_cumulative = np.concatenate(
-        [[0.0], np.cumsum(unclaimed_speech(greedy, result.path.labels, lost, skip))]
+        [[0.0], np.cumsum(unclaimed_speech(greedy, result.path.labels, lost, skip, stretched))]
     )
 
     def evidence(first: int, last: int, sums: np.ndarray = cumulative) -> float:
@@ -165,6 +169,10 @@ def word_rows(
                 + max(unclaimed_gaps[i], unclaimed_gaps[i + 1])
                 if word.aligned
                 else None,
+                inside=evidence(*spans[i]) if word.aligned else None,
+                frames=_clamped_frames(*spans[i], frames) if word.aligned else None,
+                held=int(holds[slice(*_clamp(*spans[i], frames))].sum()) if word.aligned else None,
+                removable=removable_nats(result, *spans[i]) if word.aligned else None,
                 doubt="+".join(
                     sorted(
                         {
@@ -180,15 +188,80 @@ def word_rows(
     return rows
 
 
-def unclaimed_speech(
-    greedy: np.ndarray, path_labels: np.ndarray, lost: np.ndarray, skip: set[int | None]
+def _clamp(first: int, last: int, frames: int) -> tuple[int, int]:
+    first = min(max(first, 0), frames)
+    return first, max(first, min(last, frames))
+
+
+def _clamped_frames(first: int, last: int, frames: int) -> int:
+    first, last = _clamp(first, last, frames)
+    return last - first
+
+
+def removable_nats(result: AlignmentResult, first: int, last: int) -> float:
+    """Nats the forced path would gain over the word's frames ``[first, last)`` if the word were
+    not in the transcript: each frame given instead to the best of blank and the units the path
+    emits just before and just after the word (a neighbour stretched over it, or a pause).
+
+    A word that is not spoken (inserted) gains: its frames hold a neighbour's sound or silence,
+    which the path had to deny to squeeze the word in. A spoken word, even one the model
+    misreads, loses: neither a pause nor a neighbour's sound explains its frames.
+    """
+    frames = result.emissions.shape[0]
+    first, last = _clamp(first, last, frames)
+    if last <= first:
+        return 0.0
+    labels = result.path.labels
+    instead = {result.labels.blank}
+    if first > 0:
+        instead.add(int(labels[first - 1]))
+    if last < frames:
+        instead.add(int(labels[last]))
+    best_instead = result.emissions[first:last][:, sorted(instead)].max(axis=1)
+    return float(np.sum(best_instead - result.path.frame_scores[first:last], dtype=np.float64))
+
+
+def stretched_frames(
+    token_index: np.ndarray, greedy: np.ndarray, path_labels: np.ndarray
 ) -> np.ndarray:
-    """Per frame: the nats lost over each run of a letter the model hears where the forced path
-    emits no letter (blank or word delimiter) within a frame either side, at the run's first frame.
+    """Per frame: whether the forced path holds one unit there for more than ``STRETCH`` times
+    the file's median hold while the model hears another unit.
+
+    A frame classifier (a phone model) gives every frame of a sound its unit, so over a word the
+    transcript lacks the path does not park in blank as a CTC model's does: it holds a neighbour's
+    phone across it. A CTC model holds its spikes a frame or two, so this rarely fires there.
+    """
+    out = np.zeros(len(token_index), dtype=bool)
+    if len(token_index) == 0:
+        return out
+    starts = np.flatnonzero(np.concatenate([[True], token_index[1:] != token_index[:-1]]))
+    ends = np.concatenate([starts[1:], [len(token_index)]])
+    held = [(a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+            if token_index[a] >= 0]  # fmt: skip
+    if not held:
+        return out
+    typical = float(np.median([b - a for a, b in held]))
+    for a, b in held:
+        if b - a > STRETCH * max(typical, 1.0):
+            out[a:b] = greedy[a:b] != path_labels[a:b]
+    return out
+
+
+def unclaimed_speech(
+    greedy: np.ndarray,
+    path_labels: np.ndarray,
+    lost: np.ndarray,
+    skip: set[int | None],
+    stretched: np.ndarray | None = None,
+) -> np.ndarray:
+    """Per frame: the nats lost over each run of a unit the model hears where the forced path
+    emits none (blank or word delimiter) within a frame either side, or holds a unit stretched
+    far beyond its usual length (``stretched``, see :func:`stretched_frames`), at the run's first
+    frame.
 
     Speech the transcript does not cover (a deleted word, a missing sentence) is such runs: the
-    path parks in blank or stretches a neighbour over letters the model hears. A misread word is
-    not: there the path emits its own letters on the same spikes, which only the evidence counts.
+    path parks in blank or stretches a neighbour over units the model hears. A misread word is
+    not: there the path emits its own units on the same frames, which only the evidence counts.
     """
     frames = len(greedy)
     out = np.zeros(frames, dtype=np.float64)
@@ -199,6 +272,8 @@ def unclaimed_speech(
     claimed = path_letter.copy()
     claimed[1:] |= path_letter[:-1]
     claimed[:-1] |= path_letter[1:]
+    if stretched is not None:
+        claimed &= ~stretched
     starts = np.flatnonzero(np.concatenate([[True], greedy[1:] != greedy[:-1]]))
     ends = np.concatenate([starts[1:], [frames]])
     for first, last in zip(starts.tolist(), ends.tolist(), strict=True):

@@ -78,6 +78,8 @@ _QUEUE_STATUSES = (ALIGNED, EDITED)
 
 WEIGHTS = {
     "evidence": 1.0,
+    "denial": 1.0,
+    "removable": 1.0,
     "unaligned": 1.0,
     "unclaimed": 1.0,
     "duration": 0.3,
@@ -92,6 +94,14 @@ DOUBT_WEIGHTS = {
 }
 EVIDENCE_SCALE = 20.0  # nats of contrast for 63 % of the evidence signal
 UNCLAIMED_SCALE = 8.0  # the same for the unclaimed-speech signal
+# A frame classifier loses nats on every frame of uncovered speech, a CTC model on its spikes.
+FRAME_UNCLAIMED_SCALE = 20.0
+DENIAL_SCALE = 3.0  # contrast of the per-frame denial (a z-score) for 63 % of its signal
+REMOVABLE_FLOOR = 6.0  # nats a word's removal must gain before it counts
+REMOVABLE_SCALE = 6.0  # then nats for 63 % of the signal
+# Share of the words' frames the path gives their units, above which the model is a frame
+# classifier (a unit on every frame of its sound) rather than CTC (a spike, then blank).
+FRAME_LEVEL_SHARE = 0.5
 NEIGHBOUR_SHARE = 0.5  # of its suspicion a word keeps beside a more suspect one
 _NEIGHBOURS = 3  # words on each side that set a word's local baseline
 _REFERENCE_LETTERS = 4  # the evidence of a word this long is taken as it is
@@ -151,22 +161,59 @@ def length_fair_evidence(word: WordRow) -> float | None:
     return word.excess * math.sqrt(_REFERENCE_LETTERS / max(word.chars, 1))
 
 
+def is_frame_level(words: Sequence[WordRow]) -> bool:
+    """Whether these words were aligned by a frame classifier (the path gives most of a word's
+    frames to its units) rather than a CTC model (a spike per unit, blank between)."""
+    known = [(w.held, w.frames) for w in words if w.aligned and w.held is not None and w.frames]
+    total = sum(frames for _, frames in known)
+    return total > 0 and sum(held for held, _ in known) / total > FRAME_LEVEL_SHARE
+
+
+def denial_scores(words: Sequence[WordRow]) -> list[float | None]:
+    """Per word, how far the nats lost over its own frames exceed the file's rate per frame, in
+    standard units for that many frames: ``(inside - frames x rate) / sqrt(frames)``.
+
+    A long word the model misreads here and there loses many nats only by being long; a word the
+    model denies on every frame (inserted and squeezed, or substituted) stands out however short.
+    """
+    known = [w for w in words if w.aligned and w.inside is not None and w.frames]
+    frames = sum(w.frames or 0 for w in known)
+    if not frames:
+        return [None] * len(words)
+    rate = sum(w.inside or 0.0 for w in known) / frames
+    return [
+        (w.inside - w.frames * rate) / math.sqrt(w.frames)
+        if w.aligned and w.inside is not None and w.frames
+        else None
+        for w in words
+    ]
+
+
 def word_signals(
     word: WordRow,
     norms: CorpusNorms,
     typical_char_seconds: float,
     contrast: float = 0.0,
     unclaimed_contrast: float = 0.0,
+    denial_contrast: float | None = None,
+    frame_level: bool = False,
 ) -> dict[str, float]:
-    """Each signal in [0, 1], already weighted."""
+    """Each signal in [0, 1], already weighted. ``frame_level``: the file was aligned by a frame
+    classifier, judged by denial and removability instead of the summed evidence."""
     if not word.aligned:
         return {"unaligned": WEIGHTS["unaligned"]}
     signals: dict[str, float] = {}
-    if word.excess is not None:
+    if frame_level and denial_contrast is not None:
+        signals["denial"] = WEIGHTS["denial"] * (1.0 - math.exp(-denial_contrast / DENIAL_SCALE))
+    elif word.excess is not None:
         signals["evidence"] = WEIGHTS["evidence"] * (1.0 - math.exp(-contrast / EVIDENCE_SCALE))
+    if frame_level and word.removable is not None:
+        gain = max(0.0, word.removable - REMOVABLE_FLOOR)
+        signals["removable"] = WEIGHTS["removable"] * (1.0 - math.exp(-gain / REMOVABLE_SCALE))
     if word.unclaimed is not None:
+        scale = FRAME_UNCLAIMED_SCALE if frame_level else UNCLAIMED_SCALE
         signals["unclaimed"] = WEIGHTS["unclaimed"] * (
-            1.0 - math.exp(-unclaimed_contrast / UNCLAIMED_SCALE)
+            1.0 - math.exp(-unclaimed_contrast / scale)
         )
     if word.mismatch is not None:
         excess = (word.mismatch - norms.median_mismatch) / max(1.0 - norms.median_mismatch, 1e-6)
@@ -192,9 +239,20 @@ def score_words(
     typical = float(np.median(per_char)) if per_char else 0.0
     contrasts = evidence_contrast([length_fair_evidence(w) for w in words])
     unclaimed = evidence_contrast([w.unclaimed for w in words])
+    frame_level = is_frame_level(words)
+    denials = denial_scores(words)
+    denial_contrasts = evidence_contrast(denials)
     scored: list[tuple[float, str]] = []
-    for word, contrast, uncovered in zip(words, contrasts, unclaimed, strict=True):
-        signals = word_signals(word, norms, typical, contrast, uncovered)
+    for i, word in enumerate(words):
+        signals = word_signals(
+            word,
+            norms,
+            typical,
+            contrasts[i],
+            unclaimed[i],
+            None if denials[i] is None else denial_contrasts[i],
+            frame_level,
+        )
         keep = 1.0
         for value in signals.values():
             keep *= 1.0 - value
