@@ -125,6 +125,7 @@ def word_rows(
     lost = result.emissions.max(axis=1).astype(np.float64) - result.path.frame_scores
     cumulative = np.concatenate([[0.0], np.cumsum(lost)])
     frames = len(lost)
+    nearest = _nearest_units(result)
     holds = ~np.isin(result.path.labels, [s for s in skip if s is not None])
     stretched = stretched_frames(result.path.token_index, greedy, result.path.labels)
     unclaimed_cumulative = np.concatenate(
@@ -172,7 +173,7 @@ def word_rows(
                 inside=evidence(*spans[i]) if word.aligned else None,
                 frames=_clamped_frames(*spans[i], frames) if word.aligned else None,
                 held=int(holds[slice(*_clamp(*spans[i], frames))].sum()) if word.aligned else None,
-                removable=removable_nats(result, *spans[i]) if word.aligned else None,
+                removable=_removable(result, nearest, *spans[i]) if word.aligned else None,
                 doubt="+".join(
                     sorted(
                         {
@@ -200,23 +201,45 @@ def _clamped_frames(first: int, last: int, frames: int) -> int:
 
 def removable_nats(result: AlignmentResult, first: int, last: int) -> float:
     """Nats the forced path would gain over the word's frames ``[first, last)`` if the word were
-    not in the transcript: each frame given instead to the best of blank and the units the path
-    emits just before and just after the word (a neighbour stretched over it, or a pause).
+    not in the transcript: each frame given instead to the best of blank (and the word
+    delimiter) and the units the path emits nearest before and after the word (a neighbour
+    stretched over it, or a pause).
 
     A word that is not spoken (inserted) gains: its frames hold a neighbour's sound or silence,
     which the path had to deny to squeeze the word in. A spoken word, even one the model
     misreads, loses: neither a pause nor a neighbour's sound explains its frames.
     """
+    return _removable(result, _nearest_units(result), first, last)
+
+
+def _nearest_units(result: AlignmentResult) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame: the unit the path emits last before it, and first at or after it (-1: none),
+    looking past blank and the word delimiter."""
+    labels = result.path.labels
+    between = [x for x in (result.labels.blank, result.labels.delimiter_index) if x is not None]
+    is_unit = ~np.isin(labels, between)
+    frames = np.arange(len(labels))
+    last_unit = np.maximum.accumulate(np.where(is_unit, frames, -1))
+    next_unit = np.minimum.accumulate(np.where(is_unit, frames, len(labels))[::-1])[::-1]
+    before = np.full(len(labels), -1)
+    before[1:] = np.where(last_unit[:-1] >= 0, labels[np.maximum(last_unit[:-1], 0)], -1)
+    after = np.full(len(labels), -1)
+    found = next_unit < len(labels)
+    after[found] = labels[next_unit[found]]
+    return before, after
+
+
+def _removable(
+    result: AlignmentResult, nearest: tuple[np.ndarray, np.ndarray], first: int, last: int
+) -> float:
     frames = result.emissions.shape[0]
     first, last = _clamp(first, last, frames)
     if last <= first:
         return 0.0
-    labels = result.path.labels
-    instead = {result.labels.blank}
-    if first > 0:
-        instead.add(int(labels[first - 1]))
-    if last < frames:
-        instead.add(int(labels[last]))
+    between = {result.labels.blank, result.labels.delimiter_index} - {None}
+    before = int(nearest[0][first])  # strictly before the word
+    after = int(nearest[1][last]) if last < frames else -1  # at or after its end
+    instead = {*between, *(x for x in (before, after) if x >= 0)}
     best_instead = result.emissions[first:last][:, sorted(instead)].max(axis=1)
     return float(np.sum(best_instead - result.path.frame_scores[first:last], dtype=np.float64))
 
