@@ -78,7 +78,7 @@ def test_an_unspoken_word_is_removable_and_denied_in_a_frame_classifier(seed: in
     assert is_frame_level(exact)
     # (Distinct letters: a doubled letter would need a blank between, and blank is silence.)
     extra = next(w for w in vocab if w not in said and len(set(w)) == len(w) >= 4)
-    inserted = _rows(spoken, said[:15] + [extra] + said[15:])
+    inserted = _rows(spoken, [*said[:15], extra, *said[15:]])
     # Squeezed in, the word takes frames that hold its neighbours' sounds: without it the path
     # gains; every spoken word (here or in the right transcript) would cost to remove.
     assert inserted[15].removable is not None and inserted[15].removable > 10.0

@@ -236,7 +236,7 @@ def _removable(
     first, last = _clamp(first, last, frames)
     if last <= first:
         return 0.0
-    between = {result.labels.blank, result.labels.delimiter_index} - {None}
+    between = {x for x in (result.labels.blank, result.labels.delimiter_index) if x is not None}
     before = int(nearest[0][first])  # strictly before the word
     after = int(nearest[1][last]) if last < frames else -1  # at or after its end
     instead = {*between, *(x for x in (before, after) if x >= 0)}

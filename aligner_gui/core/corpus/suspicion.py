@@ -4,30 +4,54 @@ A forced alignment never says "I failed": a wrong transcript is squeezed into th
 Each word therefore gets a *suspicion* in [0, 1] from independent signals, each mapped to [0, 1]
 and weighted by how often it meant a real error in ``benchmarks/review_queue.py``:
 
-``evidence`` (weight 1.0; the main signal)
+``evidence`` (weight 1.0; the main signal for a CTC model)
     the log-probability (nats) the forced path gives up, frame by frame, against the label the
     model finds most probable there, summed over the word's frames and the worse of the two gaps
     beside it (:attr:`WordRow.excess`): what the model hears but the transcript denies. A
     substituted word, an inserted one (the model hears silence or other letters), a deleted word
     or missing sentence (the model hears speech in a gap or inside a stretched neighbour) all
-    lose many nats. Counted per square root of the word's letters (as for four letters): a long
+    lose many nats. Counted per square root of the word's units (as for four letters): a long
     word the model misreads loses more nats in all than a short one only by being long, and
     rare long words are what the model misreads most. Judged by *contrast*: minus the larger of
     the median of the three words on each side and the file's 75th percentile, so that a
     stretch the model reads poorly everywhere (a fast or unusual voice, noise) does not outrank
     one isolated error. Mapped to ``1 - exp(-contrast / 20 nats)``.
 ``unclaimed`` (1.0; finds what the evidence misses)
-    speech the transcript does not cover: the nats lost over runs of letters the model hears
-    where the forced path emits no letter (blank or delimiter) within a frame either side, over
-    the word and the worse gap beside it (:attr:`WordRow.unclaimed`). A deleted word or a
-    missing sentence leaves such runs (the path parks in blank or stretches a neighbour); a word
-    the model merely misreads does not (the path emits its own letters on the same spikes), so
-    this tells a deletion from a misreading where the evidence cannot. Judged by contrast like
-    the evidence, mapped to ``1 - exp(-contrast / 8 nats)``.
+    speech the transcript does not cover: the nats lost over runs of units (letters, phones) the
+    model hears where the forced path emits no unit (blank or delimiter) within a frame either
+    side, or holds one unit over them for more than five times the file's median hold, over the
+    word and the worse gap beside it (:attr:`WordRow.unclaimed`). A deleted word or a missing
+    sentence leaves such runs: a CTC model's path parks in blank, a frame classifier's (which
+    gives every frame of a sound its unit, blank being silence) stretches a neighbour's phone
+    across them. A word the model merely misreads does not (the path emits its own units on the
+    same frames), so this tells a deletion from a misreading where the evidence cannot. Judged by
+    contrast like the evidence, mapped to ``1 - exp(-contrast / 8 nats)`` (20 nats for a frame
+    classifier, which loses nats on every frame of the uncovered speech, not only on spikes).
+
+A *frame classifier* (the built-in phone model) is told from a CTC model by the share of the
+words' frames its path gives to their units (:attr:`WordRow.held`): about a third for the CTC
+letter model (a spike per letter, blank between), nearly all for the phone model; over 0.6 in the
+corpus (:attr:`CorpusNorms.frame_level`). Its emissions are not spikes: a long word it misreads
+here and there loses as many nats as a short word it denies outright, so the evidence is
+replaced by two figures made for it:
+
+``denial`` (1.0, frame classifiers; replaces the evidence)
+    the nats lost over the word's own frames beyond the file's rate per frame, per square root
+    of its frames (:func:`denial_scores`, a z-score): a substituted word or an inserted one
+    squeezed into a frame per phone is denied on every frame, however short. Judged by contrast
+    like the evidence, mapped to ``1 - exp(-contrast / 4)``.
+``removable`` (1.0, frame classifiers)
+    the nats the path would gain if the word were not in the transcript, its frames given to
+    blank or the nearest units before and after it (:attr:`WordRow.removable`). An inserted
+    word gains (its frames hold a neighbour's sound or silence); a spoken word, even misread,
+    loses. Above 4 nats, mapped to ``1 - exp(-(gain - 4) / 6 nats)``.
+
+(Measured on the tuning corpora, giving a CTC model these two as well put its deleted words
+and missing sentences behind clean files: only the frame classifier gets them.)
 ``unaligned`` (1.0)
     nothing in the word is in the model's alphabet, so its times are interpolated.
 ``duration`` (0.3)
-    seconds per character against the file's median: within a factor 2 nothing, a factor 8 the
+    seconds per unit (character or phone) against the file's median: within a factor 2 nothing, a factor 8 the
     full signal (a deleted word is often absorbed by a neighbour, which then lasts too long).
 ``doubt`` (0.05)
     the word lies in a doubtful region of :mod:`aligner_gui.core.alignment.doubt`. Those regions
@@ -35,7 +59,7 @@ and weighted by how often it meant a real error in ``benchmarks/review_queue.py`
     benchmark weighing them more put clean files with a noisy stretch ahead of real errors.
 ``score`` and ``mismatch`` (0.15 each)
     the word's mean frame probability below this corpus's median, as a share of it; and the
-    edit distance between greedy recognition in the word's span and its letters, above the
+    edit distance between greedy recognition in the word's span and its units, above the
     corpus median. Both say less than the evidence (which weighs every frame by how sure the
     model is), so they only break ties.
 
@@ -44,9 +68,9 @@ names the strongest. One error usually makes two neighbours suspect (the gap bet
 counts for both): a word next to a more suspect word of its tier keeps half its suspicion, so
 that the queue's next place goes to another error, not to the same one again. A file's
 suspicion is its worst word's plus a tenth of the mean of its five worst, so of two files with
-an equally bad word the one with more trouble comes first. Words recorded before the unclaimed
-figure existed (database layout 1) have none: that signal is left out until they are aligned
-again.
+an equally bad word the one with more trouble comes first. Words recorded before a figure
+existed (unclaimed: database layout 1; inside, frames, held, removable: layouts 1-2) lack it:
+its signal is left out until they are aligned again (such a corpus counts as CTC).
 
 The queue (:func:`next_suspect`) is every word with suspicion at least ``SUSPECT_THRESHOLD`` in
 files not yet reviewed, most suspect first across the whole corpus (ties: file, then word
@@ -216,9 +240,7 @@ def word_signals(
         signals["removable"] = WEIGHTS["removable"] * (1.0 - math.exp(-gain / REMOVABLE_SCALE))
     if word.unclaimed is not None:
         scale = FRAME_UNCLAIMED_SCALE if frame_level else UNCLAIMED_SCALE
-        signals["unclaimed"] = WEIGHTS["unclaimed"] * (
-            1.0 - math.exp(-unclaimed_contrast / scale)
-        )
+        signals["unclaimed"] = WEIGHTS["unclaimed"] * (1.0 - math.exp(-unclaimed_contrast / scale))
     if word.mismatch is not None:
         excess = (word.mismatch - norms.median_mismatch) / max(1.0 - norms.median_mismatch, 1e-6)
         signals["mismatch"] = WEIGHTS["mismatch"] * _clip(excess)
