@@ -9,8 +9,8 @@ import pytest
 from aligner_gui.core.alignment.pipeline import AlignmentResult, align_emissions
 from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS as LABELS
 from aligner_gui.core.base.timebase import TimeBase
-from aligner_gui.core.corpus.align_file import word_rows
 from aligner_gui.core.corpus.database import WordRow
+from aligner_gui.core.corpus.word_features import word_rows
 from aligner_gui.core.io.audio import Audio
 from aligner_gui.core.io.transcript import tokenize
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner_gui.core.corpus.align_file import stretched_frames, unclaimed_speech
 from aligner_gui.core.corpus.database import (
     ALIGNED,
     FAILED,
@@ -27,6 +26,7 @@ from aligner_gui.core.corpus.suspicion import (
     review_queue,
     score_words,
 )
+from aligner_gui.core.corpus.word_features import stretched_frames, unclaimed_speech
 
 NORMS = CorpusNorms(median_score=0.8, median_mismatch=0.1)
 
