@@ -12,8 +12,9 @@ share of the transcripts one error is planted, the four kinds in turn:
 * ``inserted`` - a word added that is not spoken;
 * ``sentence`` - a whole spoken utterance left out.
 
-The corpus is aligned with the demo model through the batch runner (as ``aligner-gui align
-CORPUS -o OUT --model demo``), and the queue is read back from the database. Reported per kind,
+The corpus is aligned through the batch runner with ``--model`` (default ``demo``, the built-in
+phone model; ``demo-letters`` is the letter CTC model), as ``aligner-gui align CORPUS -o OUT
+--model demo``, and the queue is read back from the database. Reported per kind,
 with K = the number of planted errors:
 
 * files: the share of planted files among the first K files of the queue (file order);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
@@ -79,19 +80,33 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
         CorpusDatabase(path)
 
 
-def test_a_layout_1_state_is_migrated_and_keeps_its_words(tmp_path: Path) -> None:
+_LAYOUT_2_LACKS = ("inside", "frames", "held", "removable")
+
+
+@pytest.mark.parametrize(
+    ("layout", "dropped"),
+    [("1", ("unclaimed", *_LAYOUT_2_LACKS)), ("2", _LAYOUT_2_LACKS)],
+)
+def test_an_older_layout_is_migrated_and_keeps_its_words(
+    tmp_path: Path, layout: str, dropped: tuple[str, ...]
+) -> None:
     path = tmp_path / "old.sqlite3"
     with CorpusDatabase(path) as db:
         db.sync_scan([("a.wav", "a.lab", "", "text")], [])
         db.record("a.wav", FileFigures(ALIGNED, 2.0), [_word(0, "kept")])
-    # Back to layout 1 as an older aligner-gui wrote it: no unclaimed column.
+    # Back to the older layout as an older aligner-gui wrote it: without the newer columns.
     raw = sqlite3.connect(path)
-    raw.execute("ALTER TABLE words DROP COLUMN unclaimed")
-    raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    for column in dropped:
+        raw.execute(f"ALTER TABLE words DROP COLUMN {column}")
+    raw.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (layout,))
     raw.commit()
     raw.close()
     with CorpusDatabase(path) as db:
         (word,) = db.words("a.wav")["a.wav"]
-        assert (word.label, word.unclaimed) == ("kept", None)
-        db.record("a.wav", FileFigures(ALIGNED, 2.0), [_word(0, "new")])  # the new layout works
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+        assert word.label == "kept"
+        assert all(getattr(word, column) is None for column in dropped)
+        new = dataclasses.replace(_word(0, "new"), unclaimed=1.0, inside=2.0, frames=3, held=2,
+                                  removable=-4.0)  # fmt: skip
+        db.record("a.wav", FileFigures(ALIGNED, 2.0), [new])  # the new layout works
+        assert db.words("a.wav")["a.wav"] == [new]
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'") == [("3",)]

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner_gui.core.corpus.align_file import unclaimed_speech
 from aligner_gui.core.corpus.database import (
     ALIGNED,
     FAILED,
@@ -20,12 +19,14 @@ from aligner_gui.core.corpus.database import (
 from aligner_gui.core.corpus.suspicion import (
     SUSPECT_THRESHOLD,
     CorpusNorms,
+    corpus_norms,
     evidence_contrast,
     next_suspect,
     rescore_corpus,
     review_queue,
     score_words,
 )
+from aligner_gui.core.corpus.word_features import stretched_frames, unclaimed_speech
 
 NORMS = CorpusNorms(median_score=0.8, median_mismatch=0.1)
 
@@ -166,3 +167,57 @@ def test_unclaimed_speech_counts_letters_heard_where_the_path_has_none() -> None
     # Frame 1: a misread (the path's own letter there); frame 9: a spike one frame off; frames
     # 5-6: letters the path does not cover, counted once at the run's start with its loss.
     assert found.tolist() == [0, 0, 0, 0, 0, 11, 0, 0, 0, 0]
+
+
+def test_a_unit_held_far_beyond_its_usual_length_over_other_sounds_is_unclaimed() -> None:
+    # A frame classifier: the path holds unit 5 over frames where the model hears 8 and 9 (a
+    # word the transcript lacks), not blank, so only the stretch tells.
+    blank = 0
+    skip = {blank, None}
+    token_index = np.array([0, 0, 0, 1, 1, 1] + [2] * 20 + [3, 3, 3])
+    path = np.array([4, 4, 4, 6, 6, 6] + [5] * 20 + [7, 7, 7])
+    greedy = np.array([4, 4, 4, 6, 6, 6] + [5] * 3 + [8] * 9 + [9] * 8 + [7, 7, 7])
+    lost = np.ones(len(path))
+    stretched = stretched_frames(token_index, greedy, path)
+    # Held 20 frames against a median of 3: the frames where it is not what the model hears.
+    assert stretched.tolist() == [False] * 9 + [True] * 17 + [False] * 3
+    assert unclaimed_speech(greedy, path, lost, skip).sum() == 0  # a unit on every frame
+    found = unclaimed_speech(greedy, path, lost, skip, stretched)
+    assert found[9] == 9 and found[18] == 8 and found.sum() == 17
+
+
+def _frame_word(idx: int, *, inside: float = 8.0, frames: int = 16, removable: float = -40.0,
+                **kwargs: object) -> WordRow:  # fmt: skip
+    return dataclasses.replace(_word(idx, **kwargs), inside=inside, frames=frames, held=frames,
+                               removable=removable)  # fmt: skip
+
+
+FRAME_NORMS = dataclasses.replace(NORMS, frame_level=True)
+
+
+def test_corpus_norms_tell_a_frame_classifier_from_a_ctc_model() -> None:
+    assert corpus_norms([_frame_word(i) for i in range(5)]).frame_level
+    spiky = [dataclasses.replace(_frame_word(i), held=4) for i in range(5)]  # 4 of 16 frames
+    assert not corpus_norms(spiky).frame_level
+    assert not corpus_norms([_word(i) for i in range(5)]).frame_level  # figures unknown
+
+
+def test_a_word_denied_on_every_frame_is_a_frame_classifiers_suspect() -> None:
+    # Squeezed to 4 frames, all denied (inserted): few nats in all, so the summed evidence is
+    # typical, but per frame far above the file's rate.
+    words = [_frame_word(i) for i in range(9)]
+    words[4] = _frame_word(4, inside=24.0, frames=4)
+    suspicion, why = score_words(words, FRAME_NORMS)[0][4]
+    assert why == "denial" and suspicion >= SUSPECT_THRESHOLD
+    # The same figures from a CTC model are judged by the summed evidence: no suspect.
+    assert score_words(words, NORMS)[0][4][0] < SUSPECT_THRESHOLD
+
+
+def test_a_word_the_path_gains_by_removing_is_a_frame_classifiers_suspect() -> None:
+    words = [_frame_word(i) for i in range(9)]
+    words[4] = _frame_word(4, removable=20.0)
+    suspicion, why = score_words(words, FRAME_NORMS)[0][4]
+    assert why == "removable" and suspicion >= SUSPECT_THRESHOLD
+    assert score_words(words, NORMS)[0][4][0] < SUSPECT_THRESHOLD
+    words[4] = _frame_word(4, removable=2.0)  # within what a spoken word's edges give
+    assert score_words(words, FRAME_NORMS)[0][4][0] < SUSPECT_THRESHOLD

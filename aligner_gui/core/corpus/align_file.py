@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from aligner_gui.core.alignment.anchors import greedy_labels
 from aligner_gui.core.alignment.doubt import DoubtfulRegion
 from aligner_gui.core.alignment.pipeline import AlignmentResult, align_audio
 from aligner_gui.core.alignment.segments import CharSegment, WordSegment
@@ -24,6 +23,7 @@ from aligner_gui.core.base.errors import AlignerError, Cancelled
 from aligner_gui.core.corpus.database import WordRow
 from aligner_gui.core.corpus.file_progress import FileProgressSender
 from aligner_gui.core.corpus.layout import CorpusEntry
+from aligner_gui.core.corpus.word_features import word_rows
 from aligner_gui.core.io.audio import Audio, load_audio
 from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
 from aligner_gui.core.io.transcript import read_transcript
@@ -109,122 +109,6 @@ def restore_samples(result: AlignmentResult, num_samples: int) -> AlignmentResul
     """
     stand_in = np.broadcast_to(np.zeros(1, dtype=np.float32), (num_samples,))
     return dataclasses.replace(result, audio=dataclasses.replace(result.audio, samples=stand_in))
-
-
-def word_rows(
-    result: AlignmentResult, tier: str, first_index: int, offset: float = 0.0
-) -> list[WordRow]:
-    """The review queue's features of each word (times shifted by ``offset`` seconds)."""
-    greedy = greedy_labels(result.emissions, result.labels.star)
-    labels = result.labels
-    skip = {labels.blank, labels.delimiter_index, labels.star}
-    timebase = result.timebase
-    # Per frame: how much more likely the model's best label is than the one the path emits.
-    lost = result.emissions.max(axis=1).astype(np.float64) - result.path.frame_scores
-    cumulative = np.concatenate([[0.0], np.cumsum(lost)])
-    frames = len(lost)
-    unclaimed_cumulative = np.concatenate(
-        [[0.0], np.cumsum(unclaimed_speech(greedy, result.path.labels, lost, skip))]
-    )
-
-    def evidence(first: int, last: int, sums: np.ndarray = cumulative) -> float:
-        first, last = min(max(first, 0), frames), min(max(last, 0), frames)
-        return float(sums[last] - sums[first]) if last > first else 0.0
-
-    spans = [
-        (timebase.seconds_to_frame(w.start), max(timebase.seconds_to_frame(w.end),
-                                                 timebase.seconds_to_frame(w.start) + 1))
-        for w in result.words
-    ]  # fmt: skip
-    bounds = list(zip([0, *(s[1] for s in spans)], [*(s[0] for s in spans), frames], strict=True))
-    gaps = [evidence(prev_end, start) for prev_end, start in bounds]
-    unclaimed_gaps = [evidence(a, b, unclaimed_cumulative) for a, b in bounds]
-    rows: list[WordRow] = []
-    for i, word in enumerate(result.words):
-        expected = result.tokenized.words[i].token_ids if i < len(result.tokenized.words) else ()
-        mismatch = None
-        if word.aligned and word.end > word.start:
-            first = timebase.seconds_to_frame(word.start)
-            last = max(first + 1, timebase.seconds_to_frame(word.end))
-            heard = _collapse(greedy[first:last], skip)
-            target = [t for t in expected if t not in skip]
-            mismatch = _edit_distance(heard, target) / max(len(heard), len(target), 1)
-        rows.append(
-            WordRow(
-                idx=first_index + i,
-                tier=tier,
-                label=word.label,
-                start=word.start + offset,
-                end=word.end + offset,
-                score=None if not word.aligned or np.isnan(word.score) else float(word.score),
-                aligned=word.aligned,
-                chars=word.char_end - word.char_start,
-                mismatch=mismatch,
-                excess=evidence(*spans[i]) + max(gaps[i], gaps[i + 1]) if word.aligned else None,
-                unclaimed=evidence(*spans[i], unclaimed_cumulative)
-                + max(unclaimed_gaps[i], unclaimed_gaps[i + 1])
-                if word.aligned
-                else None,
-                doubt="+".join(
-                    sorted(
-                        {
-                            r.kind
-                            for r in result.doubtful
-                            if r.words[0] <= i < r.words[1]
-                            or (r.start < word.end and word.start < r.end)
-                        }
-                    )
-                ),
-            )
-        )
-    return rows
-
-
-def unclaimed_speech(
-    greedy: np.ndarray, path_labels: np.ndarray, lost: np.ndarray, skip: set[int | None]
-) -> np.ndarray:
-    """Per frame: the nats lost over each run of a letter the model hears where the forced path
-    emits no letter (blank or word delimiter) within a frame either side, at the run's first frame.
-
-    Speech the transcript does not cover (a deleted word, a missing sentence) is such runs: the
-    path parks in blank or stretches a neighbour over letters the model hears. A misread word is
-    not: there the path emits its own letters on the same spikes, which only the evidence counts.
-    """
-    frames = len(greedy)
-    out = np.zeros(frames, dtype=np.float64)
-    if frames == 0:
-        return out
-    path_letter = ~np.isin(path_labels, [s for s in skip if s is not None])
-    # A frame's path letter "claims" the frames beside it too (spikes drift by a frame).
-    claimed = path_letter.copy()
-    claimed[1:] |= path_letter[:-1]
-    claimed[:-1] |= path_letter[1:]
-    starts = np.flatnonzero(np.concatenate([[True], greedy[1:] != greedy[:-1]]))
-    ends = np.concatenate([starts[1:], [frames]])
-    for first, last in zip(starts.tolist(), ends.tolist(), strict=True):
-        if int(greedy[first]) in skip or claimed[first:last].any():
-            continue
-        out[first] = float(lost[first:last].sum())
-    return out
-
-
-def _collapse(frames: np.ndarray, skip: set[int | None]) -> list[int]:
-    out: list[int] = []
-    previous = -1
-    for label in frames.tolist():
-        if label != previous and label not in skip:
-            out.append(label)
-        previous = label
-    return out
-
-
-def _edit_distance(a: list[int], b: list[int]) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        diagonal, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
-    return row[-1]
 
 
 def _align_interview(

@@ -33,7 +33,7 @@ from pathlib import Path
 from aligner_gui.core.base.errors import AlignerError
 
 DATABASE_NAME = "corpus.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 NOT_ALIGNED = "not aligned"
 ALIGNED = "aligned"
@@ -84,6 +84,10 @@ CREATE TABLE IF NOT EXISTS words (
     reason TEXT NOT NULL DEFAULT '',
     excess REAL,
     unclaimed REAL,
+    inside REAL,
+    frames INTEGER,
+    held INTEGER,
+    removable REAL,
     PRIMARY KEY (file_id, idx)
 );
 CREATE INDEX IF NOT EXISTS words_by_suspicion ON words (file_id, suspicion DESC);
@@ -95,11 +99,19 @@ def _migrate_from_1(db: sqlite3.Connection) -> None:
     """Layout 1 lacked ``words.unclaimed``: its words keep NULL (that signal left out of their
     suspicion) until their file is aligned again (``--overwrite``, or Align in the window)."""
     db.execute("ALTER TABLE words ADD COLUMN unclaimed REAL")
+    _migrate_from_2(db)
+
+
+def _migrate_from_2(db: sqlite3.Connection) -> None:
+    """Layout 2 lacked ``words.inside``, ``frames``, ``held`` and ``removable``: NULL (their
+    signals left out of those words' suspicion) until their file is aligned again."""
+    for column in ("inside REAL", "frames INTEGER", "held INTEGER", "removable REAL"):
+        db.execute(f"ALTER TABLE words ADD COLUMN {column}")
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
 # Within the opening transaction: an older layout brought up to this one.
-_MIGRATIONS = {"1": _migrate_from_1}
+_MIGRATIONS = {"1": _migrate_from_1, "2": _migrate_from_2}
 
 
 class CorpusDatabaseError(AlignerError):
@@ -152,6 +164,16 @@ class WordRow:
     # Nats the model is sure of letters where the forced path emits none (blank or delimiter),
     # over the same frames: speech the transcript does not cover (a deleted word or sentence).
     unclaimed: float | None = None
+    # Nats lost over the word's own frames only, and how many frames those are: the mean loss
+    # per frame tells a word the model denies outright (inserted, substituted) from a long word
+    # it misreads here and there.
+    inside: float | None = None
+    frames: int | None = None
+    # Of those frames, how many the path gives one of the word's units (not blank): near all for
+    # a frame classifier, a few spikes for a CTC model (which signals apply, see suspicion).
+    held: int | None = None
+    # Nats the path would gain if the word were not in the transcript (an unspoken word gains).
+    removable: float | None = None
 
 
 _FILE_COLUMNS = ", ".join(f.name for f in fields(FileRow))
@@ -313,7 +335,7 @@ class CorpusDatabase:
         """Within a transaction: the file's words become ``words``."""
         self._db.execute("DELETE FROM words WHERE file_id = ?", (file_id,))
         self._db.executemany(
-            "INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     file_id,
@@ -331,6 +353,10 @@ class CorpusDatabase:
                     w.reason,
                     w.excess,
                     w.unclaimed,
+                    w.inside,
+                    w.frames,
+                    w.held,
+                    w.removable,
                 )
                 for w in words
             ),
@@ -377,7 +403,8 @@ class CorpusDatabase:
         """Words per file path (of one file, or of all), in order."""
         query = (
             "SELECT f.path, w.idx, w.tier, w.label, w.start, w.end, w.score, w.aligned, w.chars, "
-            "w.mismatch, w.doubt, w.suspicion, w.reason, w.excess, w.unclaimed "
+            "w.mismatch, w.doubt, w.suspicion, w.reason, w.excess, w.unclaimed, "
+            "w.inside, w.frames, w.held, w.removable "
             "FROM words w JOIN files f ON f.id = w.file_id"
         )
         args: tuple = ()

@@ -4,30 +4,54 @@ A forced alignment never says "I failed": a wrong transcript is squeezed into th
 Each word therefore gets a *suspicion* in [0, 1] from independent signals, each mapped to [0, 1]
 and weighted by how often it meant a real error in ``benchmarks/review_queue.py``:
 
-``evidence`` (weight 1.0; the main signal)
+``evidence`` (weight 1.0; the main signal for a CTC model)
     the log-probability (nats) the forced path gives up, frame by frame, against the label the
     model finds most probable there, summed over the word's frames and the worse of the two gaps
     beside it (:attr:`WordRow.excess`): what the model hears but the transcript denies. A
     substituted word, an inserted one (the model hears silence or other letters), a deleted word
     or missing sentence (the model hears speech in a gap or inside a stretched neighbour) all
-    lose many nats. Counted per square root of the word's letters (as for four letters): a long
+    lose many nats. Counted per square root of the word's units (as for four letters): a long
     word the model misreads loses more nats in all than a short one only by being long, and
     rare long words are what the model misreads most. Judged by *contrast*: minus the larger of
     the median of the three words on each side and the file's 75th percentile, so that a
     stretch the model reads poorly everywhere (a fast or unusual voice, noise) does not outrank
     one isolated error. Mapped to ``1 - exp(-contrast / 20 nats)``.
 ``unclaimed`` (1.0; finds what the evidence misses)
-    speech the transcript does not cover: the nats lost over runs of letters the model hears
-    where the forced path emits no letter (blank or delimiter) within a frame either side, over
-    the word and the worse gap beside it (:attr:`WordRow.unclaimed`). A deleted word or a
-    missing sentence leaves such runs (the path parks in blank or stretches a neighbour); a word
-    the model merely misreads does not (the path emits its own letters on the same spikes), so
-    this tells a deletion from a misreading where the evidence cannot. Judged by contrast like
-    the evidence, mapped to ``1 - exp(-contrast / 8 nats)``.
+    speech the transcript does not cover: the nats lost over runs of units (letters, phones) the
+    model hears where the forced path emits no unit (blank or delimiter) within a frame either
+    side, or holds one unit over them for more than five times the file's median hold, over the
+    word and the worse gap beside it (:attr:`WordRow.unclaimed`). A deleted word or a missing
+    sentence leaves such runs: a CTC model's path parks in blank, a frame classifier's (which
+    gives every frame of a sound its unit, blank being silence) stretches a neighbour's phone
+    across them. A word the model merely misreads does not (the path emits its own units on the
+    same frames), so this tells a deletion from a misreading where the evidence cannot. Judged by
+    contrast like the evidence, mapped to ``1 - exp(-contrast / 8 nats)`` (20 nats for a frame
+    classifier, which loses nats on every frame of the uncovered speech, not only on spikes).
+
+A *frame classifier* (the built-in phone model) is told from a CTC model by the share of the
+words' frames its path gives to their units (:attr:`WordRow.held`): about a third for the CTC
+letter model (a spike per letter, blank between), nearly all for the phone model; over 0.6 in the
+corpus (:attr:`CorpusNorms.frame_level`). Its emissions are not spikes: a long word it misreads
+here and there loses as many nats as a short word it denies outright, so the evidence is
+replaced by two figures made for it:
+
+``denial`` (1.0, frame classifiers; replaces the evidence)
+    the nats lost over the word's own frames beyond the file's rate per frame, per square root
+    of its frames (:func:`denial_scores`, a z-score): a substituted word or an inserted one
+    squeezed into a frame per phone is denied on every frame, however short. Judged by contrast
+    like the evidence, mapped to ``1 - exp(-contrast / 4)``.
+``removable`` (1.0, frame classifiers)
+    the nats the path would gain if the word were not in the transcript, its frames given to
+    blank or the nearest units before and after it (:attr:`WordRow.removable`). An inserted
+    word gains (its frames hold a neighbour's sound or silence); a spoken word, even misread,
+    loses. Above 4 nats, mapped to ``1 - exp(-(gain - 4) / 6 nats)``.
+
+(Measured on the tuning corpora, giving a CTC model these two as well put its deleted words
+and missing sentences behind clean files: only the frame classifier gets them.)
 ``unaligned`` (1.0)
     nothing in the word is in the model's alphabet, so its times are interpolated.
 ``duration`` (0.3)
-    seconds per character against the file's median: within a factor 2 nothing, a factor 8 the
+    seconds per unit (character or phone) against the file's median: within a factor 2 nothing, a factor 8 the
     full signal (a deleted word is often absorbed by a neighbour, which then lasts too long).
 ``doubt`` (0.05)
     the word lies in a doubtful region of :mod:`aligner_gui.core.alignment.doubt`. Those regions
@@ -35,7 +59,7 @@ and weighted by how often it meant a real error in ``benchmarks/review_queue.py`
     benchmark weighing them more put clean files with a noisy stretch ahead of real errors.
 ``score`` and ``mismatch`` (0.15 each)
     the word's mean frame probability below this corpus's median, as a share of it; and the
-    edit distance between greedy recognition in the word's span and its letters, above the
+    edit distance between greedy recognition in the word's span and its units, above the
     corpus median. Both say less than the evidence (which weighs every frame by how sure the
     model is), so they only break ties.
 
@@ -44,9 +68,9 @@ names the strongest. One error usually makes two neighbours suspect (the gap bet
 counts for both): a word next to a more suspect word of its tier keeps half its suspicion, so
 that the queue's next place goes to another error, not to the same one again. A file's
 suspicion is its worst word's plus a tenth of the mean of its five worst, so of two files with
-an equally bad word the one with more trouble comes first. Words recorded before the unclaimed
-figure existed (database layout 1) have none: that signal is left out until they are aligned
-again.
+an equally bad word the one with more trouble comes first. Words recorded before a figure
+existed (unclaimed: database layout 1; inside, frames, held, removable: layouts 1-2) lack it:
+its signal is left out until they are aligned again (such a corpus counts as CTC).
 
 The queue (:func:`next_suspect`) is every word with suspicion at least ``SUSPECT_THRESHOLD`` in
 files not yet reviewed, most suspect first across the whole corpus (ties: file, then word
@@ -78,6 +102,8 @@ _QUEUE_STATUSES = (ALIGNED, EDITED)
 
 WEIGHTS = {
     "evidence": 1.0,
+    "denial": 1.0,
+    "removable": 1.0,
     "unaligned": 1.0,
     "unclaimed": 1.0,
     "duration": 0.3,
@@ -92,6 +118,14 @@ DOUBT_WEIGHTS = {
 }
 EVIDENCE_SCALE = 20.0  # nats of contrast for 63 % of the evidence signal
 UNCLAIMED_SCALE = 8.0  # the same for the unclaimed-speech signal
+# A frame classifier loses nats on every frame of uncovered speech, a CTC model on its spikes.
+FRAME_UNCLAIMED_SCALE = 20.0
+DENIAL_SCALE = 4.0  # contrast of the per-frame denial (a z-score) for 63 % of its signal
+REMOVABLE_FLOOR = 4.0  # nats a word's removal must gain before it counts
+REMOVABLE_SCALE = 6.0  # then nats for 63 % of the signal
+# Share of the words' frames the path gives their units, above which the model is a frame
+# classifier (a unit on every frame of its sound) rather than CTC (a spike, then blank).
+FRAME_LEVEL_SHARE = 0.6  # (measured: 0.35 for the demo letter model, 0.97 for its phone model)
 NEIGHBOUR_SHARE = 0.5  # of its suspicion a word keeps beside a more suspect one
 _NEIGHBOURS = 3  # words on each side that set a word's local baseline
 _REFERENCE_LETTERS = 4  # the evidence of a word this long is taken as it is
@@ -104,6 +138,9 @@ class CorpusNorms:
 
     median_score: float  # of aligned words' mean frame probabilities
     median_mismatch: float
+    # The model is a frame classifier (see :func:`is_frame_level`), decided over the corpus:
+    # a few files' shares stray across the line, and one corpus is aligned by one model.
+    frame_level: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,6 +162,7 @@ def corpus_norms(words: Sequence[WordRow]) -> CorpusNorms:
     return CorpusNorms(
         float(np.median(scores)) if scores else 1.0,
         float(np.median(mismatches)) if mismatches else 0.0,
+        is_frame_level(words),
     )
 
 
@@ -151,23 +189,58 @@ def length_fair_evidence(word: WordRow) -> float | None:
     return word.excess * math.sqrt(_REFERENCE_LETTERS / max(word.chars, 1))
 
 
+def is_frame_level(words: Sequence[WordRow]) -> bool:
+    """Whether these words were aligned by a frame classifier (the path gives most of a word's
+    frames to its units) rather than a CTC model (a spike per unit, blank between)."""
+    known = [(w.held, w.frames) for w in words if w.aligned and w.held is not None and w.frames]
+    total = sum(frames for _, frames in known)
+    return total > 0 and sum(held for held, _ in known) / total > FRAME_LEVEL_SHARE
+
+
+def denial_scores(words: Sequence[WordRow]) -> list[float | None]:
+    """Per word, how far the nats lost over its own frames exceed the file's rate per frame, in
+    standard units for that many frames: ``(inside - frames x rate) / sqrt(frames)``.
+
+    A long word the model misreads here and there loses many nats only by being long; a word the
+    model denies on every frame (inserted and squeezed, or substituted) stands out however short.
+    """
+    known = [w for w in words if w.aligned and w.inside is not None and w.frames]
+    frames = sum(w.frames or 0 for w in known)
+    if not frames:
+        return [None] * len(words)
+    rate = sum(w.inside or 0.0 for w in known) / frames
+    return [
+        (w.inside - w.frames * rate) / math.sqrt(w.frames)
+        if w.aligned and w.inside is not None and w.frames
+        else None
+        for w in words
+    ]
+
+
 def word_signals(
     word: WordRow,
     norms: CorpusNorms,
     typical_char_seconds: float,
     contrast: float = 0.0,
     unclaimed_contrast: float = 0.0,
+    denial_contrast: float | None = None,
+    frame_level: bool = False,
 ) -> dict[str, float]:
-    """Each signal in [0, 1], already weighted."""
+    """Each signal in [0, 1], already weighted. ``frame_level``: the file was aligned by a frame
+    classifier, judged by denial and removability instead of the summed evidence."""
     if not word.aligned:
         return {"unaligned": WEIGHTS["unaligned"]}
     signals: dict[str, float] = {}
-    if word.excess is not None:
+    if frame_level and denial_contrast is not None:
+        signals["denial"] = WEIGHTS["denial"] * (1.0 - math.exp(-denial_contrast / DENIAL_SCALE))
+    elif word.excess is not None:
         signals["evidence"] = WEIGHTS["evidence"] * (1.0 - math.exp(-contrast / EVIDENCE_SCALE))
+    if frame_level and word.removable is not None:
+        gain = max(0.0, word.removable - REMOVABLE_FLOOR)
+        signals["removable"] = WEIGHTS["removable"] * (1.0 - math.exp(-gain / REMOVABLE_SCALE))
     if word.unclaimed is not None:
-        signals["unclaimed"] = WEIGHTS["unclaimed"] * (
-            1.0 - math.exp(-unclaimed_contrast / UNCLAIMED_SCALE)
-        )
+        scale = FRAME_UNCLAIMED_SCALE if frame_level else UNCLAIMED_SCALE
+        signals["unclaimed"] = WEIGHTS["unclaimed"] * (1.0 - math.exp(-unclaimed_contrast / scale))
     if word.mismatch is not None:
         excess = (word.mismatch - norms.median_mismatch) / max(1.0 - norms.median_mismatch, 1e-6)
         signals["mismatch"] = WEIGHTS["mismatch"] * _clip(excess)
@@ -192,9 +265,20 @@ def score_words(
     typical = float(np.median(per_char)) if per_char else 0.0
     contrasts = evidence_contrast([length_fair_evidence(w) for w in words])
     unclaimed = evidence_contrast([w.unclaimed for w in words])
+    frame_level = norms.frame_level
+    denials = denial_scores(words)
+    denial_contrasts = evidence_contrast(denials)
     scored: list[tuple[float, str]] = []
-    for word, contrast, uncovered in zip(words, contrasts, unclaimed, strict=True):
-        signals = word_signals(word, norms, typical, contrast, uncovered)
+    for i, word in enumerate(words):
+        signals = word_signals(
+            word,
+            norms,
+            typical,
+            contrasts[i],
+            unclaimed[i],
+            None if denials[i] is None else denial_contrasts[i],
+            frame_level,
+        )
         keep = 1.0
         for value in signals.values():
             keep *= 1.0 - value
