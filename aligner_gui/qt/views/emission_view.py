@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     from aligner_gui.core.base.labels import LabelSet
     from aligner_gui.qt.document_model import DocumentModel
 
-NO_EMISSIONS = "No emissions: this document was opened from a TextGrid (align it to see them)"
+# A document read from a file or restored after a crash has its tiers but not the model's output.
+NO_EMISSIONS = (
+    "No emissions: this document was opened from a file or restored (Ctrl+R aligns it to see them)"
+)
 
 
 def row_names(labels: LabelSet) -> list[str]:

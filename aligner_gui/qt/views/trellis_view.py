@@ -225,7 +225,8 @@ class TrellisView(HeatmapPlot):
         result = self._result()
         self._clear_curves()
         if doc is None or result is None:
-            msg = "No trellis: this document was opened from a TextGrid" if doc is not None else ""
+            restored = "No trellis: this document was opened from a file or restored"
+            msg = restored if doc is not None else ""
             self.clear_heatmap(msg)
             return
         frames = int(result.emissions.shape[0])
