@@ -375,7 +375,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--utterances", type=int, default=9000, help="training utterances")
     parser.add_argument("--dev-utterances", type=int, default=60)
-    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--steps", type=int, default=4500)
     parser.add_argument("--batch-seconds", type=float, default=16.0, help="padded audio per batch")
     parser.add_argument("--lr", type=float, default=1.5e-3)
     parser.add_argument("--warmup", type=int, default=250)
