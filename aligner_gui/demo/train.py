@@ -180,6 +180,32 @@ def cosine_lr(step: int, lr: float, warmup: int, steps: int) -> float:
     return lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
+def forward_batch(
+    model: Any, optimiser: Any, inputs: Sequence[np.ndarray], lr: float
+) -> tuple[Any, Any]:
+    """Set the learning rate and run ``inputs`` (zero-padded into a batch) through ``model``:
+    the logits (batch, frames, labels) and each row's valid frame count."""
+    import torch
+
+    wave = torch.zeros(len(inputs), max(len(x) for x in inputs))
+    for row, x in enumerate(inputs):
+        wave[row, : len(x)] = torch.from_numpy(x)
+    for group in optimiser.param_groups:
+        group["lr"] = lr
+    return model(wave, torch.tensor([len(x) for x in inputs]))
+
+
+def optimise(model: Any, optimiser: Any, loss: Any) -> float:
+    """Back-propagate ``loss``, clip the gradient norm to 5 and step; the loss's value."""
+    import torch
+
+    optimiser.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+    optimiser.step()
+    return float(loss.item())
+
+
 def ctc_step(
     model: Any, optimiser: Any, inputs: Sequence[np.ndarray], targets: Sequence[np.ndarray],
     blank: int, lr: float,
@@ -187,13 +213,8 @@ def ctc_step(
     """One optimiser step of CTC loss on ``inputs`` (zero-padded into a batch); the loss."""
     import torch
 
-    wave = torch.zeros(len(inputs), max(len(x) for x in inputs))
-    for row, x in enumerate(inputs):
-        wave[row, : len(x)] = torch.from_numpy(x)
     labels = [torch.from_numpy(np.asarray(t)) for t in targets]
-    for group in optimiser.param_groups:
-        group["lr"] = lr
-    logits, out_lengths = model(wave, torch.tensor([len(x) for x in inputs]))
+    logits, out_lengths = forward_batch(model, optimiser, inputs, lr)
     log_probs = torch.log_softmax(logits.float(), -1).transpose(0, 1)
     loss = torch.nn.functional.ctc_loss(
         log_probs,
@@ -204,11 +225,7 @@ def ctc_step(
         reduction="mean",
         zero_infinity=True,
     )
-    optimiser.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-    optimiser.step()
-    return float(loss.item())
+    return optimise(model, optimiser, loss)
 
 
 def train(args: argparse.Namespace) -> None:

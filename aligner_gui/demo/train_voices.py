@@ -58,8 +58,10 @@ from aligner_gui.demo.train import (
     batches,
     cosine_lr,
     edit_distance,
+    forward_batch,
     new_model,
     normalise,
+    optimise,
 )
 
 log = logging.getLogger("aligner_gui.demo.train_voices")
@@ -195,12 +197,7 @@ def frame_step(
     """One optimiser step of frame-level cross-entropy; the loss and the frame accuracy."""
     import torch
 
-    wave = torch.zeros(len(inputs), max(len(x) for x in inputs))
-    for row, x in enumerate(inputs):
-        wave[row, : len(x)] = torch.from_numpy(x)
-    for group in optimiser.param_groups:
-        group["lr"] = lr
-    logits, out_lengths = model(wave, torch.tensor([len(x) for x in inputs]))
+    logits, out_lengths = forward_batch(model, optimiser, inputs, lr)
     frame_seconds = FRAME_STRIDE / SAMPLE_RATE
     target = torch.full(logits.shape[:2], -100, dtype=torch.long)  # -100: padding, ignored
     for row, (s, f, n) in enumerate(zip(spans, factors, out_lengths.tolist(), strict=True)):
@@ -208,13 +205,10 @@ def frame_step(
     loss = torch.nn.functional.cross_entropy(
         logits.float().transpose(1, 2), target, ignore_index=-100, label_smoothing=LABEL_SMOOTHING
     )
-    optimiser.zero_grad()
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-    optimiser.step()
+    value = optimise(model, optimiser, loss)
     valid = target >= 0
     accuracy = (logits.argmax(-1)[valid] == target[valid]).float().mean()
-    return float(loss.item()), float(accuracy.item())
+    return value, float(accuracy.item())
 
 
 def greedy_phones(log_probs: np.ndarray, labels: LabelSet = PHONE_LABELS) -> list[str]:
