@@ -77,6 +77,22 @@ def is_linear(words: Sequence[Sequence[Sequence[int]]], separator_optional: bool
     )
 
 
+def first_variant_tokens(
+    words: Sequence[Sequence[Sequence[int]]], separator: int | None
+) -> tuple[list[int], list[int]]:
+    """The linear path's token sequence: each word's first variant, ``separator`` (when given)
+    between words; and per token its word's index (-1 for a separator)."""
+    tokens: list[int] = []
+    owner: list[int] = []
+    for w, variants in enumerate(words):
+        if w > 0 and separator is not None:
+            tokens.append(separator)
+            owner.append(-1)
+        tokens.extend(variants[0])
+        owner.extend([w] * len(variants[0]))
+    return tokens, owner
+
+
 class _Graph:
     def __init__(
         self,

@@ -15,7 +15,12 @@ from functools import partial
 
 import numpy as np
 
-from aligner_gui.core.alignment.graph_viterbi import SilencePrior, graph_forced_align, is_linear
+from aligner_gui.core.alignment.graph_viterbi import (
+    SilencePrior,
+    first_variant_tokens,
+    graph_forced_align,
+    is_linear,
+)
 from aligner_gui.core.alignment.long_align import long_forced_align
 from aligner_gui.core.alignment.segments import (
     CharSegment,
@@ -78,14 +83,7 @@ def align_phone_emissions(
     )
     if is_linear(graph_words, optional):
         chosen = [0] * len(graph_words)
-        tokens: list[int] = []
-        token_graph_word: list[int] = []
-        for w, alternatives in enumerate(graph_words):
-            if w > 0 and separator is not None:
-                tokens.append(separator)
-                token_graph_word.append(-1)
-            tokens.extend(alternatives[0])
-            token_graph_word.extend([w] * len(alternatives[0]))
+        tokens, token_graph_word = first_variant_tokens(graph_words, separator)
         path = long_forced_align(
             emissions, tokens, labels.blank, star=labels.star, progress=progress, cancel=cancel
         )

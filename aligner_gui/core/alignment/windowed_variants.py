@@ -22,7 +22,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner_gui.core.alignment.graph_viterbi import GraphPath, SilencePrior, graph_forced_align
+from aligner_gui.core.alignment.graph_viterbi import (
+    GraphPath,
+    SilencePrior,
+    first_variant_tokens,
+    graph_forced_align,
+)
 from aligner_gui.core.alignment.long_align import long_forced_align
 from aligner_gui.core.alignment.segments import token_spans
 from aligner_gui.core.alignment.viterbi import ForcedPath
@@ -93,14 +98,7 @@ def _first_pass_ends(
 ) -> list[int]:
     """Per word, a frame where a window holding words up to it may end: the middle of the gap
     after it on the linear path of first variants (the last frame for the last word)."""
-    tokens: list[int] = []
-    owner: list[int] = []
-    for w, variants in enumerate(words):
-        if w > 0 and separator is not None:
-            tokens.append(separator)
-            owner.append(-1)
-        tokens.extend(variants[0])
-        owner.extend([w] * len(variants[0]))
+    tokens, owner = first_variant_tokens(words, separator)
     path = long_forced_align(lp, tokens, blank, star=star, cancel=cancel)
     first_frame = [lp.shape[0]] * len(words)
     last_frame = [0] * len(words)
