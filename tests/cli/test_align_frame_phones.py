@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sample_pronunciations import SAMPLE_CMUDICT
 
 from aligner_gui.cli import main
 from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
@@ -23,28 +24,6 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE_WAV = REPO / "resources" / "sample.wav"
 SAMPLE_TXT = REPO / "resources" / "sample.txt"
 WORDS = SAMPLE_TXT.read_text(encoding="utf-8").split()
-# CMUdict's pronunciations of the sample's words (stress digits, ER0, AH0 and all).
-CMUDICT = """\
-the\tDH AH0
-north\tN AO1 R TH
-wind\tW IH1 N D
-and\tAH0 N D
-sun\tS AH1 N
-were\tW ER0
-disputing\tD IH0 S P Y UW1 T IH0 NG
-which\tW IH1 CH
-was\tW AA1 Z
-stronger\tS T R AO1 NG G ER0
-when\tW EH1 N
-a\tAH0
-traveller\tT R AE1 V AH0 L ER0
-came\tK EY1 M
-along\tAH0 L AO1 NG
-wrapped\tR AE1 P T
-in\tIH0 N
-warm\tW AO1 R M
-cloak\tK L OW1 K
-"""
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +39,7 @@ def _align(model: Path, out: Path, *extra: str) -> int:
 
 def _with_dictionary(out: Path) -> list[str]:
     dictionary = out.parent / "cmudict.dict"
-    dictionary.write_text(CMUDICT, encoding="utf-8")
+    dictionary.write_text(SAMPLE_CMUDICT, encoding="utf-8")
     return ["--dictionary", str(dictionary), "--language", "eng"]
 
 

@@ -198,3 +198,28 @@ def shown_window(
     qtbot.wait(30)  # queued shows of the new tier views
     yield win
     win.close()
+
+
+def aligning_window(
+    qtbot: Any, tmp_path: Path, monkeypatch: Any, **settings_values: Any
+) -> Iterator[Any]:
+    """A shown main window that aligns on the CPU, with its own settings file (plus
+    ``settings_values``) and recovery folder, unsaved changes discarded on close (pytest-qt
+    closes it after the test: never let that wait on a modal question); for a fixture to
+    ``yield from``."""
+    from aligner_gui.qt import dialogs
+    from aligner_gui.qt.main_window import MainWindow
+    from aligner_gui.qt.settings import Settings
+
+    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
+    settings = Settings.from_file(tmp_path / "settings.ini")
+    settings.device = "cpu"
+    for name, value in settings_values.items():
+        setattr(settings, name, value)
+    win = MainWindow(settings, recovery_folder=tmp_path / "recovery")
+    qtbot.addWidget(win)
+    win.resize(1300, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()

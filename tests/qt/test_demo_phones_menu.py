@@ -11,12 +11,12 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
+from sample_pronunciations import SAMPLE_CMUDICT
 
 from aligner_gui.core.models import model as model_module
-from aligner_gui.qt import dialogs
 from aligner_gui.qt.main_window import MainWindow
-from aligner_gui.qt.settings import Settings
 
+from gui_helpers import aligning_window
 from tiny_models import DEMO_PHONE_LABELS, make_tiny_checkpoint
 
 pytestmark = pytest.mark.gui
@@ -24,41 +24,11 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE_WAV = REPO / "resources" / "sample.wav"
 SAMPLE_TXT = REPO / "resources" / "sample.txt"
 ENTRY = "demo — the built-in phone model (words and phones)"
-DICTIONARY = """\
-the\tDH AH0
-north\tN AO1 R TH
-wind\tW IH1 N D
-and\tAH0 N D
-sun\tS AH1 N
-were\tW ER0
-disputing\tD IH0 S P Y UW1 T IH0 NG
-which\tW IH1 CH
-was\tW AA1 Z
-stronger\tS T R AO1 NG G ER0
-when\tW EH1 N
-a\tAH0
-traveller\tT R AE1 V AH0 L ER0
-came\tK EY1 M
-along\tAH0 L AO1 NG
-wrapped\tR AE1 P T
-in\tIH0 N
-warm\tW AO1 R M
-cloak\tK L OW1 K
-"""
 
 
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_torch_thread):
-    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
-    settings = Settings.from_file(tmp_path / "settings.ini")
-    settings.device = "cpu"
-    win = MainWindow(settings, recovery_folder=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.resize(1300, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
+    yield from aligning_window(qtbot, tmp_path, monkeypatch)
 
 
 def _open(qtbot: Any, menu: QMenu) -> None:
@@ -103,7 +73,7 @@ def test_demo_from_the_model_menu_gives_words_and_phones(
     menu.close()
 
     dictionary = tmp_path / "cmudict.dict"
-    dictionary.write_text(DICTIONARY, encoding="utf-8")
+    dictionary.write_text(SAMPLE_CMUDICT, encoding="utf-8")
     window.settings.dictionary_path = dictionary
     window.settings.language = "eng"
     with qtbot.waitSignal(window.controller.finished, timeout=60_000):

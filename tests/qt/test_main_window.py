@@ -30,9 +30,8 @@ from aligner_gui.qt import dialogs
 from aligner_gui.qt.file_pairs import AlignFiles, TextGridFiles, classify_files
 from aligner_gui.qt.main_window import MainWindow
 from aligner_gui.qt.session import TEXTGRID_EXPORT_FILTERS
-from aligner_gui.qt.settings import Settings
 
-from gui_helpers import mouse_click, mouse_drag, tiers_snapshot, view_pixel
+from gui_helpers import aligning_window, mouse_click, mouse_drag, tiers_snapshot, view_pixel
 from tiny_models import make_tiny_checkpoint
 
 pytestmark = pytest.mark.gui
@@ -79,18 +78,7 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def window(qtbot: Any, files, tmp_path: Path, errors, monkeypatch: pytest.MonkeyPatch):
-    # pytest-qt closes the window after the test: never let that wait on a modal question.
-    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
-    settings = Settings.from_file(tmp_path / "settings.ini")
-    settings.model_name = str(files["model"])
-    settings.device = "cpu"
-    win = MainWindow(settings, recovery_folder=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.resize(1300, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
+    yield from aligning_window(qtbot, tmp_path, monkeypatch, model_name=str(files["model"]))
 
 
 def align(qtbot: Any, win: MainWindow, audio: Path, transcript: Path):

@@ -23,7 +23,7 @@ from aligner_gui.qt.pronunciation_menu import GuessedWordsDialog
 from aligner_gui.qt.settings import Settings
 from aligner_gui.qt.worker import AlignmentJob
 
-from gui_helpers import view_pixel
+from gui_helpers import aligning_window, view_pixel
 from tiny_models import make_tiny_checkpoint
 
 pytestmark = pytest.mark.gui
@@ -64,17 +64,8 @@ def phone_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_torch_thread):
-    monkeypatch.setattr(dialogs, "ask_save_changes", lambda *a: "discard")
     monkeypatch.setattr(dialogs, "ask_replace_edited", lambda *a: "replace")
-    settings = Settings.from_file(tmp_path / "settings.ini")
-    settings.device = "cpu"
-    win = MainWindow(settings, recovery_folder=tmp_path / "recovery")
-    qtbot.addWidget(win)
-    win.resize(1300, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
+    yield from aligning_window(qtbot, tmp_path, monkeypatch)
 
 
 def choose_in_menu(qtbot: Any, menu: QMenu, text: str) -> None:

@@ -1,0 +1,26 @@
+"""Pronunciations of the bundled sample's words, for tests that align it with a dictionary."""
+
+from __future__ import annotations
+
+# CMUdict's pronunciations of resources/sample.txt (stress digits, ER0, AH0 and all), one per word.
+SAMPLE_CMUDICT = """\
+the\tDH AH0
+north\tN AO1 R TH
+wind\tW IH1 N D
+and\tAH0 N D
+sun\tS AH1 N
+were\tW ER0
+disputing\tD IH0 S P Y UW1 T IH0 NG
+which\tW IH1 CH
+was\tW AA1 Z
+stronger\tS T R AO1 NG G ER0
+when\tW EH1 N
+a\tAH0
+traveller\tT R AE1 V AH0 L ER0
+came\tK EY1 M
+along\tAH0 L AO1 NG
+wrapped\tR AE1 P T
+in\tIH0 N
+warm\tW AO1 R M
+cloak\tK L OW1 K
+"""
