@@ -20,7 +20,10 @@ with K = the number of planted errors:
 * files: the share of planted files among the first K files of the queue (file order);
 * first suspect: the share of planted files whose first suspect (where "next suspect" jumps on
   reaching the file) lies on the error: within 0.3 s of the substituted or inserted word's
-  place, of the deleted word, or inside the missing utterance;
+  place, of the deleted word, or inside the missing utterance; or it is the substituted or
+  inserted word itself, or a word right before or after the gap a deleted word or sentence left
+  in the transcript (pauses around a sentence are up to 0.8 s, and the transcript has no word at
+  the missing speech to point at);
 * first K suspects: the share of planted errors hit by any of the first K suspects.
 """
 
@@ -52,6 +55,10 @@ class Planted:
     kind: str
     start: float  # where the error is in the audio (seconds)
     end: float
+    # Indices (in the planted transcript) of the words the queue may point at for this error:
+    # the substituted or inserted word; for speech missing from the transcript (a deleted word,
+    # a sentence), the words on either side of the gap, wherever the aligner put them.
+    words: tuple[int, ...] = ()
 
 
 def _strip(word: str) -> str:
@@ -90,8 +97,8 @@ def make_corpus(
         if i in planted_files:
             kind = KINDS[kind_index % len(KINDS)]
             kind_index += 1
-            words, where = _plant(kind, spoken, len(parts), rng, content)
-            planted.append(Planted(path, kind, *where))
+            words, where, near = _plant(kind, spoken, len(parts), rng, content)
+            planted.append(Planted(path, kind, *where, words=near))
         (root / speaker).mkdir(parents=True, exist_ok=True)
         sf.write(root / path, np.concatenate(pieces), RATE, subtype="PCM_16")
         (root / path).with_suffix(".lab").write_text(" ".join(words) + "\n", encoding="utf-8")
@@ -104,7 +111,7 @@ def _plant(
     utterances: int,
     rng: np.random.Generator,
     content: tuple[str, ...] | list[str],
-) -> tuple[list[str], tuple[float, float]]:
+) -> tuple[list[str], tuple[float, float], tuple[int, ...]]:
     words = [w for w, *_ in spoken]
     k = int(rng.integers(len(words)))
     other = content[int(rng.integers(len(content)))]
@@ -112,26 +119,33 @@ def _plant(
         while _strip(other).lower() == _strip(words[k]).lower():
             other = content[int(rng.integers(len(content)))]
         words[k] = other
-        return words, (spoken[k][1], spoken[k][2])
+        return words, (spoken[k][1], spoken[k][2]), (k,)
     if kind == "deleted":
         del words[k]
-        return words, (spoken[k][1], spoken[k][2])
+        return words, (spoken[k][1], spoken[k][2]), _beside(k, len(words))
     if kind == "inserted":
         words.insert(k, other)
         # Between the previous spoken word and word k.
         before = spoken[k - 1][2] if k > 0 else spoken[k][1]
-        return words, (before, spoken[k][1])
+        return words, (before, spoken[k][1]), (k,)
     missing = int(rng.integers(utterances))
     kept = [w for w, _s, _e, u in spoken if u != missing]
+    first = next(i for i, (*_, u) in enumerate(spoken) if u == missing)
     times = [(s, e) for _w, s, e, u in spoken if u == missing]
-    return kept, (times[0][0], times[-1][1])
+    return kept, (times[0][0], times[-1][1]), _beside(first, len(kept))
+
+
+def _beside(gap: int, count: int) -> tuple[int, ...]:
+    """The words either side of a gap before word ``gap`` of a ``count``-word transcript."""
+    return tuple(i for i in (gap - 1, gap) if 0 <= i < count)
 
 
 def _hits(suspect: Suspect, error: Planted) -> bool:
-    return (
-        suspect.path == error.path
-        and suspect.start < error.end + TOLERANCE
-        and error.start - TOLERANCE < suspect.end
+    """The suspect leads the user to the error: it lies within ``TOLERANCE`` of it, or it is
+    one of the words the error is about (:attr:`Planted.words`)."""
+    return suspect.path == error.path and (
+        (suspect.start < error.end + TOLERANCE and error.start - TOLERANCE < suspect.end)
+        or suspect.idx in error.words
     )
 
 
@@ -157,7 +171,10 @@ def main() -> None:
     args = parser.parse_args()
     corpus, out = OUT / "corpus", OUT / "aligned"
     if args.rescore:
-        planted = [Planted(**p) for p in json.loads((OUT / "planted.json").read_text())]
+        planted = [
+            Planted(**{**p, "words": tuple(p.get("words", ()))})
+            for p in json.loads((OUT / "planted.json").read_text())
+        ]
     else:
         shutil.rmtree(OUT, ignore_errors=True)
         t0 = time.perf_counter()
