@@ -298,17 +298,8 @@ def train(args: argparse.Namespace) -> None:
     model.train()
     while step < args.steps:
         for batch in batches(lengths, int(args.batch_seconds * SAMPLE_RATE), rng):
-            if step >= args.steps:
-                break
             elapsed = (time.monotonic() - train_started) / 60
-            if args.stop_at is not None and step >= args.stop_at:
-                log.info("stopping at step %d as asked (--stop-at)", step)
-                args.steps = step
-                break
-            if elapsed > args.max_minutes:
-                log.warning(
-                    "stopping at step %d: --max-minutes %.0f reached", step, args.max_minutes
-                )
+            if should_stop(args, step, elapsed):
                 args.steps = step
                 break
             inputs = []
@@ -347,20 +338,46 @@ def train(args: argparse.Namespace) -> None:
     log.info("done: %d steps in %.1f min", step, (time.monotonic() - train_started) / 60)
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m aligner_gui.demo.train", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--out", type=Path, default=Path("resources/demo_model.pt"))
+def should_stop(args: argparse.Namespace, step: int, elapsed_minutes: float) -> bool:
+    """Whether a run ends before ``step``: its ``--steps``, ``--stop-at`` or the
+    ``--max-minutes`` safety stop (logged: the step it stopped at repeats the run)."""
+    if step >= args.steps:
+        return True
+    if args.stop_at is not None and step >= args.stop_at:
+        log.info("stopping at step %d as asked (--stop-at)", step)
+        return True
+    if elapsed_minutes > args.max_minutes:
+        log.warning("stopping at step %d: --max-minutes %.0f reached", step, args.max_minutes)
+        return True
+    return False
+
+
+def training_parser(
+    prog: str,
+    description: str,
+    *,
+    out: Path,
+    utterances: int,
+    steps: int,
+    lr: float,
+    eval_every: int,
+    max_minutes: float,
+) -> argparse.ArgumentParser:
+    """The options every demo recipe takes, with that recipe's defaults."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--out", type=Path, default=out)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--utterances", type=int, default=6000, help="training utterances")
-    parser.add_argument("--steps", type=int, default=3200)
+    parser.add_argument("--utterances", type=int, default=utterances, help="training utterances")
+    parser.add_argument("--steps", type=int, default=steps)
     parser.add_argument("--batch-seconds", type=float, default=16.0, help="padded audio per batch")
-    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--lr", type=float, default=lr)
     parser.add_argument("--warmup", type=int, default=250)
-    parser.add_argument("--eval-every", type=int, default=200)
+    parser.add_argument("--eval-every", type=int, default=eval_every)
     parser.add_argument(
-        "--max-minutes", type=float, default=40.0, help="safety stop (see the module docstring)"
+        "--max-minutes",
+        type=float,
+        default=max_minutes,
+        help="safety stop (see the module docstring)",
     )
     parser.add_argument(
         "--stop-at",
@@ -371,6 +388,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--word-list", type=Path, default=corpus.DEFAULT_WORD_LIST)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/aligner_gui_demo_cache"))
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = training_parser(
+        "python -m aligner_gui.demo.train",
+        __doc__.split("\n")[0],
+        out=Path("resources/demo_model.pt"),
+        utterances=6000,
+        steps=3200,
+        lr=2e-3,
+        eval_every=200,
+        max_minutes=40.0,
+    )
     return parser.parse_args(argv)
 
 

@@ -62,6 +62,8 @@ from aligner_gui.demo.train import (
     new_model,
     normalise,
     optimise,
+    should_stop,
+    training_parser,
 )
 
 log = logging.getLogger("aligner_gui.demo.train_voices")
@@ -324,13 +326,7 @@ def train(args: argparse.Namespace) -> dict[str, float]:
     while step < args.steps:
         for batch, inputs in epoch_batches(epoch, step):
             elapsed = (time.monotonic() - train_started) / 60
-            if step >= args.steps or (args.stop_at is not None and step >= args.stop_at):
-                args.steps = step
-                break
-            if elapsed > args.max_minutes:
-                log.warning(
-                    "stopping at step %d: --max-minutes %.0f reached", step, args.max_minutes
-                )
+            if should_stop(args, step, elapsed):
                 args.steps = step
                 break
             value, hit = frame_step(
@@ -362,25 +358,20 @@ def train(args: argparse.Namespace) -> dict[str, float]:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m aligner_gui.demo.train_voices", description=__doc__.split("\n")[0]
+    parser = training_parser(
+        "python -m aligner_gui.demo.train_voices",
+        __doc__.split("\n")[0],
+        out=Path("resources/demo_phones.pt"),
+        utterances=9000,
+        steps=4500,
+        lr=1.5e-3,
+        eval_every=250,
+        max_minutes=100.0,
     )
-    parser.add_argument("--out", type=Path, default=Path("resources/demo_phones.pt"))
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--utterances", type=int, default=9000, help="training utterances")
     parser.add_argument("--dev-utterances", type=int, default=60)
-    parser.add_argument("--steps", type=int, default=4500)
-    parser.add_argument("--batch-seconds", type=float, default=16.0, help="padded audio per batch")
-    parser.add_argument("--lr", type=float, default=1.5e-3)
-    parser.add_argument("--warmup", type=int, default=250)
-    parser.add_argument("--eval-every", type=int, default=250)
     parser.add_argument(
         "--augment-ramp", type=int, default=600, help="steps until full augmentation odds"
     )
-    parser.add_argument("--max-minutes", type=float, default=100.0, help="safety stop")
-    parser.add_argument("--stop-at", type=int, default=None)
-    parser.add_argument("--word-list", type=Path, default=corpus.DEFAULT_WORD_LIST)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/aligner_gui_demo_cache"))
     return parser.parse_args(argv)
 
 
