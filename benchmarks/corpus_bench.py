@@ -30,7 +30,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -41,40 +43,61 @@ REPO = HERE.parent
 RATE = 16000
 
 
-def make_corpus(root: Path, files: int, seed: int = 3) -> float:
-    """``files`` recordings of 5-15 s in 4 speaker folders; returns seconds of audio."""
-    from aligner_gui.demo.corpus import degrade, load_vocabulary, make_utterances
-    from aligner_gui.demo.espeak import synthesize
+def make_corpus(root: Path, files: int, seed: int = 3, *, one_utterance: bool = False) -> float:
+    """``files`` recordings in 4 speaker folders, of 5-15 s (several held-out espeak-ng
+    utterances) or of ``one_utterance`` each (``ray_bench.py``); returns seconds of audio."""
+    from aligner_gui.demo.corpus import load_vocabulary, make_utterances
 
     marker = root / f".made-{files}"
     if marker.exists():
         return float(marker.read_text())
     shutil.rmtree(root, ignore_errors=True)
     rng = np.random.default_rng(seed)
-    vocab = load_vocabulary()
-    pool = iter(make_utterances("heldout", files * 8, seed, vocab, noisy_share=0.5))
+    count = files if one_utterance else files * 8
+    pool = iter(make_utterances("heldout", count, seed, load_vocabulary(), noisy_share=0.5))
     total = 0.0
     for i in range(files):
-        target = rng.uniform(5.0, 15.0)
-        pieces: list[np.ndarray] = [np.zeros(int(0.2 * RATE), np.float32)]
-        texts: list[str] = []
-        length = pieces[0].size
-        while length / RATE < target - 1.0:
+        if one_utterance:
             utt = next(pool)
-            synth = synthesize(utt.text, utt.voice, rate=utt.rate, pitch=utt.pitch)
-            audio = degrade(synth.samples, RATE, rng, utt.snr_db, 0.0)
-            if texts and (length + audio.size) / RATE > 15.0:
-                break
-            pieces += [audio, np.zeros(int(0.3 * RATE), np.float32)]
-            texts.append(utt.text)
-            length += audio.size + pieces[-1].size
+            pad = np.zeros(int(0.2 * RATE), np.float32)
+            pieces, texts = [pad, _speak(utt, rng), pad], [utt.text]
+        else:
+            pieces, texts = _several_utterances(pool, rng)
+        samples = np.concatenate(pieces)
         folder = root / f"speaker{i % 4}"
         folder.mkdir(parents=True, exist_ok=True)
-        sf.write(folder / f"utt{i:04d}.wav", np.concatenate(pieces), RATE, subtype="PCM_16")
+        sf.write(folder / f"utt{i:04d}.wav", samples, RATE, subtype="PCM_16")
         (folder / f"utt{i:04d}.lab").write_text(" ".join(texts) + "\n", encoding="utf-8")
-        total += length / RATE
+        total += samples.size / RATE
     marker.write_text(str(total))
     return total
+
+
+def _speak(utt: Any, rng: np.random.Generator) -> np.ndarray:
+    from aligner_gui.demo.corpus import degrade
+    from aligner_gui.demo.espeak import synthesize
+
+    synth = synthesize(utt.text, utt.voice, rate=utt.rate, pitch=utt.pitch)
+    return degrade(synth.samples, RATE, rng, utt.snr_db, 0.0)
+
+
+def _several_utterances(
+    pool: Iterator[Any], rng: np.random.Generator
+) -> tuple[list[np.ndarray], list[str]]:
+    """Utterances with 0.3 s pauses until the recording is 5-15 s long."""
+    target = rng.uniform(5.0, 15.0)
+    pieces: list[np.ndarray] = [np.zeros(int(0.2 * RATE), np.float32)]
+    texts: list[str] = []
+    length = pieces[0].size
+    while length / RATE < target - 1.0:
+        utt = next(pool)
+        audio = _speak(utt, rng)
+        if texts and (length + audio.size) / RATE > 15.0:
+            break
+        pieces += [audio, np.zeros(int(0.3 * RATE), np.float32)]
+        texts.append(utt.text)
+        length += audio.size + pieces[-1].size
+    return pieces, texts
 
 
 def base_checkpoint() -> Path:

@@ -25,9 +25,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import soundfile as sf
-
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out" / "ray_bench"
 REPO = HERE.parent
@@ -36,28 +33,10 @@ RATE = 16000
 
 def make_corpus(root: Path, files: int, seed: int = 5) -> float:
     """``files`` one-utterance recordings in 4 speaker folders; returns seconds of audio."""
-    from aligner_gui.demo.corpus import degrade, load_vocabulary, make_utterances
-    from aligner_gui.demo.espeak import synthesize
+    sys.path.insert(0, str(HERE))
+    from corpus_bench import make_corpus as make
 
-    marker = root / f".made-{files}"
-    if marker.exists():
-        return float(marker.read_text())
-    shutil.rmtree(root, ignore_errors=True)
-    rng = np.random.default_rng(seed)
-    total = 0.0
-    for i, utt in enumerate(make_utterances("heldout", files, seed, load_vocabulary(),
-                                            noisy_share=0.5)):  # fmt: skip
-        synth = synthesize(utt.text, utt.voice, rate=utt.rate, pitch=utt.pitch)
-        audio = degrade(synth.samples, RATE, rng, utt.snr_db, 0.0)
-        pad = np.zeros(int(0.2 * RATE), np.float32)
-        samples = np.concatenate([pad, audio, pad])
-        folder = root / f"speaker{i % 4}"
-        folder.mkdir(parents=True, exist_ok=True)
-        sf.write(folder / f"utt{i:04d}.wav", samples, RATE, subtype="PCM_16")
-        (folder / f"utt{i:04d}.lab").write_text(utt.text + "\n", encoding="utf-8")
-        total += samples.size / RATE
-    marker.write_text(str(total))
-    return total
+    return make(root, files, seed, one_utterance=True)
 
 
 def align(corpus: Path, out: Path, model: str, mode: str) -> dict[str, float]:
