@@ -283,13 +283,7 @@ def train(args: argparse.Namespace) -> None:
     dev_refs = [reference_text(u.text) for u in dev_set.utterances]
 
     def evaluate() -> float:
-        model.eval()
-        hyps = []
-        with torch.inference_mode():
-            for x in dev_inputs:
-                logits, _ = model(torch.from_numpy(x)[None])
-                hyps.append(greedy_decode(torch.log_softmax(logits[0], -1).numpy()))
-        model.train()
+        hyps = [greedy_decode(lp) for lp in held_out_log_probs(model, dev_inputs)]
         return character_error_rate(hyps, dev_refs)
 
     lengths = np.diff(train_set.offsets)
@@ -336,6 +330,21 @@ def train(args: argparse.Namespace) -> None:
     log.info("final held-out CER %.3f", evaluate())
     save(step)
     log.info("done: %d steps in %.1f min", step, (time.monotonic() - train_started) / 60)
+
+
+def held_out_log_probs(model: Any, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """The model's log-probabilities (frames x labels) for each held-out input, in evaluation
+    mode (no dropout), leaving the model in training mode."""
+    import torch
+
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for x in inputs:
+            logits, _ = model(torch.from_numpy(x)[None])
+            out.append(torch.log_softmax(logits[0], -1).numpy())
+    model.train()
+    return out
 
 
 def should_stop(args: argparse.Namespace, step: int, elapsed_minutes: float) -> bool:

@@ -59,6 +59,7 @@ from aligner_gui.demo.train import (
     cosine_lr,
     edit_distance,
     forward_batch,
+    held_out_log_probs,
     new_model,
     normalise,
     optimise,
@@ -285,13 +286,7 @@ def train(args: argparse.Namespace) -> dict[str, float]:
     dev_refs = [[PHONE_LABELS.labels[t] for t in target] for target in dev_set.targets]
 
     def evaluate() -> float:
-        model.eval()
-        hyps = []
-        with torch.inference_mode():
-            for x in dev_inputs:
-                logits, _ = model(torch.from_numpy(x)[None])
-                hyps.append(greedy_phones(torch.log_softmax(logits[0], -1).numpy()))
-        model.train()
+        hyps = [greedy_phones(lp) for lp in held_out_log_probs(model, dev_inputs)]
         return phone_error_rate(hyps, dev_refs)
 
     lengths = np.diff(train_set.offsets)

@@ -42,3 +42,16 @@ def test_a_run_stops_at_its_steps_its_stop_at_or_its_safety_stop_and_says_which(
     with caplog.at_level("INFO", logger="aligner_gui.demo.train"):
         assert train.should_stop(args, step, minutes) is stops
     assert (logged in caplog.text) if logged else not caplog.text
+
+
+def test_held_out_reading_is_deterministic_log_probabilities_and_training_resumes() -> None:
+    import numpy as np
+
+    model, _ = train.new_model(train.MODEL_CONFIG, 1e-3)
+    model.train()
+    audio = [np.random.default_rng(0).standard_normal(16000).astype(np.float32)]
+    first = train.held_out_log_probs(model, audio)
+    again = train.held_out_log_probs(model, audio)
+    assert model.training  # left as the training loop needs it
+    np.testing.assert_array_equal(first[0], again[0])  # no dropout while reading
+    np.testing.assert_allclose(np.exp(first[0]).sum(axis=1), 1.0, rtol=1e-4)
