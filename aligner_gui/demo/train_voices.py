@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import hashlib
 import io
 import json
@@ -51,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from aligner_gui.core.base.labels import LabelSet
-from aligner_gui.demo import augment, corpus, espeak, festival, flite, phones, voices
+from aligner_gui.demo import augment, canonical, corpus, espeak, festival, flite, phones, voices
 from aligner_gui.demo.timed_speech import TimedWord
 from aligner_gui.demo.train import (
     MODEL_CONFIG,
@@ -77,7 +78,7 @@ PHONE_LABELS = LabelSet(labels=("-", *phones.INVENTORY), blank=0, word_delimiter
 # model is sure of (e.g. the blank between two identical phones), and probabilities stay usable
 # as confidence scores.
 LABEL_SMOOTHING = 0.1
-_CACHE_FORMAT = b"phone-spans-1"  # bump when what the cache stores changes
+_CACHE_FORMAT = b"phone-spans-2"  # bump when what the cache stores changes
 _WIDE = 160
 # Wider and deeper than the character demo (3.9 M parameters, ~16 MB): phones from many voices.
 PHONE_MODEL_CONFIG: dict = {
@@ -104,6 +105,8 @@ class PhoneSet:
     targets: list[np.ndarray]  # label ids of the phones, in order
     spans: list[np.ndarray]  # per utterance (n, 3) float64: phone start s, end s, label id
     names: list[str]  # "engine voice" per utterance
+    words: list[list[str]]  # per utterance, its words as written
+    word_sizes: list[list[int]]  # per utterance, how many of its phones each word has
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -147,7 +150,10 @@ def build_phone_set(requests: Sequence[voices.Request], cache: Path | None) -> P
         meta = json.loads(str(stored["meta"]))
         targets = [np.asarray(t, dtype=np.int64) for t in meta["targets"]]
         spans = [np.asarray(t, dtype=np.float64).reshape(-1, 3) for t in meta["spans"]]
-        return PhoneSet(stored["audio"], stored["offsets"], targets, spans, meta["names"])
+        return PhoneSet(
+            stored["audio"], stored["offsets"], targets, spans, meta["names"], meta["words"],
+            meta["word_sizes"],
+        )  # fmt: skip
     speeches, dropped = voices.synthesize_set(requests)
     kept = [s for s in speeches if s is not None]
     log.info(
@@ -162,6 +168,8 @@ def build_phone_set(requests: Sequence[voices.Request], cache: Path | None) -> P
     targets = [target_ids(voices.words_as_labels(s.words)) for s in kept]
     spans = [phone_spans(s.words) for s in kept]
     names = [f"{s.engine} {s.voice}" for s in kept]
+    words = [[w.text for w in s.words] for s in kept]
+    word_sizes = [[len(w.phones) for w in s.words] for s in kept]
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = json.dumps(
@@ -169,6 +177,8 @@ def build_phone_set(requests: Sequence[voices.Request], cache: Path | None) -> P
                 "targets": [t.tolist() for t in targets],
                 "spans": [t.tolist() for t in spans],
                 "names": names,
+                "words": words,
+                "word_sizes": word_sizes,
             }
         )
         buffer = io.BytesIO()
@@ -176,7 +186,27 @@ def build_phone_set(requests: Sequence[voices.Request], cache: Path | None) -> P
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(buffer.getvalue())
         tmp.replace(path)
-    return PhoneSet(audio, offsets, targets, spans, names)
+    return PhoneSet(audio, offsets, targets, spans, names, words, word_sizes)
+
+
+def with_expected_phones(phone_set: PhoneSet) -> PhoneSet:
+    """The set taught the transcript's phones (what the app aligns) at the engine's times; see
+    :mod:`aligner_gui.demo.canonical`. A word with no expected pronunciation keeps its engine
+    phones."""
+    lexicon = canonical.expected_phones([w for ws in phone_set.words for w in ws], PHONE_LABELS)
+    targets, spans = [], []
+    for utterance_spans, words, sizes in zip(
+        phone_set.spans, phone_set.words, phone_set.word_sizes, strict=True
+    ):
+        edges = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        parts = [
+            canonical.expected_spans(utterance_spans[a:b], lexicon.get(word, ()), PHONE_LABELS)
+            for word, a, b in zip(words, edges[:-1], edges[1:], strict=True)
+        ]
+        joined = np.concatenate(parts) if parts else np.zeros((0, 3))
+        spans.append(joined)
+        targets.append(joined[:, 2].astype(np.int64))
+    return dataclasses.replace(phone_set, targets=targets, spans=spans)
 
 
 def augmented(
@@ -269,6 +299,8 @@ def train(args: argparse.Namespace) -> dict[str, float]:
     dev_set = build_phone_set(
         voices.make_requests("heldout", args.dev_utterances, args.seed, vocab, engines), args.cache
     )
+    if args.targets == "expected":
+        train_set, dev_set = with_expected_phones(train_set), with_expected_phones(dev_set)
     log.info(
         "data: %d training utterances (%.2f h: %s), %d held out; ready after %.0f s",
         len(train_set),
@@ -364,6 +396,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         max_minutes=100.0,
     )
     parser.add_argument("--dev-utterances", type=int, default=60)
+    parser.add_argument(
+        "--targets", choices=("expected", "engine"), default="engine",
+        help="teach each frame the transcript's phone (what the app aligns) or the phone the "
+        "engine's voice says (see aligner_gui.demo.canonical)",
+    )  # fmt: skip
     parser.add_argument(
         "--augment-ramp", type=int, default=600, help="steps until full augmentation odds"
     )

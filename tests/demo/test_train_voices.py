@@ -59,6 +59,8 @@ def test_a_cached_set_is_reused_and_identical(tmp_path: Path) -> None:
     again = train_voices.build_phone_set(requests, tmp_path)
     assert len(list(tmp_path.iterdir())) == 1
     assert np.array_equal(first.audio, again.audio) and first.names == again.names
+    assert (first.words, first.word_sizes) == (again.words, again.word_sizes)
+    assert [sum(sizes) for sizes in first.word_sizes] == [len(t) for t in first.targets]
     assert all(np.array_equal(a, b) for a, b in zip(first.targets, again.targets, strict=True))
 
 
