@@ -6,7 +6,8 @@ survives the process being killed (SIGKILL, a crash); only a power cut can lose 
 which the next run then simply redoes. Each file's result (its row, its words) is written in one
 transaction, so a file is either recorded completely or not at all.
 
-Tables (``SCHEMA_VERSION`` in ``meta`` says which layout a file has):
+Tables (:mod:`aligner_gui.core.corpus.schema`; ``SCHEMA_VERSION`` in ``meta`` says which layout
+a file has):
 
 ``files``
     one row per recording: its relative path (the key), speaker, status (see ``STATUSES``),
@@ -31,9 +32,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from aligner_gui.core.base.errors import AlignerError
+from aligner_gui.core.corpus.schema import SCHEMA_VERSION, create_or_upgrade
 
 DATABASE_NAME = "corpus.sqlite3"
-SCHEMA_VERSION = 3
 
 NOT_ALIGNED = "not aligned"
 ALIGNED = "aligned"
@@ -42,76 +43,6 @@ REVIEWED = "reviewed"
 FAILED = "failed"
 STATUSES = (NOT_ALIGNED, ALIGNED, EDITED, REVIEWED, FAILED)
 DONE_STATUSES = (ALIGNED, EDITED, REVIEWED)
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (
-    id INTEGER PRIMARY KEY,
-    path TEXT NOT NULL UNIQUE,
-    transcript TEXT NOT NULL,
-    speaker TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'not aligned',
-    duration REAL,
-    audio_mtime REAL,
-    audio_size INTEGER,
-    words INTEGER,
-    unaligned_words INTEGER,
-    doubtful_regions INTEGER,
-    mean_score REAL,
-    lowest_score REAL,
-    suspicion REAL,
-    seconds REAL,
-    message TEXT NOT NULL DEFAULT '',
-    settings_hash TEXT,
-    output_mtime REAL,
-    updated REAL
-);
-CREATE INDEX IF NOT EXISTS files_by_suspicion ON files (suspicion DESC, path);
-CREATE TABLE IF NOT EXISTS words (
-    file_id INTEGER NOT NULL REFERENCES files (id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    tier TEXT NOT NULL,
-    label TEXT NOT NULL,
-    start REAL NOT NULL,
-    end REAL NOT NULL,
-    score REAL,
-    aligned INTEGER NOT NULL,
-    chars INTEGER NOT NULL,
-    mismatch REAL,
-    doubt TEXT NOT NULL DEFAULT '',
-    suspicion REAL NOT NULL DEFAULT 0,
-    reason TEXT NOT NULL DEFAULT '',
-    excess REAL,
-    unclaimed REAL,
-    inside REAL,
-    frames INTEGER,
-    held INTEGER,
-    removable REAL,
-    PRIMARY KEY (file_id, idx)
-);
-CREATE INDEX IF NOT EXISTS words_by_suspicion ON words (file_id, suspicion DESC);
-CREATE TABLE IF NOT EXISTS ignored (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
-"""
-
-
-def _migrate_from_1(db: sqlite3.Connection) -> None:
-    """Layout 1 lacked ``words.unclaimed``: its words keep NULL (that signal left out of their
-    suspicion) until their file is aligned again (``--overwrite``, or Align in the window)."""
-    db.execute("ALTER TABLE words ADD COLUMN unclaimed REAL")
-    _migrate_from_2(db)
-
-
-def _migrate_from_2(db: sqlite3.Connection) -> None:
-    """Layout 2 lacked ``words.inside``, ``frames``, ``held`` and ``removable``: NULL (their
-    signals left out of those words' suspicion) until their file is aligned again."""
-    for column in ("inside REAL", "frames INTEGER", "held INTEGER", "removable REAL"):
-        db.execute(f"ALTER TABLE words ADD COLUMN {column}")
-    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
-
-
-# Within the opening transaction: an older layout brought up to this one.
-_MIGRATIONS = {"1": _migrate_from_1, "2": _migrate_from_2}
 
 
 class CorpusDatabaseError(AlignerError):
@@ -207,30 +138,17 @@ class CorpusDatabase:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             with self._transaction():
-                # executescript would COMMIT the open transaction: one statement at a time.
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                found = self._db.execute(
-                    "SELECT value FROM meta WHERE key = 'schema_version'"
-                ).fetchone()
-                if found is None:
-                    self._db.execute(
-                        "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-                    )
-                elif found[0] in _MIGRATIONS:
-                    _MIGRATIONS[found[0]](self._db)
-                    found = (str(SCHEMA_VERSION),)
+                found = create_or_upgrade(self._db)
         except sqlite3.OperationalError as err:
             raise CorpusDatabaseError(
                 f"{self.path}: cannot open the corpus state ({err})."
             ) from err
         except sqlite3.DatabaseError as err:
             raise CorpusDatabaseError(f"{self.path}: not a corpus state file ({err}).") from err
-        if found is not None and found[0] != str(SCHEMA_VERSION):
+        if found != str(SCHEMA_VERSION):
             self._db.close()
             raise CorpusDatabaseError(
-                f"{self.path} was written by another version of aligner-gui (layout {found[0]}, "
+                f"{self.path} was written by another version of aligner-gui (layout {found}, "
                 f"this one reads {SCHEMA_VERSION}); use another output folder."
             )
 
