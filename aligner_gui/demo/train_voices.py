@@ -28,6 +28,11 @@ phone a run of frames; words are the spans of their phones), so the checkpoint f
 (see :data:`LABEL_KIND`). There is no character output: the character model stays for
 character tiers.
 
+``--targets expected`` teaches each frame the phone the app would align there (the transcript's
+G2P pronunciation, :mod:`aligner_gui.demo.canonical`) rather than the one the voice says; measured
+and not shipped (``benchmarks/demo-voices.md``), it is there for a corpus whose accent differs
+from its dictionary's.
+
 ``--max-minutes`` is a safety stop; ``--stop-at STEP`` repeats a run it cut short. The schedule
 depends only on ``--steps``, never on the wall clock.
 """
