@@ -26,7 +26,8 @@ error rate; and for character models the greedy character error rate. Phone figu
 are phones (the app's :func:`~aligner_gui.core.pronunciation.phone_sets.is_phone_model`); a
 character model shows "n/a". Every model aligns through the app's pipeline (:func:`align_audio`);
 a phone model with a dictionary of the words' Flite pronunciations
-(:func:`aligner_gui.demo.phone_eval.flite_dictionary`).
+(:func:`aligner_gui.demo.phone_eval.flite_dictionary`), or with ``--pronunciations g2p`` with
+the app's own G2P, as a user without a dictionary gets.
 """
 
 from __future__ import annotations
@@ -137,7 +138,9 @@ def real_items(corpus_dir: Path, rate: int) -> list[Item]:
     return items
 
 
-def measure(model: LoadedModel, items: list[Item], methods: list[str]) -> Measured:
+def measure(
+    model: LoadedModel, items: list[Item], methods: list[str], pronunciations: str = "flite"
+) -> Measured:
     from aligner_gui.core.pronunciation.phone_sets import is_phone_model
     from aligner_gui.demo import phone_eval
     from aligner_gui.demo.train import greedy_decode, reference_text
@@ -148,7 +151,9 @@ def measure(model: LoadedModel, items: list[Item], methods: list[str]) -> Measur
     for item in items:
         text = " ".join(item.words)
         if phone_model:
-            dictionary = phone_eval.flite_dictionary(item.words)
+            dictionary = (
+                phone_eval.flite_dictionary(item.words) if pronunciations == "flite" else None
+            )
             result = align_audio(item.audio, text, model, refine="none", dictionary=dictionary)
             emissions, words, chars = result.emissions, result.words, result.phones
             predicted = phone_eval.boundaries([(c.start, c.end) for c in chars])
@@ -261,6 +266,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2, help="held-out set seed")
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--methods", nargs="+", default=["none", "energy_edge"])
+    parser.add_argument(
+        "--pronunciations", choices=("flite", "g2p"), default="flite",
+        help="a phone model's pronunciations: a dictionary of Flite's, or the app's G2P "
+        "(espeak-ng, with English weak forms), as a user without a dictionary gets",
+    )  # fmt: skip
     args = parser.parse_args()
 
     import torch
@@ -275,7 +285,10 @@ def main() -> None:
             f"Held-out synthetic speech: {len(synthetic)} utterances, "
             f"{sum(len(i.truth) for i in synthetic)} words",
             names,
-            [rows(measure(m, synthetic, args.methods), args.methods) for m in models],
+            [
+                rows(measure(m, synthetic, args.methods, args.pronunciations), args.methods)
+                for m in models
+            ],  # fmt: skip,
         )
         print()
     real = real_items(args.corpus, models[0].sample_rate)
@@ -284,7 +297,10 @@ def main() -> None:
             f"Hand-labelled real speech: {', '.join(i.name for i in real)} "
             f"({sum(len(i.truth) for i in real)} words, {sum(len(i.phones) for i in real)} phones)",
             names,
-            [rows(measure(m, real, args.methods), args.methods) for m in models],
+            [
+                rows(measure(m, real, args.methods, args.pronunciations), args.methods)
+                for m in models
+            ],  # fmt: skip,
         )
     else:
         print(f"(no real recordings: {args.corpus} is absent)")

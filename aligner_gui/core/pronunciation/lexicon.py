@@ -26,6 +26,7 @@ from aligner_gui.core.pronunciation.languages import Language
 from aligner_gui.core.pronunciation.numbers import expand_numbers, has_digits
 from aligner_gui.core.pronunciation.phone_sets import PhoneInventory, PhoneMapping
 from aligner_gui.core.pronunciation.romanize import split_unspaced
+from aligner_gui.core.pronunciation.weak_forms import weak_forms
 
 G2P = Callable[[Sequence[str], str], list[tuple[str, ...]]]
 MAX_VARIANTS = 8  # per word, after combining the parts of a spelled-out number
@@ -102,7 +103,13 @@ def phone_transcript(
                 (v.phones, math.log(v.probability / top), v) for v in entries
             ]
             if not found and generated.get(sub):
+                # Citation form first; running speech's weak forms as equal alternatives.
                 found = [(generated[sub], 0.0, None)]
+                found += [
+                    (form, 0.0, None)
+                    for form in weak_forms(sub, language.code)
+                    if form != generated[sub]
+                ]
                 source = "g2p"
             per_part.append(found)
         if not all(per_part):
