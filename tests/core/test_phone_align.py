@@ -133,3 +133,31 @@ def test_past_the_graph_cap_the_variants_are_still_chosen_in_windows(monkeypatch
     assert got.variants == (1, 1)
     assert [p.label for p in got.phones][:3] == ["aɪ", "ð", "ɚ"]
     assert not any("too long" in n for n in got.notes)
+
+
+def test_the_variant_note_names_each_word_and_form_once_most_frequent_first_and_is_bounded() -> (
+    None
+):
+    from aligner_gui.core.alignment.phone_align import variant_note
+    from aligner_gui.core.pronunciation.lexicon import PhoneWord
+
+    def word(text: str) -> PhoneWord:
+        return PhoneWord(text, ((1,), (2,)), (("a",), ("b",)), "g2p", (0.0, 0.0))
+
+    words = [word(f"w{i % 20}") for i in range(100)] + [
+        word("rare"),
+        PhoneWord("one", ((3,),), (("c",),), "g2p"),
+    ]
+    chosen = [i % 2 for i in range(100)] + [1, 0]
+    note = variant_note(words, chosen)
+    assert note.startswith(
+        "Pronunciations chosen by the aligner: \u201cw0\u201d as a (variant 1 of 2) \u00d75;"
+    )
+    assert note.count("(variant") == 12  # bounded however long the recording
+    assert note.endswith("; and 9 more words and forms.")  # 20 + "rare" = 21 word forms
+    assert "\u201cone\u201d" not in note  # one pronunciation: nothing was chosen
+    assert (
+        variant_note([word("x")], [1])
+        == "Pronunciations chosen by the aligner: \u201cx\u201d as b (variant 2 of 2)."
+    )
+    assert variant_note([], []) == ""

@@ -10,6 +10,8 @@ choose, and the linear path (exact for short input, banded for hours) is used un
 from __future__ import annotations
 
 import threading
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -34,12 +36,13 @@ from aligner_gui.core.base.labels import LabelSet
 from aligner_gui.core.base.progress import ProgressFn
 from aligner_gui.core.base.timebase import TimeBase
 from aligner_gui.core.io.transcript import Tokenized, TranscriptWord
-from aligner_gui.core.pronunciation.lexicon import PhoneTranscript
+from aligner_gui.core.pronunciation.lexicon import PhoneTranscript, PhoneWord
 from aligner_gui.core.pronunciation.phone_sets import SILENCE_LABELS
 
 # Past this many (frame, state) cells one graph search would take minutes: the variants are
 # chosen in windows of words instead (:mod:`aligner_gui.core.alignment.windowed_variants`).
 MAX_GRAPH_CELLS = 400_000_000
+_NOTE_CHOICES = 12  # word forms the variant note names; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -122,14 +125,32 @@ def align_phone_emissions(
         spans, token_word, words, labels.labels, timebase, duration
     )
     # Separator tokens carry no word: build_segments already leaves them out of the phones.
-    choices = [
-        f"\u201c{w.original}\u201d as {' '.join(w.phones[v])} (variant {v + 1} of {len(w.variants)})"
-        for w, v in zip(transcript.words, variants, strict=True)
-        if len(w.variants) > 1
-    ]
-    if choices:
-        notes.append("Pronunciations chosen by the aligner: " + "; ".join(choices) + ".")
+    note = variant_note(transcript.words, variants)
+    if note:
+        notes.append(note)
     return PhoneAlignment(path, tokenized, word_segments, phones, tuple(variants), tuple(notes))
+
+
+def variant_note(words: Sequence[PhoneWord], variants: Sequence[int]) -> str:
+    """One line naming the pronunciation chosen for words that had several: each word and form
+    once, with how often (English weak forms give most transcripts variants, so an hour would
+    otherwise list thousands), the most frequent first and at most ``_NOTE_CHOICES`` of them."""
+    counts: Counter[tuple[str, str, int, int]] = Counter(
+        (w.original, " ".join(w.phones[v]), v + 1, len(w.variants))
+        for w, v in zip(words, variants, strict=True)
+        if len(w.variants) > 1 and v >= 0
+    )
+    if not counts:
+        return ""
+    # Most frequent first; ties in the order the words first appear (Counter keeps it).
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    shown = [
+        f"\u201c{word}\u201d as {form} (variant {v} of {n})" + (f" \u00d7{k}" if k > 1 else "")
+        for (word, form, v, n), k in ranked[:_NOTE_CHOICES]
+    ]
+    rest = len(ranked) - len(shown)
+    more = f"; and {rest} more word{'s' if rest > 1 else ''} and forms" if rest > 0 else ""
+    return "Pronunciations chosen by the aligner: " + "; ".join(shown) + more + "."
 
 
 def _silence_priors(
