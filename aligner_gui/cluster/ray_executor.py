@@ -9,6 +9,10 @@ A killed actor (out of memory, a node lost, a SIGKILL) is restarted by Ray; the 
 sent again here rather than by Ray's own task retries, so that the driver knows which files were
 retried and says so in their report message. Nothing is written twice: an outcome is only
 written when it arrives, and a lost file never produced one.
+
+Progress within a file (an hour-long interview takes minutes) is posted by the actors to one
+small board actor, which the driver reads as it waits for outcomes, as a local pool's workers
+post to a queue.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from aligner_gui.core.corpus.layout import CorpusEntry
 from aligner_gui.core.corpus.runner import usable_cores
 from aligner_gui.core.corpus.worker import WorkerSettings
 
-from .actor import FileAligner
+from .actor import FileAligner, ProgressBoard
 
 # Files in flight per actor: one being aligned, one waiting so the actor never idles for the
 # round trip; more would only lengthen the wait after Ctrl+C. A stop lets both finish: Ray's
@@ -72,6 +76,7 @@ class RayExecutor:
     num_cpus: int | None = None
     retried: dict[str, int] = field(default_factory=dict)  # file → times it was sent again
     _actors: list[_Actor] = field(default_factory=list)
+    _board: Any = None  # the ProgressBoard actor, while a batch that wants progress runs
 
     def actor_pids(self) -> list[int]:
         """The live actors' process ids, the one with most files in flight first."""
@@ -82,18 +87,23 @@ class RayExecutor:
         todo: list[CorpusEntry],
         worker: WorkerSettings,
         stop: threading.Event,
-        progress: FileProgressFn | None = None,  # actors send none: files are whole or not
+        progress: FileProgressFn | None = None,
     ) -> Iterator[FileOutcome]:
         if not todo:
             return
         started = self._connect()
         try:
+            if progress is not None:
+                self._board = ray.remote(ProgressBoard).options(num_cpus=0).remote()
             self._start_actors(worker, len(todo))
-            yield from self._schedule(todo, worker.root, stop)
+            yield from self._schedule(todo, worker.root, stop, progress)
         finally:
             for actor in self._actors:
                 ray.kill(actor.handle)
             self._actors = []
+            if self._board is not None:
+                ray.kill(self._board)
+                self._board = None
             if started:
                 ray.shutdown()
 
@@ -137,7 +147,7 @@ class RayExecutor:
         remote = ray.remote(FileAligner).options(
             max_restarts=_ACTOR_RESTARTS, max_task_retries=0, **per_actor
         )
-        handles: list[Any] = [remote.remote(settings) for _ in range(count)]
+        handles: list[Any] = [remote.remote(settings, self._board) for _ in range(count)]
         for handle, (pid, error) in zip(handles, ray.get([h.ready.remote() for h in handles]),
                                         strict=True):  # fmt: skip
             self._actors.append(_Actor(handle, pid))
@@ -145,10 +155,16 @@ class RayExecutor:
                 raise AlignerError(error)
 
     def _schedule(
-        self, todo: list[CorpusEntry], root: Path, stop: threading.Event
+        self,
+        todo: list[CorpusEntry],
+        root: Path,
+        stop: threading.Event,
+        progress: FileProgressFn | None = None,
     ) -> Iterator[FileOutcome]:
         pending = deque(todo)
         running: dict[Any, tuple[CorpusEntry, _Actor]] = {}
+        finished_files: set[str] = set()  # a file's late progress must not follow its outcome
+        shown: dict[str, float] = {}  # never backwards, not even when a lost file starts again
         while True:
             while not stop.is_set() and pending and self._actors:
                 actor = min(self._actors, key=lambda a: a.busy)
@@ -167,12 +183,23 @@ class RayExecutor:
                     raise AlignerError("Every Ray worker was lost; finished files are kept.")
                 return
             finished, _ = ray.wait(list(running), num_returns=1, timeout=_POLL_SECONDS)
+            if progress is not None:
+                self._pass_on_progress(progress, finished_files, shown)
             for ref in finished:
                 entry, actor = running.pop(ref)
                 actor.busy -= 1
                 outcome = self._outcome(ref, entry, actor, pending)
                 if outcome is not None:
+                    finished_files.add(outcome.path)
                     yield outcome
+
+    def _pass_on_progress(
+        self, progress: FileProgressFn, finished: set[str], shown: dict[str, float]
+    ) -> None:
+        for path, fraction in ray.get(self._board.take.remote()):
+            if path not in finished and fraction > shown.get(path, -1.0):
+                shown[path] = fraction
+                progress(path, fraction)
 
     def _outcome(
         self, ref: Any, entry: CorpusEntry, actor: _Actor, pending: deque[CorpusEntry]

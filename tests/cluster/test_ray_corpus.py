@@ -171,3 +171,24 @@ def test_ray_not_installed_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and 'pip install "aligner-gui[cluster]"' in err, err
     assert not out.exists()
+
+
+def test_progress_within_a_long_file_comes_from_the_actors_before_its_outcome(
+    ray_cluster: None, checkpoint: Path, tmp_path: Path
+) -> None:
+    from corpus_maker import write_long_pair, write_pair
+
+    corpus = tmp_path / "corpus"
+    write_pair(corpus, "short", "a stitch in time saves nine")
+    write_long_pair(corpus, "long", 40)  # ~2 min: several 30 s windows
+    events: list[tuple[str, str, float]] = []
+    run_batch(corpus, tmp_path / "out", BatchSettings(str(checkpoint)), executor=RayExecutor(),
+              on_progress=lambda path, fraction: events.append(("progress", path, fraction)),
+              on_file=lambda outcome, *_: events.append(("done", outcome.path, 1.0)))  # fmt: skip
+    long_events = [e for e in events if e[1] == "long.wav"]
+    assert long_events[-1][0] == "done"
+    within = [f for kind, _path, f in long_events if kind == "progress"]
+    assert [f for f in within if 0.0 < f < 1.0]  # posted by the actor, collected as it ran
+    assert within == sorted(within)
+    short = [kind for kind, path, _ in events if path == "short.wav"]
+    assert short[-1] == "done" and "progress" not in short[short.index("done") :]

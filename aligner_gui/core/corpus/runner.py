@@ -12,8 +12,8 @@ started are left for the next run.
 
 Where files are aligned is a :class:`FileExecutor`: local worker processes by default, or a Ray
 cluster (``aligner_gui.cluster``). The executor only aligns; everything else stays here.
-Progress within a file (``on_progress``) comes from local workers over a queue; Ray actors send
-none.
+Progress within a file (``on_progress``) comes from local workers over a queue, and from Ray
+actors through a board actor the driver reads.
 """
 
 from __future__ import annotations
