@@ -124,7 +124,7 @@ class GuessedWordsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Words not in the dictionary")
         name = language_name(info.language or DEFAULT_LANGUAGE)
-        count = len(info.guessed)
+        count = len({g.word for g in info.guessed})
         intro = QLabel(
             f"{count} word{'s' if count != 1 else ''} had no pronunciation in the dictionary; "
             f"espeak-ng ({name}) guessed these, in the model's phones. Check them and add them "

@@ -75,3 +75,28 @@ def test_dictionary_lines_read_back_as_the_same_pronunciations() -> None:
     dictionary = parse_dictionary(text.splitlines())
     for guess in GUESSED:
         assert [v.phones for v in dictionary.lookup(guess.word)] == [guess.phones]
+
+
+def test_a_g2p_word_aligned_in_two_forms_is_listed_with_both_each_once() -> None:
+    """A function word G2P pronounced takes its citation form in one place and its weak form in
+    another: the guesses (and the dictionary lines made from them) carry both."""
+    from types import SimpleNamespace
+
+    from aligner_gui.core.document.provenance import guessed_pronunciations
+
+    labels = ["the", "cat", "the", "dog", "the"]
+    forms = [["ð", "ə"], ["k", "æ", "t"], ["ð", "i"], ["d", "ɑ", "ɡ"], ["ð", "ə"]]
+    result = SimpleNamespace(
+        words=[SimpleNamespace(label=w) for w in labels],
+        phones=[SimpleNamespace(label=p, word_index=i) for i, f in enumerate(forms) for p in f],
+        g2p_words=("the", "cat", "the", "dog", "the"),
+    )
+    got = guessed_pronunciations(result)  # type: ignore[arg-type]
+    assert got == (
+        GuessedPronunciation("the", ("ð", "ə")),
+        GuessedPronunciation("the", ("ð", "i")),
+        GuessedPronunciation("cat", ("k", "æ", "t")),
+        GuessedPronunciation("dog", ("d", "ɑ", "ɡ")),
+    )
+    listed = parse_dictionary(dictionary_lines((g.word, g.phones) for g in got).splitlines())
+    assert [v.phones for v in listed.lookup("the")] == [("ð", "ə"), ("ð", "i")]

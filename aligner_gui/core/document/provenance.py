@@ -55,17 +55,20 @@ class Provenance:
 
 
 def guessed_pronunciations(result: AlignmentResult) -> tuple[GuessedPronunciation, ...]:
-    """Each G2P word once, with the phones aligned for its first occurrence (a G2P word has a
-    single pronunciation, so every occurrence has the same phones)."""
-    wanted = set(result.g2p_words)
+    """Each G2P word with every form it was aligned with, each form once: most words have one;
+    an English function word may have its citation and weak forms
+    (:mod:`aligner_gui.core.pronunciation.weak_forms`), as a dictionary lists variants. Words in
+    the order G2P listed them, a word's forms in the order they first occur."""
+    order = {w: i for i, w in enumerate(dict.fromkeys(result.g2p_words))}
     phones_of: dict[int, list[str]] = {}
     for phone in result.phones:
         phones_of.setdefault(phone.word_index, []).append(phone.label)
-    found: dict[str, GuessedPronunciation] = {}
+    found: dict[tuple[str, tuple[str, ...]], GuessedPronunciation] = {}
     for index, word in enumerate(result.words):
-        if word.label in wanted and word.label not in found and phones_of.get(index):
-            found[word.label] = GuessedPronunciation(word.label, tuple(phones_of[index]))
-    return tuple(found[w] for w in dict.fromkeys(result.g2p_words) if w in found)
+        phones = tuple(phones_of.get(index, ()))
+        if word.label in order and phones and (word.label, phones) not in found:
+            found[(word.label, phones)] = GuessedPronunciation(word.label, phones)
+    return tuple(sorted(found.values(), key=lambda g: order[g.word]))
 
 
 def doubtful_intervals(

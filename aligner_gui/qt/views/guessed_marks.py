@@ -14,12 +14,12 @@ if TYPE_CHECKING:
     from aligner_gui.core.document.provenance import GuessedPronunciation
 
 
-def guess_note(guess: GuessedPronunciation, language: str | None) -> str:
+def guess_note(guesses: Sequence[GuessedPronunciation], language: str | None) -> str:
+    """The tooltip of a word G2P pronounced: its forms as aligned (a function word may have
+    a citation and a weak form)."""
     name = language_name(language or DEFAULT_LANGUAGE)
-    return (
-        f"pronunciation guessed by espeak-ng ({name}): /{' '.join(guess.phones)}/ — "
-        "add it to your dictionary"
-    )
+    forms = " or ".join(f"/{' '.join(g.phones)}/" for g in guesses)
+    return f"pronunciation guessed by espeak-ng ({name}): {forms} — add it to your dictionary"
 
 
 def guessed_notes(doc: AlignmentDocument | None, tier_name: str) -> dict[str, str]:
@@ -27,7 +27,10 @@ def guessed_notes(doc: AlignmentDocument | None, tier_name: str) -> dict[str, st
     if doc is None or tier_name != WORD_TIER:
         return {}
     info = doc.provenance
-    return {g.word: guess_note(g, info.language) for g in info.guessed}
+    forms: dict[str, list[GuessedPronunciation]] = {}
+    for guess in info.guessed:
+        forms.setdefault(guess.word, []).append(guess)
+    return {word: guess_note(guesses, info.language) for word, guesses in forms.items()}
 
 
 def marked_intervals(labels: Sequence[str], notes: dict[str, str]) -> dict[int, str]:
