@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from aligner_gui.core.base.errors import TranscriptError
 from aligner_gui.core.base.labels import LabelSet
 from aligner_gui.core.pronunciation.languages import get_language
 from aligner_gui.core.pronunciation.lexicon import phone_transcript
@@ -44,7 +45,8 @@ def expected_phones(
     transcript = phone_transcript(" ".join(distinct), labels, get_language(language))
     if len(transcript.words) != len(distinct):
         # A token the app splits or drops: pronounce those words one by one.
-        return {w: p for word in distinct for w, p in expected_phones_one(word, labels, language)}
+        alone = {word: _pronounced_alone(word, labels, language) for word in distinct}
+        return {word: ids for word, ids in alone.items() if ids}
     return {
         word: phone_word.variants[0]
         for word, phone_word in zip(distinct, transcript.words, strict=True)
@@ -52,15 +54,13 @@ def expected_phones(
     }
 
 
-def expected_phones_one(
-    word: str, labels: LabelSet, language: str
-) -> list[tuple[str, tuple[int, ...]]]:
+def _pronounced_alone(word: str, labels: LabelSet, language: str) -> tuple[int, ...]:
+    """One word's first pronunciation as the app aligns it (empty: it has none)."""
     try:
         transcript = phone_transcript(word, labels, get_language(language))
-    except ValueError:
-        return []
-    ids = tuple(t for w in transcript.words if w.variants for t in w.variants[0])
-    return [(word, ids)] if ids else []
+    except TranscriptError:  # nothing to pronounce, or nothing in the model's phones
+        return ()
+    return tuple(t for w in transcript.words if w.variants for t in w.variants[0])
 
 
 def match_phones(

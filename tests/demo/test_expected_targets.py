@@ -91,3 +91,11 @@ def test_the_set_is_taught_what_the_app_would_align() -> None:
     assert taught.targets[0].tolist() == [t for w in app.words for t in w.variants[0]]
     assert taught.spans[0][0, 0] == 0.0 and taught.spans[0][-1, 1] == pytest.approx(times[-1])
     assert phone_set.targets[0].tolist() == [ids(p) for p in flat]  # the engine set is untouched
+
+
+@pytest.mark.skipif(not espeak_available(), reason="needs espeak-ng")
+def test_words_the_app_splits_or_cannot_pronounce_are_pronounced_one_by_one_or_left_out() -> None:
+    # "--" is punctuation only: the app drops it, so the batch is pronounced word by word.
+    table = canonical.expected_phones(["the", "--", "cat"], PHONE_LABELS)
+    assert set(table) == {"the", "cat"}
+    assert table["cat"] == canonical.expected_phones(["cat"], PHONE_LABELS)["cat"]
