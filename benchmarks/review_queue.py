@@ -47,6 +47,7 @@ OUT = Path(__file__).resolve().parent / "out" / "review_queue"
 KINDS = ("substituted", "deleted", "inserted", "sentence")
 RATE = 16000
 TOLERANCE = 0.3  # seconds
+MISPLACED = 0.1  # seconds: a clean file's word this far off at either edge is misaligned
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ def _strip(word: str) -> str:
 
 def make_corpus(
     root: Path, files: int, planted_share: float, seed: int, noisy_share: float, split: str
-) -> list[Planted]:
+) -> tuple[list[Planted], dict[str, list[tuple[str, float, float]]]]:
+    """The planted errors, and where each transcript word of the clean files is spoken."""
     from aligner_gui.demo.corpus import degrade, load_vocabulary, make_utterances, split_vocabulary
     from aligner_gui.demo.espeak import synthesize
 
@@ -78,6 +80,7 @@ def make_corpus(
     planted_count = int(round(files * planted_share))
     planted_files = set(rng.choice(files, size=planted_count, replace=False).tolist())
     planted: list[Planted] = []
+    spoken_times: dict[str, list[tuple[str, float, float]]] = {}
     kind_index = 0
     for i in range(files):
         speaker = f"speaker{i % 3}"
@@ -99,10 +102,12 @@ def make_corpus(
             kind_index += 1
             words, where, near = _plant(kind, spoken, len(parts), rng, content)
             planted.append(Planted(path, kind, *where, words=near))
+        else:
+            spoken_times[path] = [(word, start, end) for word, start, end, _u in spoken]
         (root / speaker).mkdir(parents=True, exist_ok=True)
         sf.write(root / path, np.concatenate(pieces), RATE, subtype="PCM_16")
         (root / path).with_suffix(".lab").write_text(" ".join(words) + "\n", encoding="utf-8")
-    return planted
+    return planted, spoken_times
 
 
 def _plant(
@@ -175,13 +180,16 @@ def main() -> None:
             Planted(**{**p, "words": tuple(p.get("words", ()))})
             for p in json.loads((OUT / "planted.json").read_text())
         ]
+        spoken_file = OUT / "spoken.json"
+        spoken_times = json.loads(spoken_file.read_text()) if spoken_file.exists() else {}
     else:
         shutil.rmtree(OUT, ignore_errors=True)
         t0 = time.perf_counter()
-        planted = make_corpus(
+        planted, spoken_times = make_corpus(
             corpus, args.files, args.planted_share, args.seed, args.noisy_share, args.split
         )
         (OUT / "planted.json").write_text(json.dumps([p.__dict__ for p in planted]))
+        (OUT / "spoken.json").write_text(json.dumps(spoken_times))
         made = time.perf_counter() - t0
         t0 = time.perf_counter()
         summary = run_batch(corpus, out, BatchSettings(model=args.model, jobs=args.jobs))
@@ -211,6 +219,51 @@ def main() -> None:
         first = sum(e.path in first_in_file and _hits(first_in_file[e.path], e) for e in errors)
         hit = sum(any(_hits(s, e) for s in first_k) for e in errors)
         print(f"{kind:12s} {n:3d} {in_files / n:16.0%} {first / n:19.0%} {hit / n:23.0%}")
+    _report_other_suspects(first_k, planted, spoken_times)
+    with CorpusDatabase(out / DATABASE_NAME) as db:
+        _report_misplaced(db, spoken_times)
+
+
+def _report_misplaced(
+    db: CorpusDatabase, spoken: dict[str, list[tuple[str, float, float]]]
+) -> None:
+    """How many words of the clean files the aligner put far from where they are spoken."""
+    words = misplaced = 0
+    for path, truth in spoken.items():
+        aligned = db.words(path).get(path, [])
+        if len(aligned) != len(truth):
+            continue
+        for w, (_label, start, end) in zip(aligned, truth, strict=True):
+            words += 1
+            misplaced += max(abs(w.start - start), abs(w.end - end)) > MISPLACED
+    print(f"clean files' words aligned more than {MISPLACED * 1000:.0f} ms from where they are "
+          f"spoken: {misplaced} of {words}")  # fmt: skip
+
+
+def _report_other_suspects(
+    first_k: list[Suspect],
+    planted: list[Planted],
+    spoken: dict[str, list[tuple[str, float, float]]],
+) -> None:
+    """What the first K suspects that are on no planted error point at: a word of a clean file
+    the aligner put far from where it is spoken needs the user as much as a transcript error."""
+    planted_files = {p.path for p in planted}
+    others = [s for s in first_k if not any(_hits(s, p) for p in planted)]
+    clean = [s for s in others if s.path not in planted_files]
+    misplaced = [
+        s
+        for s in clean
+        if s.path in spoken
+        and s.idx < len(spoken[s.path])
+        and spoken[s.path][s.idx][0] == s.label
+        and max(abs(s.start - spoken[s.path][s.idx][1]), abs(s.end - spoken[s.path][s.idx][2]))
+        > MISPLACED
+    ]
+    print(
+        f"first K suspects on no planted error: {len(others)} ({len(others) - len(clean)} "
+        f"elsewhere in planted files, {len(clean)} in clean files, of which {len(misplaced)} on "
+        f"a word aligned more than {MISPLACED * 1000:.0f} ms from where it is spoken)"
+    )
 
 
 if __name__ == "__main__":

@@ -10,12 +10,14 @@ import pytest
 
 from aligner_gui.core.corpus.database import (
     ALIGNED,
+    DATABASE_NAME,
     FAILED,
     REVIEWED,
     CorpusDatabase,
     FileFigures,
     WordRow,
 )
+from aligner_gui.core.corpus.runner import BatchSettings, run_batch
 from aligner_gui.core.corpus.suspicion import (
     SUSPECT_THRESHOLD,
     CorpusNorms,
@@ -27,6 +29,9 @@ from aligner_gui.core.corpus.suspicion import (
     score_words,
 )
 from aligner_gui.core.corpus.word_features import stretched_frames, unclaimed_speech
+from aligner_gui.core.pronunciation.g2p import espeak_available
+
+from corpus_maker import SENTENCES, write_pair
 
 NORMS = CorpusNorms(median_score=0.8, median_mismatch=0.1)
 
@@ -221,3 +226,30 @@ def test_a_word_the_path_gains_by_removing_is_a_frame_classifiers_suspect() -> N
     assert score_words(words, NORMS)[0][4][0] < SUSPECT_THRESHOLD
     words[4] = _frame_word(4, removable=2.0)  # within what a spoken word's edges give
     assert score_words(words, FRAME_NORMS)[0][4][0] < SUSPECT_THRESHOLD
+
+
+@pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")
+@pytest.mark.parametrize("model", ["demo", "demo-letters"])
+def test_a_transcript_whose_first_six_words_are_wrong_leads_the_queue(
+    tmp_path: Path, model: str
+) -> None:
+    # The issue's case, end to end with a shipped model on real synthetic speech: four spoken
+    # recordings, one transcript whose first six words were never said. Those words, not the
+    # clean files' words, are where "next suspect" goes first.
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    texts = [f"{SENTENCES[i]} and {SENTENCES[i + 1]}" for i in range(0, 8, 2)]
+    for i, text in enumerate(texts):
+        write_pair(corpus / "speaker", f"rec{i}", text)
+    wrong = ["purple", "elephants", "dance", "quietly", "under", "bridges"]
+    spoken_rest = texts[2].split()[len(wrong) :]
+    (corpus / "speaker" / "rec2.lab").write_text(" ".join(wrong + spoken_rest) + "\n")
+    summary = run_batch(corpus, out, BatchSettings(model=model, jobs=1))
+    assert summary.failed == 0
+    with CorpusDatabase(out / DATABASE_NAME) as db:
+        queue = review_queue(db)
+        files = [r.path for r in db.files(order_by="suspicion")]
+    assert files[0] == "speaker/rec2.wav"
+    first_two = queue[:2]
+    assert len(first_two) == 2
+    assert all(s.path == "speaker/rec2.wav" and s.idx < len(wrong) for s in first_two), first_two
+    assert all(s.label in wrong for s in first_two)
