@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from aligner_gui.core.corpus.database import DATABASE_NAME, CorpusDatabase
+from aligner_gui.core.corpus.database import DATABASE_NAME, CorpusDatabase, WordRow
 from aligner_gui.core.corpus.runner import BatchSettings, run_batch
 from aligner_gui.core.corpus.suspicion import Suspect, rescore_corpus, review_queue
 
@@ -200,6 +200,7 @@ def main() -> None:
         rescore_corpus(db)
         queue = review_queue(db)
         file_order = [r.path for r in db.files(order_by="suspicion") if r.suspicion is not None]
+        clean_words = db.words() if spoken_times else {}
     k = len(planted)
     top_files = set(file_order[:k])
     first_k = queue[:k]
@@ -220,22 +221,26 @@ def main() -> None:
         hit = sum(any(_hits(s, e) for s in first_k) for e in errors)
         print(f"{kind:12s} {n:3d} {in_files / n:16.0%} {first / n:19.0%} {hit / n:23.0%}")
     _report_other_suspects(first_k, planted, spoken_times)
-    with CorpusDatabase(out / DATABASE_NAME) as db:
-        _report_misplaced(db, spoken_times)
+    _report_misplaced(clean_words, spoken_times)
+
+
+def _misplaced(start: float, end: float, spoken: tuple[str, float, float]) -> bool:
+    """Whether a word aligned to ``[start, end)`` is more than ``MISPLACED`` off at either edge
+    from where it is spoken (``spoken``: label, start, end)."""
+    return max(abs(start - spoken[1]), abs(end - spoken[2])) > MISPLACED
 
 
 def _report_misplaced(
-    db: CorpusDatabase, spoken: dict[str, list[tuple[str, float, float]]]
+    aligned: dict[str, list[WordRow]], spoken: dict[str, list[tuple[str, float, float]]]
 ) -> None:
     """How many words of the clean files the aligner put far from where they are spoken."""
     words = misplaced = 0
     for path, truth in spoken.items():
-        aligned = db.words(path).get(path, [])
-        if len(aligned) != len(truth):
+        rows = aligned.get(path, [])
+        if len(rows) != len(truth):
             continue
-        for w, (_label, start, end) in zip(aligned, truth, strict=True):
-            words += 1
-            misplaced += max(abs(w.start - start), abs(w.end - end)) > MISPLACED
+        words += len(rows)
+        misplaced += sum(_misplaced(w.start, w.end, t) for w, t in zip(rows, truth, strict=True))
     print(f"clean files' words aligned more than {MISPLACED * 1000:.0f} ms from where they are "
           f"spoken: {misplaced} of {words}")  # fmt: skip
 
@@ -256,8 +261,7 @@ def _report_other_suspects(
         if s.path in spoken
         and s.idx < len(spoken[s.path])
         and spoken[s.path][s.idx][0] == s.label
-        and max(abs(s.start - spoken[s.path][s.idx][1]), abs(s.end - spoken[s.path][s.idx][2]))
-        > MISPLACED
+        and _misplaced(s.start, s.end, spoken[s.path][s.idx])
     ]
     print(
         f"first K suspects on no planted error: {len(others)} ({len(others) - len(clean)} "
