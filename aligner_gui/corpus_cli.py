@@ -31,6 +31,7 @@ from aligner_gui.core.corpus.runner import (
     default_jobs,
     run_batch,
 )
+from aligner_gui.core.corpus.second_opinion import AUTO, resolve_second_opinion
 
 INTERRUPTED = 130
 
@@ -57,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"a bundle name ({', '.join(BUNDLES)}, demo), an aligner-gui checkpoint file, "
         f"or a Hugging Face Wav2Vec2ForCTC folder (default {DEFAULT_MODEL})",
     )
+    parser.add_argument(
+        "--second-opinion", default=AUTO, metavar="MODEL",
+        help="a second model the review queue also hears each file with, averaging the two "
+        "models' suspicion of each word (boundaries stay the aligner's); 'none' for none; "
+        "default 'auto': the other built-in model for demo and demo-letters, none otherwise",
+    )  # fmt: skip
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     parser.add_argument("--format", choices=tuple(OUTPUT_CHOICES), default="textgrid")
     parser.add_argument("--refine", choices=REFINE_METHODS, default=DEFAULT_REFINE)
@@ -148,10 +155,11 @@ def run_corpus_align(argv: Sequence[str]) -> int:
         return 2
     executor = None if args.ray is None else _ray_executor(args)
     # On Ray the executor sizes its actors from the cluster; here, from this machine.
-    jobs = args.jobs or (1 if executor else default_jobs(args.model))
+    second = resolve_second_opinion(args.model, args.second_opinion)
+    jobs = args.jobs or (1 if executor else default_jobs(args.model, second=second))
     settings = BatchSettings(
         model=args.model, device=args.device, refine=args.refine, output=args.format,
-        jobs=jobs, overwrite=args.overwrite,
+        jobs=jobs, overwrite=args.overwrite, second_opinion=args.second_opinion,
     )  # fmt: skip
     stop = threading.Event()
     progress = _Progress(args.quiet)

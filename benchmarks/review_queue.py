@@ -170,6 +170,10 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--model", default="demo")
     parser.add_argument(
+        "--second-opinion", default="auto",
+        help="the model heard beside --model for the queue ('none' for the aligner alone)",
+    )  # fmt: skip
+    parser.add_argument(
         "--rescore", action="store_true",
         help="only score the queue again over the last run's alignments (to tune suspicion)",
     )  # fmt: skip
@@ -192,7 +196,11 @@ def main() -> None:
         (OUT / "spoken.json").write_text(json.dumps(spoken_times))
         made = time.perf_counter() - t0
         t0 = time.perf_counter()
-        summary = run_batch(corpus, out, BatchSettings(model=args.model, jobs=args.jobs))
+        summary = run_batch(
+            corpus,
+            out,
+            BatchSettings(model=args.model, jobs=args.jobs, second_opinion=args.second_opinion),
+        )
         print(f"corpus: {args.files} files, {summary.audio_seconds / 60:.1f} min, made in "
               f"{made:.0f} s; aligned in {time.perf_counter() - t0:.0f} s "
               f"({summary.failed} failed)")  # fmt: skip

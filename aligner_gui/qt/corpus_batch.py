@@ -4,6 +4,7 @@ row is updated as soon as the engine records it. Export makes every aligned file
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,9 +64,10 @@ class CorpusBatch(QObject):
             return
         settings = self.corpus.window.settings
         model = settings.model_name
-        jobs = self.jobs or default_jobs(model)
         batch = BatchSettings(model=model, device=_device(settings.device),
-                              output=self.corpus.output, jobs=jobs)  # fmt: skip
+                              output=self.corpus.output)  # fmt: skip
+        jobs = self.jobs or default_jobs(model, second=batch.second_model)
+        batch = dataclasses.replace(batch, jobs=jobs)
         self._batch = BatchThread(self.corpus.corpus, self.corpus.out_dir, batch, only, self)
         self._batch.planned.connect(
             lambda todo: self.corpus.panel.set_progress(0, todo, "Starting…")

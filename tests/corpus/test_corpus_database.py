@@ -85,7 +85,7 @@ _LAYOUT_2_LACKS = ("inside", "frames", "held", "removable")
 
 @pytest.mark.parametrize(
     ("layout", "dropped"),
-    [("1", ("unclaimed", *_LAYOUT_2_LACKS)), ("2", _LAYOUT_2_LACKS)],
+    [("1", ("unclaimed", *_LAYOUT_2_LACKS)), ("2", _LAYOUT_2_LACKS), ("3", ())],
 )
 def test_an_older_layout_is_migrated_and_keeps_its_words(
     tmp_path: Path, layout: str, dropped: tuple[str, ...]
@@ -98,6 +98,7 @@ def test_an_older_layout_is_migrated_and_keeps_its_words(
     raw = sqlite3.connect(path)
     for column in dropped:
         raw.execute(f"ALTER TABLE words DROP COLUMN {column}")
+    raw.execute("DROP TABLE second_words")  # layouts 1-3 had no second opinion
     raw.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (layout,))
     raw.commit()
     raw.close()
@@ -107,6 +108,11 @@ def test_an_older_layout_is_migrated_and_keeps_its_words(
         assert all(getattr(word, column) is None for column in dropped)
         new = dataclasses.replace(_word(0, "new"), unclaimed=1.0, inside=2.0, frames=3, held=2,
                                   removable=-4.0)  # fmt: skip
-        db.record("a.wav", FileFigures(ALIGNED, 2.0), [new])  # the new layout works
+        assert db.second_words("a.wav") == {}  # judged by the aligner alone until realigned
+        heard = dataclasses.replace(new, score=0.5)
+        db.record("a.wav", FileFigures(ALIGNED, 2.0), [new], [heard])  # the new layout works
         assert db.words("a.wav")["a.wav"] == [new]
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'") == [("3",)]
+        assert db.second_words("a.wav")["a.wav"] == [heard]
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'") == [
+            (str(SCHEMA_VERSION),)
+        ]

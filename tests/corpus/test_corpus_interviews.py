@@ -102,3 +102,26 @@ def test_an_interview_reports_progress_utterance_by_utterance(
     ends = np.cumsum(spans) / sum(spans)
     for end in ends[:3]:
         assert min(abs(f - end) for f in fractions) <= 0.01, (end, fractions)
+
+
+def test_the_second_opinion_hears_an_interview_utterance_by_utterance(
+    interview: Path, tmp_path: Path, one_torch_thread
+) -> None:
+    from aligner_gui.core.corpus.database import DATABASE_NAME, CorpusDatabase
+    from aligner_gui.core.corpus.runner import BatchSettings, run_batch
+
+    aligner = make_tiny_checkpoint(tmp_path / "tiny.pt", ENGLISH_ASR_LABELS)
+    listener = make_tiny_checkpoint(tmp_path / "other.pt", ENGLISH_ASR_LABELS, seed=3)
+    out = tmp_path / "out"
+    run_batch(interview, out, BatchSettings(str(aligner), jobs=1, second_opinion=str(listener)))
+    with CorpusDatabase(out / DATABASE_NAME) as db:
+        (words,) = db.words().values()
+        (heard,) = db.second_words().values()
+    # Word for word, speaker by speaker; the too-short utterance's words kept, unaligned, by
+    # both, and the others heard where the aligner put their utterance.
+    assert [(w.idx, w.tier, w.label, w.aligned) for w in heard] == [
+        (w.idx, w.tier, w.label, w.aligned) for w in words
+    ]
+    assert sum(not w.aligned for w in heard) == 8
+    for mine, theirs in zip(words, heard, strict=True):
+        assert abs(mine.start - theirs.start) < 3.0

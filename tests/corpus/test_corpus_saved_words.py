@@ -3,6 +3,7 @@ features, corrected ones leave the review queue for good, all in one transaction
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
@@ -108,3 +109,25 @@ def test_a_failed_replacement_leaves_the_recorded_words_whole(tmp_path: Path) ->
         assert db.words(PATH)[PATH] == RECORDED
         row = db.file(PATH)
         assert row is not None and row.words == 3
+
+
+def test_the_second_opinion_of_kept_words_moves_with_them_and_corrected_words_lose_it(
+    tmp_path: Path,
+) -> None:
+    heard = [dataclasses.replace(w, score=0.25 + w.idx / 10) for w in RECORDED]
+    with CorpusDatabase(tmp_path / "state.sqlite3") as db:
+        db.sync_scan([(PATH, "a/1.lab", "a", "text")], [])
+        db.record(PATH, FileFigures(EDITED, 3.0, words=3), RECORDED, heard)
+        # "sea" relabelled, "oh" inserted before "shore": "shore" is now word 3.
+        record_saved_document(db, PATH, _document([
+            Segment(0.0, 0.4, "the"),
+            Segment(0.4, 1.0, "see"),
+            Segment(1.0, 1.2, "oh"),
+            Segment(1.2, 2.0, "shore"),
+            Segment(2.0, 3.0, ""),
+        ]))  # fmt: skip
+        assert db.second_words(PATH)[PATH] == [heard[0], dataclasses.replace(heard[2], idx=3)]
+        assert [w.idx for w in db.words(PATH)[PATH] if w.label == "shore"] == [3]
+        rescore_corpus(db)  # ranked afresh: the corrected words stay out, "shore" is judged
+        reasons = [w.reason for w in db.words(PATH)[PATH]]
+        assert reasons[1:3] == [EDITED_REASON] * 2 and EDITED_REASON not in (reasons[0], reasons[3])

@@ -23,9 +23,11 @@ from aligner_gui.core.base.errors import AlignerError, Cancelled
 from aligner_gui.core.corpus.database import WordRow
 from aligner_gui.core.corpus.file_progress import FileProgressSender
 from aligner_gui.core.corpus.layout import CorpusEntry
+from aligner_gui.core.corpus.second_opinion import hear_entry
+from aligner_gui.core.corpus.utterances import interview_tiers, tier_utterances, unaligned_rows
 from aligner_gui.core.corpus.word_features import word_rows
 from aligner_gui.core.io.audio import Audio, load_audio
-from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
+from aligner_gui.core.io.textgrid import read_textgrid
 from aligner_gui.core.io.transcript import read_transcript
 
 if TYPE_CHECKING:
@@ -55,6 +57,7 @@ class FileOutcome:
     model_name: str = ""
     words: tuple[WordRow, ...] = ()
     doubtful_regions: int = 0
+    second_words: tuple[WordRow, ...] = ()  # the same words as the second opinion heard them
 
 
 def align_entry(
@@ -63,20 +66,26 @@ def align_entry(
     model: LoadedModel,
     refine: str,
     progress: FileProgressSender | None = None,
+    second: LoadedModel | None = None,
 ) -> FileOutcome:
     """Align one entry; every error of the file (not of the program) becomes a failed outcome.
 
-    ``progress`` hears how far within the file the alignment is.
+    ``progress`` hears how far within the file the alignment is. ``second``: the second opinion
+    (:mod:`aligner_gui.core.corpus.second_opinion`), which hears the file after the aligner.
     """
     began = time.perf_counter()
+    first_part = progress if progress is None or second is None else progress.span(0.0, 0.5)
     try:
         audio = load_audio(root / entry.audio, target_rate=model.sample_rate)
         if entry.kind == "textgrid":
-            return _align_interview(entry, root, audio, model, refine, began, progress)
+            outcome = _align_interview(entry, root, audio, model, refine, began, first_part)
+            return _with_second_opinion(
+                outcome, entry, root, audio, second, refine, progress, began
+            )
         text = read_transcript(root / entry.transcript)
         if not text.strip():
             raise AlignerError(f"{entry.transcript} is empty.")
-        result = align_audio(audio, text, model, refine=refine, progress=progress)
+        result = align_audio(audio, text, model, refine=refine, progress=first_part)
     except Cancelled:
         raise
     except (AlignerError, OSError, ValueError) as err:
@@ -88,7 +97,7 @@ def align_entry(
         audio=dataclasses.replace(audio, samples=np.empty(0, dtype=np.float32)),
         emissions=np.empty((0, result.emissions.shape[1]), dtype=np.float32),
     )
-    return FileOutcome(
+    outcome = FileOutcome(
         entry.audio,
         True,
         "; ".join(result.warnings),
@@ -99,6 +108,39 @@ def align_entry(
         model_name=result.model_name,
         words=tuple(words),
         doubtful_regions=len(result.doubtful),
+    )
+    return _with_second_opinion(outcome, entry, root, audio, second, refine, progress, began)
+
+
+def _with_second_opinion(
+    outcome: FileOutcome,
+    entry: CorpusEntry,
+    root: Path,
+    audio: Audio,
+    second: LoadedModel | None,
+    refine: str,
+    progress: FileProgressSender | None,
+    began: float,
+) -> FileOutcome:
+    """``outcome`` with the second opinion's words, when there is one and it heard the same
+    words; a second opinion that cannot hear the file costs the file nothing but a warning."""
+    if second is None or not outcome.ok:
+        return outcome
+    part = None if progress is None else progress.span(0.5, 0.5)
+    try:
+        heard = hear_entry(entry, root, audio, second, refine, part)
+    except Cancelled:
+        raise
+    except (AlignerError, OSError, ValueError) as err:
+        note = f"second opinion ({second.name}): {' '.join(str(err).split())}"
+        message = "; ".join(filter(None, (outcome.message, note)))
+        return dataclasses.replace(outcome, message=message)
+    # Paired word by word (same idx): a model that split the transcript otherwise is left out
+    # rather than paired with the wrong words.
+    if [(w.tier, w.label) for w in heard] != [(w.tier, w.label) for w in outcome.words]:
+        heard = []
+    return dataclasses.replace(
+        outcome, second_words=tuple(heard), seconds=time.perf_counter() - began
     )
 
 
@@ -122,59 +164,33 @@ def _align_interview(
 ) -> FileOutcome:
     """Each labelled interval of each tier aligned within its own time range."""
     grid = read_textgrid(root / entry.transcript)
-    # Progress by seconds of speech: the utterances' share of the file's alignment work.
-    spans = [
-        max(0.0, i.end - max(0.0, i.start))
-        for t in grid.tiers
-        if isinstance(t, IntervalTier)
-        for i in t.intervals
-        if i.label.strip()
-    ]
-    total = sum(spans) or 1.0
     done = 0.0
     speakers: list[SpeakerAlignment] = []
     rows: list[WordRow] = []
     warnings: list[str] = []
     doubtful_count = 0
-    rate = audio.sample_rate
-    for tier in grid.tiers:
-        if not isinstance(tier, IntervalTier):
-            continue
+    for tier in interview_tiers(grid):
         words: list[WordSegment] = []
         chars: list[CharSegment] = []
         doubts: list[DoubtfulRegion] = []
-        for interval in tier.intervals:
-            text = " ".join(interval.label.split())
-            if not text:
-                continue
-            start = max(0.0, interval.start)
-            lo, hi = (
-                int(round(start * rate)),
-                min(audio.num_samples, int(round(interval.end * rate))),
-            )
-            piece = dataclasses.replace(audio, samples=audio.samples[lo:hi])
-            share = max(0.0, interval.end - start) / total
-            part = None if progress is None else progress.part(done, share)
-            done += share
+        for utterance in tier_utterances(grid, tier, audio):
+            part = None if progress is None else progress.part(done, utterance.share)
+            done += utterance.share
             try:
-                result = align_audio(piece, text, model, refine=refine, progress=part)
+                result = align_audio(
+                    utterance.piece, utterance.text, model, refine=refine, progress=part
+                )
             except Cancelled:
                 raise
             except AlignerError as err:
                 # One bad utterance must not cost the interview: its words are kept, unaligned.
-                warnings.append(f"{tier.name} {interval.start:.2f}-{interval.end:.2f} s: {err}")
-                labels = text.split()
-                step = (interval.end - start) / len(labels)
-                for k, label in enumerate(labels):
-                    t0, t1 = start + k * step, start + (k + 1) * step
-                    rows.append(
-                        WordRow(len(rows), tier.name, label, t0, t1, None, False, 0, None, "")
-                    )
-                    words.append(
-                        WordSegment(label, t0, t1, float("nan"), False, len(chars), len(chars))
-                    )
+                warnings.append(f"{tier.name} {utterance.start:.2f}-{utterance.end:.2f} s: {err}")
+                for row in unaligned_rows(utterance, len(rows)):
+                    rows.append(row)
+                    words.append(WordSegment(row.label, row.start, row.end, float("nan"), False,
+                                             len(chars), len(chars)))  # fmt: skip
                 continue
-            offset = lo / rate
+            offset = utterance.offset
             base_char, base_word = len(chars), len(words)
             rows += word_rows(result, tier.name, len(rows), offset)
             words += [_shift_word(w, offset, base_char) for w in result.words]

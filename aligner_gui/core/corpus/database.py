@@ -16,6 +16,9 @@ a file has):
 ``words``
     one row per aligned word of each file, with the features the review queue ranks by and the
     resulting ``suspicion`` (see :mod:`aligner_gui.core.corpus.suspicion`).
+``second_words``
+    the same words as a second model heard them (same layout, same ``idx``), for files aligned
+    with a second opinion (see :mod:`aligner_gui.core.corpus.second_opinion`).
 ``ignored``
     files of the corpus folder that are not aligned, with the reason (listed in the report).
 
@@ -219,8 +222,15 @@ class CorpusDatabase:
 
     # -- results -------------------------------------------------------------------------------
 
-    def record(self, path: str, figures: FileFigures, words: Sequence[WordRow] = ()) -> None:
-        """A file's alignment (or failure) and its words, in one transaction."""
+    def record(
+        self,
+        path: str,
+        figures: FileFigures,
+        words: Sequence[WordRow] = (),
+        second: Sequence[WordRow] = (),
+    ) -> None:
+        """A file's alignment (or failure), its words and the second opinion's, in one
+        transaction."""
         with self._transaction():
             found = self._db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
             if found is None:
@@ -247,13 +257,20 @@ class CorpusDatabase:
                     file_id,
                 ),
             )
-            self._insert_words(file_id, words)
+            self._insert_words(file_id, words, second)
 
-    def _insert_words(self, file_id: int, words: Sequence[WordRow]) -> None:
-        """Within a transaction: the file's words become ``words``."""
-        self._db.execute("DELETE FROM words WHERE file_id = ?", (file_id,))
+    def _insert_words(
+        self, file_id: int, words: Sequence[WordRow], second: Sequence[WordRow]
+    ) -> None:
+        """Within a transaction: the file's words become ``words``, and the second opinion's
+        ``second``."""
+        self._insert_into("words", file_id, words)
+        self._insert_into("second_words", file_id, second)
+
+    def _insert_into(self, table: str, file_id: int, words: Sequence[WordRow]) -> None:
+        self._db.execute(f"DELETE FROM {table} WHERE file_id = ?", (file_id,))
         self._db.executemany(
-            "INSERT INTO words VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     file_id,
@@ -281,11 +298,16 @@ class CorpusDatabase:
         )
 
     def replace_words(
-        self, path: str, words: Sequence[WordRow], suspicion: float | None = None
+        self,
+        path: str,
+        words: Sequence[WordRow],
+        suspicion: float | None = None,
+        second: Sequence[WordRow] = (),
     ) -> None:
-        """A saved file's words replace its recorded ones, with the list's figures (word count,
-        unaligned words, mean and lowest score, the file's ``suspicion``), in one transaction;
-        the alignment's other figures (doubtful regions, settings, timings) stay as aligned."""
+        """A saved file's words replace its recorded ones (and ``second``, the second opinion's
+        of the words kept, its own), with the list's figures (word count, unaligned words, mean
+        and lowest score, the file's ``suspicion``), in one transaction; the alignment's other
+        figures (doubtful regions, settings, timings) stay as aligned."""
         scores = [w.score for w in words if w.score is not None]
         with self._transaction():
             found = self._db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
@@ -305,7 +327,7 @@ class CorpusDatabase:
                     file_id,
                 ),
             )
-            self._insert_words(file_id, words)
+            self._insert_words(file_id, words, second)
 
     def set_status(self, path: str, status: str) -> None:
         """E.g. mark a file reviewed, or edited once the user changed it."""
@@ -319,11 +341,18 @@ class CorpusDatabase:
 
     def words(self, path: str | None = None) -> dict[str, list[WordRow]]:
         """Words per file path (of one file, or of all), in order."""
+        return self._read_words("words", path)
+
+    def second_words(self, path: str | None = None) -> dict[str, list[WordRow]]:
+        """The second opinion's words per file path (only files it heard), in order."""
+        return self._read_words("second_words", path)
+
+    def _read_words(self, table: str, path: str | None) -> dict[str, list[WordRow]]:
         query = (
             "SELECT f.path, w.idx, w.tier, w.label, w.start, w.end, w.score, w.aligned, w.chars, "
             "w.mismatch, w.doubt, w.suspicion, w.reason, w.excess, w.unclaimed, "
-            "w.inside, w.frames, w.held, w.removable "
-            "FROM words w JOIN files f ON f.id = w.file_id"
+            f"w.inside, w.frames, w.held, w.removable FROM {table} w "
+            "JOIN files f ON f.id = w.file_id"
         )
         args: tuple = ()
         if path is not None:

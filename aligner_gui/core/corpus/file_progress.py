@@ -49,6 +49,11 @@ class FileProgressSender:
     def __call__(self, stage: str, fraction: float) -> None:
         self.fraction(file_fraction(stage, fraction))
 
+    def span(self, low: float, share: float) -> FileProgressSender:
+        """A sender for a stretch of the file's work (one of two models hearing it) that starts
+        at fraction ``low`` and takes ``share`` of the file; its steps pass through this one's."""
+        return FileProgressSender(self.path, lambda _path, f: self.fraction(low + share * f))
+
     def part(self, done: float, share: float) -> ProgressFn:
         """A ``ProgressFn`` for a piece of the file (an interview's utterance) that starts at
         fraction ``done`` and takes ``share`` of the file."""

@@ -44,6 +44,7 @@ from aligner_gui.core.corpus.layout import CorpusEntry, scan_corpus
 from aligner_gui.core.corpus.local_pool import LocalExecutor
 from aligner_gui.core.corpus.outputs import output_paths, remove_stale_temporaries, write_outputs
 from aligner_gui.core.corpus.report import REPORT_NAME, write_report
+from aligner_gui.core.corpus.second_opinion import AUTO, resolve_second_opinion
 from aligner_gui.core.corpus.suspicion import rescore_corpus
 from aligner_gui.core.corpus.worker import (
     WorkerSettings,
@@ -64,19 +65,35 @@ class BatchSettings:
     output: str = "textgrid"  # a key of outputs.OUTPUT_CHOICES
     jobs: int = 1
     overwrite: bool = False
+    # The model the review queue hears beside the aligner: a name or path, "auto" (the
+    # default for the model) or "none" (see second_opinion.py).
+    second_opinion: str = AUTO
+
+    @property
+    def second_model(self) -> str | None:
+        return resolve_second_opinion(self.model, self.second_opinion)
 
     def settings_hash(self) -> str:
-        """What the outputs depend on; a model file counts by its path, size and time."""
-        model = self.model
-        path = Path(model)
-        if path.exists():
-            stat = path.stat()
-            model = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
-        text = json.dumps(
-            {"model": model, "refine": self.refine, "output": self.output, "version": __version__},
-            sort_keys=True,
-        )
+        """What the outputs and the recorded words depend on; a model file counts by its path,
+        size and time."""
+        settings = {
+            "model": _model_key(self.model),
+            "refine": self.refine,
+            "output": self.output,
+            "version": __version__,
+        }
+        if self.second_model is not None:  # without one, a corpus keeps its earlier hash
+            settings["second_opinion"] = _model_key(self.second_model)
+        text = json.dumps(settings, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _model_key(model: str) -> str:
+    path = Path(model)
+    if path.exists():
+        stat = path.stat()
+        return f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    return model
 
 
 @dataclass
@@ -117,12 +134,19 @@ class FileExecutor(Protocol):
     ) -> Iterator[FileOutcome]: ...
 
 
-def default_jobs(model: str, cores: int | None = None, available: int | None = None) -> int:
-    """As many workers as there are cores, and as fit in the available memory."""
+def default_jobs(
+    model: str,
+    cores: int | None = None,
+    available: int | None = None,
+    second: str | None = None,
+) -> int:
+    """As many workers as there are cores, and as fit in the available memory (each holding
+    ``model`` and the second opinion's, ``second``)."""
     cores = cores or usable_cores()
     if available is None:
         available = _available_memory()
-    per_worker = int(_WEIGHT_FACTOR * model_size_bytes(model)) + _WORKER_OVERHEAD_BYTES
+    weights = model_size_bytes(model) + (model_size_bytes(second) if second else 0)
+    per_worker = int(_WEIGHT_FACTOR * weights) + _WORKER_OVERHEAD_BYTES
     by_memory = max(1, available // per_worker) if available else cores
     return max(1, min(cores, by_memory))
 
@@ -229,6 +253,8 @@ def run_batch(
     stop = stop or threading.Event()
     executor = executor or LocalExecutor(settings.jobs)
     check_model_name(settings.model)
+    if settings.second_model is not None:
+        check_model_name(settings.second_model)
     db, entries = prepare_corpus(corpus, out_dir)
     summary = BatchSummary(total=len(entries), ignored=len(db.ignored()))
     try:
@@ -248,7 +274,8 @@ def run_batch(
             on_start(len(todo), todo_seconds)
         by_path = {e.audio: e for e in todo}
         worker = WorkerSettings(settings.model, settings.device, settings.refine,
-                                _threads_per_worker(settings.jobs), corpus)  # fmt: skip
+                                _threads_per_worker(settings.jobs), corpus,
+                                settings.second_model)  # fmt: skip
         done = 0
         for outcome in executor.outcomes(todo, worker, stop, on_progress):
             entry = by_path[outcome.path]
@@ -326,4 +353,5 @@ def _record(
             output_mtime=mtime,
         ),
         words,
+        outcome.second_words,
     )

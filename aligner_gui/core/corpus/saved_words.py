@@ -36,10 +36,17 @@ def speaker_of(tier_name: str) -> str | None:
 
 def document_word_rows(doc: AlignmentDocument, recorded: Sequence[WordRow]) -> list[WordRow]:
     """The document's words as database rows, numbered in tier then time order."""
+    return [row for row, _was in _matched_rows(doc, recorded)]
+
+
+def _matched_rows(
+    doc: AlignmentDocument, recorded: Sequence[WordRow]
+) -> list[tuple[WordRow, int | None]]:
+    """Each document word's row, with the recorded index of the word it keeps (None: corrected)."""
     unused: dict[tuple[str, str], list[WordRow]] = {}
     for row in recorded:
         unused.setdefault((row.tier, row.label), []).append(row)
-    rows: list[WordRow] = []
+    rows: list[tuple[WordRow, int | None]] = []
     for tier in doc.tiers:
         speaker = speaker_of(tier.name)
         if speaker is None or tier.is_point_tier:
@@ -49,17 +56,25 @@ def document_word_rows(doc: AlignmentDocument, recorded: Sequence[WordRow]) -> l
                 continue
             same = _take_same(unused.get((speaker, segment.label), []), segment)
             if same is not None:
-                rows.append(dataclasses.replace(same, idx=len(rows)))
+                rows.append((dataclasses.replace(same, idx=len(rows)), same.idx))
             else:
-                rows.append(_corrected(len(rows), speaker, segment))
+                rows.append((_corrected(len(rows), speaker, segment), None))
     return rows
 
 
 def record_saved_document(db: CorpusDatabase, path: str, doc: AlignmentDocument) -> None:
-    """Replace ``path``'s words in the database by the document's, in one transaction."""
+    """Replace ``path``'s words in the database by the document's, in one transaction. The
+    second opinion's hearing of the words kept moves with them to their new numbers."""
     recorded = db.words(path).get(path, [])
-    rows = document_word_rows(doc, recorded)
-    db.replace_words(path, rows, file_suspicion([w.suspicion for w in rows]))
+    heard = {w.idx: w for w in db.second_words(path).get(path, [])}
+    matched = _matched_rows(doc, recorded)
+    rows = [row for row, _was in matched]
+    second = [
+        dataclasses.replace(heard[was], idx=row.idx)
+        for row, was in matched
+        if was is not None and was in heard
+    ]
+    db.replace_words(path, rows, file_suspicion([w.suspicion for w in rows]), second)
 
 
 def _take_same(candidates: list[WordRow], segment: Segment) -> WordRow | None:

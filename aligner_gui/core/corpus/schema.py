@@ -7,9 +7,35 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
-SCHEMA = """
+# One word as a listening model heard it: the aligner's own words (``words``) and the second
+# opinion's (``second_words``, see :mod:`aligner_gui.core.corpus.second_opinion`) share it.
+_WORD_COLUMNS = """
+    file_id INTEGER NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    tier TEXT NOT NULL,
+    label TEXT NOT NULL,
+    start REAL NOT NULL,
+    end REAL NOT NULL,
+    score REAL,
+    aligned INTEGER NOT NULL,
+    chars INTEGER NOT NULL,
+    mismatch REAL,
+    doubt TEXT NOT NULL DEFAULT '',
+    suspicion REAL NOT NULL DEFAULT 0,
+    reason TEXT NOT NULL DEFAULT '',
+    excess REAL,
+    unclaimed REAL,
+    inside REAL,
+    frames INTEGER,
+    held INTEGER,
+    removable REAL,
+    PRIMARY KEY (file_id, idx)
+"""
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     id INTEGER PRIMARY KEY,
@@ -34,31 +60,16 @@ CREATE TABLE IF NOT EXISTS files (
     updated REAL
 );
 CREATE INDEX IF NOT EXISTS files_by_suspicion ON files (suspicion DESC, path);
-CREATE TABLE IF NOT EXISTS words (
-    file_id INTEGER NOT NULL REFERENCES files (id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    tier TEXT NOT NULL,
-    label TEXT NOT NULL,
-    start REAL NOT NULL,
-    end REAL NOT NULL,
-    score REAL,
-    aligned INTEGER NOT NULL,
-    chars INTEGER NOT NULL,
-    mismatch REAL,
-    doubt TEXT NOT NULL DEFAULT '',
-    suspicion REAL NOT NULL DEFAULT 0,
-    reason TEXT NOT NULL DEFAULT '',
-    excess REAL,
-    unclaimed REAL,
-    inside REAL,
-    frames INTEGER,
-    held INTEGER,
-    removable REAL,
-    PRIMARY KEY (file_id, idx)
-);
+CREATE TABLE IF NOT EXISTS words ("""
+    + _WORD_COLUMNS
+    + """);
 CREATE INDEX IF NOT EXISTS words_by_suspicion ON words (file_id, suspicion DESC);
 CREATE TABLE IF NOT EXISTS ignored (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS second_words ("""
+    + _WORD_COLUMNS
+    + """);
 """
+)
 
 
 def _migrate_from_1(db: sqlite3.Connection) -> None:
@@ -73,11 +84,17 @@ def _migrate_from_2(db: sqlite3.Connection) -> None:
     signals left out of those words' suspicion) until their file is aligned again."""
     for column in ("inside REAL", "frames INTEGER", "held INTEGER", "removable REAL"):
         db.execute(f"ALTER TABLE words ADD COLUMN {column}")
+    _migrate_from_3(db)
+
+
+def _migrate_from_3(db: sqlite3.Connection) -> None:
+    """Layout 3 lacked ``second_words`` (created with the other tables): its files' words are
+    judged by the aligner alone until they are aligned again."""
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
 # Within the opening transaction: an older layout brought up to this one.
-MIGRATIONS = {"1": _migrate_from_1, "2": _migrate_from_2}
+MIGRATIONS = {"1": _migrate_from_1, "2": _migrate_from_2, "3": _migrate_from_3}
 
 
 def create_or_upgrade(db: sqlite3.Connection) -> str:

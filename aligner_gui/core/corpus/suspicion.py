@@ -64,7 +64,9 @@ and missing sentences behind clean files: only the frame classifier gets them.)
     model is), so they only break ties.
 
 They combine as independent evidence, ``1 - prod(1 - weight x signal)``; the word's ``reason``
-names the strongest. One error usually makes two neighbours suspect (the gap between them
+names the strongest. When a second model heard the file too (the second opinion, see
+:mod:`aligner_gui.core.corpus.second_opinion`), the same signals are judged on its emissions, and
+the two models' evidence is averaged before it is combined. One error usually makes two neighbours suspect (the gap between them
 counts for both): a word next to a more suspect word of its tier keeps half its suspicion, so
 that the queue's next place goes to another error, not to the same one again. A file's
 suspicion is its worst word's plus a tenth of the mean of its five worst, so of two files with
@@ -95,6 +97,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aligner_gui.core.corpus.database import ALIGNED, EDITED, CorpusDatabase, WordRow
+from aligner_gui.core.corpus.second_opinion import average_opinions, either
 
 SUSPECT_THRESHOLD = 0.35
 EDITED_REASON = "edited"  # a word the user corrected: out of the queue for good
@@ -256,41 +259,59 @@ def word_signals(
 
 
 def score_words(
-    words: Sequence[WordRow], norms: CorpusNorms
+    words: Sequence[WordRow],
+    norms: CorpusNorms,
+    second: Sequence[WordRow] = (),
+    second_norms: CorpusNorms | None = None,
 ) -> tuple[list[tuple[float, str]], float | None]:
-    """(suspicion, reason) per word of one file, and the file's suspicion."""
-    per_char = [
-        (w.end - w.start) / w.chars for w in words if w.aligned and w.chars > 0 and w.end > w.start
-    ]
-    typical = float(np.median(per_char)) if per_char else 0.0
-    contrasts = evidence_contrast([length_fair_evidence(w) for w in words])
-    unclaimed = evidence_contrast([w.unclaimed for w in words])
-    frame_level = norms.frame_level
-    denials = denial_scores(words)
-    denial_contrasts = evidence_contrast(denials)
-    scored: list[tuple[float, str]] = []
-    for i, word in enumerate(words):
-        signals = word_signals(
-            word,
-            norms,
-            typical,
-            contrasts[i],
-            unclaimed[i],
-            None if denials[i] is None else denial_contrasts[i],
-            frame_level,
-        )
-        keep = 1.0
-        for value in signals.values():
-            keep *= 1.0 - value
-        strongest = max(signals, key=lambda k: signals[k], default="")
-        suspicion = 1.0 - keep
-        scored.append((suspicion, strongest if suspicion > 0 else ""))
+    """(suspicion, reason) per word of one file, and the file's suspicion.
+
+    ``second``: the same file's words as the second opinion heard them (judged against
+    ``second_norms``, its own corpus's), averaged in word by word (see
+    :mod:`aligner_gui.core.corpus.second_opinion`).
+    """
+    heard = heard_signals(words, norms)
+    if second and second_norms is not None:
+        scored = average_opinions(words, heard, second, heard_signals(second, second_norms))
+    else:
+        scored = [combine_signals(signals) for signals in heard]
     scored = _second_to_a_neighbour(words, scored)
     scored = [
         (0.0, EDITED_REASON) if w.reason == EDITED_REASON else found
         for w, found in zip(words, scored, strict=True)
     ]
     return scored, file_suspicion([s for s, _ in scored])
+
+
+def heard_signals(words: Sequence[WordRow], norms: CorpusNorms) -> list[dict[str, float]]:
+    """Each word's weighted signals (:func:`word_signals`) from one model's hearing of a file."""
+    per_char = [
+        (w.end - w.start) / w.chars for w in words if w.aligned and w.chars > 0 and w.end > w.start
+    ]
+    typical = float(np.median(per_char)) if per_char else 0.0
+    contrasts = evidence_contrast([length_fair_evidence(w) for w in words])
+    unclaimed = evidence_contrast([w.unclaimed for w in words])
+    denials = denial_scores(words)
+    denial_contrasts = evidence_contrast(denials)
+    return [
+        word_signals(
+            word,
+            norms,
+            typical,
+            contrasts[i],
+            unclaimed[i],
+            None if denials[i] is None else denial_contrasts[i],
+            norms.frame_level,
+        )
+        for i, word in enumerate(words)
+    ]
+
+
+def combine_signals(signals: dict[str, float]) -> tuple[float, str]:
+    """Independent evidence, ``1 - prod(1 - signal)``, and the strongest signal's name."""
+    suspicion = either(signals.values())
+    strongest = max(signals, key=lambda k: signals[k], default="")
+    return suspicion, strongest if suspicion > 0 else ""
 
 
 def _second_to_a_neighbour(
@@ -322,16 +343,19 @@ def rescore_corpus(db: CorpusDatabase) -> None:
     """Recompute every word's and file's suspicion against the whole corpus's norms.
 
     Run after a batch: the norms (median score and mismatch) change as files are added, and a
-    file's rank must not depend on the order the batch happened to align them in.
+    file's rank must not depend on the order the batch happened to align them in. The second
+    opinion's words are judged against their own model's norms.
     """
     done = {row.path for row in db.files() if row.status in (ALIGNED, EDITED, "reviewed")}
     by_file = {path: words for path, words in db.words().items() if path in done}
+    second = {path: words for path, words in db.second_words().items() if path in done}
     norms = corpus_norms([w for words in by_file.values() for w in words])
+    second_norms = corpus_norms([w for words in second.values() for w in words])
     file_scores: list[tuple[str, float | None]] = []
     word_scores: list[tuple[str, int, float, str]] = []
     for path in sorted(done):
         words = by_file.get(path, [])
-        scored, file_suspicion = score_words(words, norms)
+        scored, file_suspicion = score_words(words, norms, second.get(path, ()), second_norms)
         file_scores.append((path, file_suspicion))
         word_scores += [(path, w.idx, s, r) for w, (s, r) in zip(words, scored, strict=True)]
     db.set_suspicion(file_scores, word_scores)

@@ -1,4 +1,5 @@
-"""The batch's worker processes: each loads the model once, then aligns the files it is sent.
+"""The batch's worker processes: each loads the model (and the second opinion's) once, then
+aligns the files it is sent.
 
 Workers are started with the *spawn* method (a fork of a process that has loaded torch, or holds
 threads, can deadlock) and ignore SIGINT: Ctrl+C in a terminal reaches the whole process group,
@@ -32,9 +33,11 @@ class WorkerSettings:
     refine: str
     threads: int
     root: Path
+    second_opinion: str | None = None  # a model name or path (second_opinion.py), or none
 
 
 _MODEL: LoadedModel | None = None
+_SECOND: LoadedModel | None = None
 _SETTINGS: WorkerSettings | None = None
 _LOAD_ERROR: AlignerError | None = None
 _PROGRESS_QUEUE: Any = None  # a pool worker's multiprocessing queue to the parent, if any
@@ -43,7 +46,7 @@ _PROGRESS_QUEUE: Any = None  # a pool worker's multiprocessing queue to the pare
 def load_worker_model(settings: WorkerSettings, *, set_threads: bool = True) -> None:
     """The pool's initializer (and the in-process runner's set-up, which keeps the caller's
     thread count: one worker uses them all anyway)."""
-    global _MODEL, _SETTINGS
+    global _MODEL, _SECOND, _SETTINGS
     from aligner_gui.core.models.model import load_model
     from aligner_gui.core.models.threads import set_torch_threads
 
@@ -51,6 +54,9 @@ def load_worker_model(settings: WorkerSettings, *, set_threads: bool = True) -> 
         set_torch_threads(settings.threads)
     _SETTINGS = settings
     _MODEL = load_model(settings.model, device=settings.device)
+    _SECOND = None
+    if settings.second_opinion is not None:
+        _SECOND = load_model(settings.second_opinion, device=settings.device)
 
 
 def ignore_sigint_and_load(settings: WorkerSettings, progress_queue: Any = None) -> None:
@@ -92,7 +98,7 @@ def align_in_worker(
     if send is None and _PROGRESS_QUEUE is not None:
         send = _put_progress
     sender = None if send is None else FileProgressSender(entry.audio, send)
-    return align_entry(entry, root or _SETTINGS.root, _MODEL, _SETTINGS.refine, sender)
+    return align_entry(entry, root or _SETTINGS.root, _MODEL, _SETTINGS.refine, sender, _SECOND)
 
 
 def _put_progress(path: str, fraction: float) -> None:

@@ -1,0 +1,65 @@
+"""An interview's utterances: each labelled interval of each interval tier of its TextGrid, with
+its stretch of the recording, as the aligner and the second opinion both walk them."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from aligner_gui.core.corpus.database import WordRow
+from aligner_gui.core.io.audio import Audio
+from aligner_gui.core.io.textgrid import IntervalTier, TextGrid
+
+
+@dataclass(frozen=True)
+class Utterance:
+    tier: str  # the speaker tier's name
+    text: str  # the interval's label, its whitespace collapsed
+    start: float  # the interval's start, not before 0 s
+    end: float
+    piece: Audio  # the recording over [start, end)
+    offset: float  # seconds of the piece's first sample in the recording
+    share: float  # of the interview's speech, the part of the work this utterance is
+
+
+def interview_tiers(grid: TextGrid) -> list[IntervalTier]:
+    return [t for t in grid.tiers if isinstance(t, IntervalTier)]
+
+
+def tier_utterances(grid: TextGrid, tier: IntervalTier, audio: Audio) -> Iterator[Utterance]:
+    """The labelled intervals of ``tier``, each with its piece of ``audio``; shares are of the
+    seconds of speech in the whole grid (progress by speech, not by recording length)."""
+    total = (
+        sum(
+            max(0.0, i.end - max(0.0, i.start))
+            for t in interview_tiers(grid)
+            for i in t.intervals
+            if i.label.strip()
+        )
+        or 1.0
+    )
+    rate = audio.sample_rate
+    for interval in tier.intervals:
+        text = " ".join(interval.label.split())
+        if not text:
+            continue
+        start = max(0.0, interval.start)
+        lo = int(round(start * rate))
+        hi = min(audio.num_samples, int(round(interval.end * rate)))
+        piece = dataclasses.replace(audio, samples=audio.samples[lo:hi])
+        share = max(0.0, interval.end - start) / total
+        yield Utterance(tier.name, text, start, interval.end, piece, lo / rate, share)
+
+
+def unaligned_rows(utterance: Utterance, first_index: int) -> list[WordRow]:
+    """An utterance that could not be aligned: its words spread evenly over it, unaligned (kept,
+    so that one bad utterance does not cost the interview its words)."""
+    labels = utterance.text.split()
+    step = (utterance.end - utterance.start) / len(labels)
+    rows = []
+    for k, label in enumerate(labels):
+        start, end = utterance.start + k * step, utterance.start + (k + 1) * step
+        rows.append(WordRow(first_index + k, utterance.tier, label, start, end, None, False, 0,
+                            None, ""))  # fmt: skip
+    return rows
