@@ -107,14 +107,16 @@ def base_checkpoint() -> Path:
     return make()
 
 
-def align(corpus: Path, out: Path, model: str, jobs: int, *, fresh: bool = True) -> float:
+def align(
+    corpus: Path, out: Path, model: str, jobs: int, *, fresh: bool = True, extra: tuple = ()
+) -> float:
     if fresh:
         shutil.rmtree(out, ignore_errors=True)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     t0 = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "aligner_gui", "align", str(corpus), "-o", str(out),
-         "--model", model, "--jobs", str(jobs), "-q"],
+         "--model", model, "--jobs", str(jobs), "-q", *extra],
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     seconds = time.perf_counter() - t0
@@ -223,7 +225,10 @@ def main() -> None:
     parser.add_argument("--scan-files", type=int, default=10000)
     parser.add_argument("--jobs", default="1,2")
     parser.add_argument(
-        "--skip", default="", help="comma-separated: demo, letters, base, scan, resume, window"
+        "--skip",
+        default="",
+        help="comma-separated: demo, alone (demo without its second opinion), letters, base, "
+        "scan, resume, window",
     )
     parser.add_argument("--scan-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--window-child", nargs=2, help=argparse.SUPPRESS)
@@ -243,17 +248,21 @@ def main() -> None:
           f"(made in {time.perf_counter() - t0:.0f} s)")  # fmt: skip
     jobs = [int(j) for j in args.jobs.split(",")]
     runs = []
+    # The built-in models are each other's second opinion by default: "alone" is without it.
+    alone = ("--second-opinion", "none")
     if "demo" not in skip:
-        runs.append(("demo", "demo", corpus, audio, args.files))
+        runs.append(("demo", "demo", corpus, audio, args.files, ()))
+    if "alone" not in skip:
+        runs.append(("demo-alone", "demo", corpus, audio, args.files, alone))
     if "letters" not in skip:
-        runs.append(("demo-letters", "demo-letters", corpus, audio, args.files))
+        runs.append(("demo-letters", "demo-letters", corpus, audio, args.files, ()))
     if "base" not in skip and args.base_files > 0:
         base_corpus = OUT / f"corpus{args.base_files}"
         base_audio = make_corpus(base_corpus, args.base_files)
-        runs.append(("base", str(base_checkpoint()), base_corpus, base_audio, args.base_files))
-    for name, model, source, seconds_of_audio, count in runs:
+        runs.append(("base", str(base_checkpoint()), base_corpus, base_audio, args.base_files, ()))
+    for name, model, source, seconds_of_audio, count, extra in runs:
         for j in jobs:
-            wall = align(source, OUT / f"aligned-{name}-{count}-j{j}", model, j)
+            wall = align(source, OUT / f"aligned-{name}-{count}-j{j}", model, j, extra=extra)
             print(f"throughput {name:12s} --jobs {j}: {count} files, {seconds_of_audio / 60:.1f} min "
                   f"in {wall:.1f} s = {count / wall * 60:.1f} files/min, "
                   f"RTF {wall / seconds_of_audio:.3f}")  # fmt: skip
