@@ -38,6 +38,16 @@ class CorpusActions:
         self.align_selected = add(menu, "Align s&elected", corpus.batch.align_selected)
         self.cancel = add(menu, "Cancel corpus a&lignment", corpus.batch.cancel_batch)
         self.export = add(menu, "E&xport corpus TextGrids", corpus.batch.export_corpus)
+        # A setting of the next batch, kept across sessions: enabled with no corpus open too.
+        self.second_opinion = QAction("Second &opinion for the review queue", w)
+        menu.addAction(self.second_opinion)
+        self.second_opinion.setCheckable(True)
+        self.second_opinion.setChecked(w.settings.second_opinion)
+        self.second_opinion.setToolTip(
+            "Align each file with a second model too (the other built-in model, for demo and "
+            "demo-letters) and rank the review queue by both; alignment takes about twice as long."
+        )
+        self.second_opinion.toggled.connect(lambda on: setattr(w.settings, "second_opinion", on))
         self.corpus_actions: list[QAction] = [
             self.close, self.next_file, self.previous_file, self.mark_reviewed, self.next_suspect,
             self.previous_suspect, self.align_all, self.align_selected, self.cancel, self.export,

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.corpus.database import DONE_STATUSES, EDITED, REVIEWED
 from aligner_gui.core.corpus.runner import BatchSettings, default_jobs
+from aligner_gui.core.corpus.second_opinion import AUTO, NONE
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.corpus_jobs import BatchThread
 
@@ -59,15 +60,21 @@ class CorpusBatch(QObject):
             self.corpus.status(f"{len(kept)} edited or reviewed files are left as they are.")
         self._run([p for p in selected if p not in kept])
 
-    def _run(self, only: list[str]) -> None:
-        if self.corpus.corpus is None or self.corpus.out_dir is None or self._batch is not None:
-            return
+    def batch_settings(self) -> BatchSettings:
+        """What Align all / Align selected run with: the window's model and device, and the
+        model's default second opinion unless Corpus > Second opinion is off."""
         settings = self.corpus.window.settings
         model = settings.model_name
         batch = BatchSettings(model=model, device=_device(settings.device),
-                              output=self.corpus.output)  # fmt: skip
+                              output=self.corpus.output,
+                              second_opinion=AUTO if settings.second_opinion else NONE)  # fmt: skip
         jobs = self.jobs or default_jobs(model, second=batch.second_model)
-        batch = dataclasses.replace(batch, jobs=jobs)
+        return dataclasses.replace(batch, jobs=jobs)
+
+    def _run(self, only: list[str]) -> None:
+        if self.corpus.corpus is None or self.corpus.out_dir is None or self._batch is not None:
+            return
+        batch = self.batch_settings()
         self._batch = BatchThread(self.corpus.corpus, self.corpus.out_dir, batch, only, self)
         self._batch.planned.connect(
             lambda todo: self.corpus.panel.set_progress(0, todo, "Starting…")

@@ -32,6 +32,7 @@ _MODEL = "alignment/model"
 _DEVICE = "alignment/device"
 _DICTIONARY = "alignment/dictionary"
 _LANGUAGE = "alignment/language"
+_SECOND_OPINION = "corpus/second_opinion"
 _RECENT = "files/recent"
 _LAST_DIR = "files/last_directory"
 _RECOVERY_DIR = "files/recovery_folder"
@@ -80,6 +81,16 @@ class Settings:
     @model_name.setter
     def model_name(self, value: str) -> None:
         self._store.setValue(_MODEL, str(value))
+
+    @property
+    def second_opinion(self) -> bool:
+        """Whether a corpus batch also hears each file with the model's default second opinion
+        (core/corpus/second_opinion.py), for the review queue."""
+        return self._get_bool(_SECOND_OPINION, True)
+
+    @second_opinion.setter
+    def second_opinion(self, value: bool) -> None:
+        self._store.setValue(_SECOND_OPINION, bool(value))
 
     @property
     def device(self) -> str:

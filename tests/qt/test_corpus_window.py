@@ -488,3 +488,21 @@ def test_find_across_the_corpus_sees_the_label_saved_on_moving_to_the_next_file(
     stale = [h for h in window.find_panel.hits
              if h.path == edited and h.start == pytest.approx(old.start)]  # fmt: skip
     assert stale == []
+
+
+def test_the_second_opinion_is_a_corpus_menu_setting_the_next_batch_uses(
+    qtbot: Any, window: MainWindow, tmp_path: Path
+) -> None:
+    from aligner_gui.qt.settings import Settings
+
+    window.set_model("demo")
+    toggle = window.corpus_actions.second_opinion
+    assert toggle.isCheckable() and toggle.isChecked() and toggle.isEnabled()
+    assert window.corpus.batch.batch_settings().second_model == "demo-letters"
+    toggle.trigger()  # as a click on the menu item does
+    assert not toggle.isChecked()
+    assert window.corpus.batch.batch_settings().second_model is None
+    window.settings.sync()
+    assert Settings.from_file(tmp_path / "settings.ini").second_opinion is False  # kept
+    toggle.trigger()
+    assert window.corpus.batch.batch_settings().second_model == "demo-letters"
