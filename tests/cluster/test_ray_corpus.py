@@ -21,6 +21,7 @@ import pytest
 from aligner_gui.cli import main
 from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
 from aligner_gui.core.corpus.align_file import FileOutcome
+from aligner_gui.core.corpus.database import DATABASE_NAME, CorpusDatabase
 from aligner_gui.core.corpus.report import REPORT_NAME
 from aligner_gui.core.corpus.runner import BatchSettings, run_batch
 
@@ -92,10 +93,18 @@ def test_shared_storage_sends_paths_and_gives_the_same_outputs(
     ray_cluster: None, checkpoint: Path, tmp_path: Path, capsys
 ) -> None:
     corpus = make_flat_corpus(tmp_path / "corpus", 3)
-    base = ["align", str(corpus), "--model", str(checkpoint), "-q"]
+    # With a second opinion too: each actor loads both models and hears each file twice.
+    second = make_tiny_checkpoint(tmp_path / "second.pt", ENGLISH_ASR_LABELS, seed=5)
+    base = ["align", str(corpus), "--model", str(checkpoint), "--second-opinion", str(second),
+            "-q"]  # fmt: skip
     assert main([*base, "-o", str(tmp_path / "local"), "--jobs", "1"]) == 0
     assert main([*base, "-o", str(tmp_path / "ray"), "--ray", "--ray-shared-storage"]) == 0
     assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+    heard = {}
+    for run in ("local", "ray"):
+        with CorpusDatabase(tmp_path / run / DATABASE_NAME) as db:
+            heard[run] = {p: [(w.idx, w.label) for w in ws] for p, ws in db.second_words().items()}
+    assert len(heard["ray"]) == 3 and heard["ray"] == heard["local"]
 
 
 def test_a_killed_actors_files_are_retried_and_the_outputs_unchanged(
