@@ -24,7 +24,7 @@ from aligner_gui.core.corpus.database import WordRow
 from aligner_gui.core.corpus.file_progress import FileProgressSender
 from aligner_gui.core.corpus.layout import CorpusEntry
 from aligner_gui.core.corpus.second_opinion import hear_entry
-from aligner_gui.core.corpus.utterances import interview_tiers, tier_utterances, unaligned_rows
+from aligner_gui.core.corpus.utterances import UtteranceAligner, interview_tiers, unaligned_rows
 from aligner_gui.core.corpus.word_features import word_rows
 from aligner_gui.core.io.audio import Audio, load_audio
 from aligner_gui.core.io.textgrid import read_textgrid
@@ -164,7 +164,7 @@ def _align_interview(
 ) -> FileOutcome:
     """Each labelled interval of each tier aligned within its own time range."""
     grid = read_textgrid(root / entry.transcript)
-    done = 0.0
+    aligner = UtteranceAligner(grid, audio, model, refine, progress)
     speakers: list[SpeakerAlignment] = []
     rows: list[WordRow] = []
     warnings: list[str] = []
@@ -173,18 +173,12 @@ def _align_interview(
         words: list[WordSegment] = []
         chars: list[CharSegment] = []
         doubts: list[DoubtfulRegion] = []
-        for utterance in tier_utterances(grid, tier, audio):
-            part = None if progress is None else progress.part(done, utterance.share)
-            done += utterance.share
-            try:
-                result = align_audio(
-                    utterance.piece, utterance.text, model, refine=refine, progress=part
+        for utterance, result in aligner.tier(tier):
+            if isinstance(result, AlignerError):
+                # Its words are kept, unaligned, with a warning.
+                warnings.append(
+                    f"{tier.name} {utterance.start:.2f}-{utterance.end:.2f} s: {result}"
                 )
-            except Cancelled:
-                raise
-            except AlignerError as err:
-                # One bad utterance must not cost the interview: its words are kept, unaligned.
-                warnings.append(f"{tier.name} {utterance.start:.2f}-{utterance.end:.2f} s: {err}")
                 for row in unaligned_rows(utterance, len(rows)):
                     rows.append(row)
                     words.append(WordSegment(row.label, row.start, row.end, float("nan"), False,

@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aligner_gui.core.alignment.pipeline import align_audio
-from aligner_gui.core.base.errors import AlignerError, Cancelled
+from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.corpus.database import WordRow
 from aligner_gui.core.corpus.file_progress import FileProgressSender
 from aligner_gui.core.corpus.layout import CorpusEntry
-from aligner_gui.core.corpus.utterances import interview_tiers, tier_utterances, unaligned_rows
+from aligner_gui.core.corpus.utterances import UtteranceAligner, interview_tiers, unaligned_rows
 from aligner_gui.core.corpus.word_features import word_rows
 from aligner_gui.core.io.audio import Audio, load_audio
 from aligner_gui.core.io.textgrid import read_textgrid
@@ -117,20 +117,12 @@ def hear_entry(
         text = read_transcript(root / entry.transcript)
         return word_rows(align_audio(audio, text, second, refine=refine, progress=progress), "", 0)
     grid = read_textgrid(root / entry.transcript)
+    aligner = UtteranceAligner(grid, audio, second, refine, progress)
     rows: list[WordRow] = []
-    done = 0.0
     for tier in interview_tiers(grid):
-        for utterance in tier_utterances(grid, tier, audio):
-            part = None if progress is None else progress.part(done, utterance.share)
-            done += utterance.share
-            try:
-                result = align_audio(
-                    utterance.piece, utterance.text, second, refine=refine, progress=part
-                )
-            except Cancelled:
-                raise
-            except AlignerError:
+        for utterance, result in aligner.tier(tier):
+            if isinstance(result, AlignerError):
                 rows += unaligned_rows(utterance, len(rows))  # as the aligner keeps them
-                continue
-            rows += word_rows(result, tier.name, len(rows), utterance.offset)
+            else:
+                rows += word_rows(result, tier.name, len(rows), utterance.offset)
     return rows

@@ -1,15 +1,23 @@
 """An interview's utterances: each labelled interval of each interval tier of its TextGrid, with
-its stretch of the recording, as the aligner and the second opinion both walk them."""
+its stretch of the recording, aligned one by one as the aligner and the second opinion both walk
+them."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from aligner_gui.core.alignment.pipeline import AlignmentResult, align_audio
+from aligner_gui.core.base.errors import AlignerError, Cancelled
 from aligner_gui.core.corpus.database import WordRow
+from aligner_gui.core.corpus.file_progress import FileProgressSender
 from aligner_gui.core.io.audio import Audio
 from aligner_gui.core.io.textgrid import IntervalTier, TextGrid
+
+if TYPE_CHECKING:
+    from aligner_gui.core.models.model import LoadedModel
 
 
 @dataclass(frozen=True)
@@ -63,3 +71,40 @@ def unaligned_rows(utterance: Utterance, first_index: int) -> list[WordRow]:
         rows.append(WordRow(first_index + k, utterance.tier, label, start, end, None, False, 0,
                             None, ""))  # fmt: skip
     return rows
+
+
+class UtteranceAligner:
+    """Aligns an interview's utterances tier by tier, reporting progress by seconds of speech
+    across the whole interview."""
+
+    def __init__(
+        self,
+        grid: TextGrid,
+        audio: Audio,
+        model: LoadedModel,
+        refine: str,
+        progress: FileProgressSender | None = None,
+    ) -> None:
+        self.grid, self.audio, self.model, self.refine = grid, audio, model, refine
+        self.progress = progress
+        self._done = 0.0  # share of the interview's speech aligned so far
+
+    def tier(
+        self, tier: IntervalTier
+    ) -> Iterator[tuple[Utterance, AlignmentResult | AlignerError]]:
+        """Each utterance of ``tier`` with its alignment, or why it could not be aligned (one bad
+        utterance must not cost the interview: the caller keeps its words, unaligned)."""
+        for utterance in tier_utterances(self.grid, tier, self.audio):
+            progress = self.progress
+            part = None if progress is None else progress.part(self._done, utterance.share)
+            self._done += utterance.share
+            try:
+                result = align_audio(
+                    utterance.piece, utterance.text, self.model, refine=self.refine, progress=part
+                )
+            except Cancelled:
+                raise
+            except AlignerError as err:
+                yield utterance, err
+                continue
+            yield utterance, result
