@@ -61,6 +61,8 @@ def _align_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aligner-gui align",
         description="Force-align a transcript to a recording and write the word and character tiers.",
+        epilog="A whole corpus: aligner-gui align CORPUS_DIR -o OUT_DIR (its options: "
+        "aligner-gui align CORPUS_DIR --help).",
     )
     parser.add_argument("audio", type=Path, help="audio file (wav, flac, ogg/opus, mp3, aiff, raw)")
     parser.add_argument("transcript", type=Path, help="UTF-8 or UTF-16 (with BOM) text file")

@@ -253,3 +253,16 @@ def test_progress_within_a_long_file_reaches_the_terminal_from_the_workers(
     assert len([n for n in shown if 0 < n < 100]) >= 3, done.stderr
     assert shown == sorted(shown)
     assert done.stderr.strip().splitlines()[-1].startswith("Aligned 2 of 2 files")
+
+
+def test_the_one_pair_help_points_to_the_corpus_form_and_the_corpus_help_lists_its_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["align", "--help"])
+    assert done.value.code == 0
+    assert "aligner-gui align CORPUS_DIR -o OUT_DIR" in " ".join(capsys.readouterr().out.split())
+    with pytest.raises(SystemExit) as done:
+        main(["align", str(tmp_path), "--help"])
+    assert done.value.code == 0
+    assert "--second-opinion MODEL" in capsys.readouterr().out
