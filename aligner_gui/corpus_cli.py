@@ -14,6 +14,7 @@ started here, or a running cluster); everything else is the same, outputs includ
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
 import threading
@@ -31,7 +32,7 @@ from aligner_gui.core.corpus.runner import (
     default_jobs,
     run_batch,
 )
-from aligner_gui.core.corpus.second_opinion import AUTO, resolve_second_opinion
+from aligner_gui.core.corpus.second_opinion import AUTO
 
 INTERRUPTED = 130
 
@@ -155,12 +156,12 @@ def run_corpus_align(argv: Sequence[str]) -> int:
         return 2
     executor = None if args.ray is None else _ray_executor(args)
     # On Ray the executor sizes its actors from the cluster; here, from this machine.
-    second = resolve_second_opinion(args.model, args.second_opinion)
-    jobs = args.jobs or (1 if executor else default_jobs(args.model, second=second))
     settings = BatchSettings(
         model=args.model, device=args.device, refine=args.refine, output=args.format,
-        jobs=jobs, overwrite=args.overwrite, second_opinion=args.second_opinion,
+        overwrite=args.overwrite, second_opinion=args.second_opinion,
     )  # fmt: skip
+    jobs = args.jobs or (1 if executor else default_jobs(args.model, second=settings.second_model))
+    settings = dataclasses.replace(settings, jobs=jobs)
     stop = threading.Event()
     progress = _Progress(args.quiet)
 

@@ -23,11 +23,11 @@ from aligner_gui.core.base.errors import AlignerError, Cancelled
 from aligner_gui.core.corpus.database import WordRow
 from aligner_gui.core.corpus.file_progress import FileProgressSender
 from aligner_gui.core.corpus.layout import CorpusEntry
-from aligner_gui.core.corpus.second_opinion import hear_entry
+from aligner_gui.core.corpus.second_opinion import hear
 from aligner_gui.core.corpus.utterances import UtteranceAligner, interview_tiers, unaligned_rows
 from aligner_gui.core.corpus.word_features import word_rows
 from aligner_gui.core.io.audio import Audio, load_audio
-from aligner_gui.core.io.textgrid import read_textgrid
+from aligner_gui.core.io.textgrid import TextGrid, read_textgrid
 from aligner_gui.core.io.transcript import read_transcript
 
 if TYPE_CHECKING:
@@ -78,9 +78,10 @@ def align_entry(
     try:
         audio = load_audio(root / entry.audio, target_rate=model.sample_rate)
         if entry.kind == "textgrid":
-            outcome = _align_interview(entry, root, audio, model, refine, began, first_part)
+            grid = read_textgrid(root / entry.transcript)
+            outcome = _align_interview(entry, grid, audio, model, refine, began, first_part)
             return _with_second_opinion(
-                outcome, entry, root, audio, second, refine, progress, began
+                outcome, root / entry.audio, grid, audio, second, refine, progress, began
             )
         text = read_transcript(root / entry.transcript)
         if not text.strip():
@@ -109,13 +110,15 @@ def align_entry(
         words=tuple(words),
         doubtful_regions=len(result.doubtful),
     )
-    return _with_second_opinion(outcome, entry, root, audio, second, refine, progress, began)
+    return _with_second_opinion(
+        outcome, root / entry.audio, text, audio, second, refine, progress, began
+    )
 
 
 def _with_second_opinion(
     outcome: FileOutcome,
-    entry: CorpusEntry,
-    root: Path,
+    audio_path: Path,
+    transcript: str | TextGrid,
     audio: Audio,
     second: LoadedModel | None,
     refine: str,
@@ -123,18 +126,19 @@ def _with_second_opinion(
     began: float,
 ) -> FileOutcome:
     """``outcome`` with the second opinion's words, when there is one and it heard the same
-    words; a second opinion that cannot hear the file costs the file nothing but a warning."""
+    words (``transcript``: as the aligner read it); a second opinion that cannot hear the file
+    costs the file nothing but a warning."""
     if second is None or not outcome.ok:
         return outcome
     part = None if progress is None else progress.span(0.5, 0.5)
     try:
-        heard = hear_entry(entry, root, audio, second, refine, part)
+        heard = hear(transcript, audio, audio_path, second, refine, part)
     except Cancelled:
         raise
     except (AlignerError, OSError, ValueError) as err:
         note = f"second opinion ({second.name}): {' '.join(str(err).split())}"
         message = "; ".join(filter(None, (outcome.message, note)))
-        return dataclasses.replace(outcome, message=message)
+        return dataclasses.replace(outcome, message=message, seconds=time.perf_counter() - began)
     # Paired word by word (same idx): a model that split the transcript otherwise is left out
     # rather than paired with the wrong words.
     if [(w.tier, w.label) for w in heard] != [(w.tier, w.label) for w in outcome.words]:
@@ -155,7 +159,7 @@ def restore_samples(result: AlignmentResult, num_samples: int) -> AlignmentResul
 
 def _align_interview(
     entry: CorpusEntry,
-    root: Path,
+    grid: TextGrid,
     audio: Audio,
     model: LoadedModel,
     refine: str,
@@ -163,7 +167,6 @@ def _align_interview(
     progress: FileProgressSender | None = None,
 ) -> FileOutcome:
     """Each labelled interval of each tier aligned within its own time range."""
-    grid = read_textgrid(root / entry.transcript)
     aligner = UtteranceAligner(grid, audio, model, refine, progress)
     speakers: list[SpeakerAlignment] = []
     rows: list[WordRow] = []

@@ -32,12 +32,10 @@ from aligner_gui.core.alignment.pipeline import align_audio
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.corpus.database import WordRow
 from aligner_gui.core.corpus.file_progress import FileProgressSender
-from aligner_gui.core.corpus.layout import CorpusEntry
 from aligner_gui.core.corpus.utterances import UtteranceAligner, interview_tiers, unaligned_rows
 from aligner_gui.core.corpus.word_features import word_rows
 from aligner_gui.core.io.audio import Audio, load_audio
-from aligner_gui.core.io.textgrid import read_textgrid
-from aligner_gui.core.io.transcript import read_transcript
+from aligner_gui.core.io.textgrid import TextGrid
 
 if TYPE_CHECKING:
     from aligner_gui.core.models.model import LoadedModel
@@ -101,25 +99,25 @@ def average_opinions(
     return out
 
 
-def hear_entry(
-    entry: CorpusEntry,
-    root: Path,
+def hear(
+    transcript: str | TextGrid,
     audio: Audio,
+    audio_path: Path,
     second: LoadedModel,
     refine: str,
     progress: FileProgressSender | None = None,
 ) -> list[WordRow]:
-    """The entry's words as ``second`` hears them, numbered as the aligner's (``audio``: the
-    recording as the aligner loaded it; loaded again only for another sample rate)."""
+    """The words of ``transcript`` (a text, or an interview's TextGrid of utterances) as
+    ``second`` hears them, numbered as the aligner's (``audio``: the recording as the aligner
+    loaded it; loaded again from ``audio_path`` only for another sample rate)."""
     if second.sample_rate != audio.sample_rate:
-        audio = load_audio(root / entry.audio, target_rate=second.sample_rate)
-    if entry.kind != "textgrid":
-        text = read_transcript(root / entry.transcript)
-        return word_rows(align_audio(audio, text, second, refine=refine, progress=progress), "", 0)
-    grid = read_textgrid(root / entry.transcript)
-    aligner = UtteranceAligner(grid, audio, second, refine, progress)
+        audio = load_audio(audio_path, target_rate=second.sample_rate)
+    if isinstance(transcript, str):
+        heard = align_audio(audio, transcript, second, refine=refine, progress=progress)
+        return word_rows(heard, "", 0)
+    aligner = UtteranceAligner(transcript, audio, second, refine, progress)
     rows: list[WordRow] = []
-    for tier in interview_tiers(grid):
+    for tier in interview_tiers(transcript):
         for utterance, result in aligner.tier(tier):
             if isinstance(result, AlignerError):
                 rows += unaligned_rows(utterance, len(rows))  # as the aligner keeps them

@@ -66,8 +66,9 @@ and missing sentences behind clean files: only the frame classifier gets them.)
 They combine as independent evidence, ``1 - prod(1 - weight x signal)``; the word's ``reason``
 names the strongest. When a second model heard the file too (the second opinion, see
 :mod:`aligner_gui.core.corpus.second_opinion`), the same signals are judged on its emissions, and
-the two models' evidence is averaged before it is combined. One error usually makes two neighbours suspect (the gap between them
-counts for both): a word next to a more suspect word of its tier keeps half its suspicion, so
+the two models' evidence is averaged before it is combined. One error usually makes two
+neighbours suspect (the gap between them counts for both): a word next to a more suspect word
+of its tier keeps half its suspicion, so
 that the queue's next place goes to another error, not to the same one again. A file's
 suspicion is its worst word's plus a tenth of the mean of its five worst, so of two files with
 an equally bad word the one with more trouble comes first. Words recorded before a figure

@@ -35,18 +35,20 @@ def interview_tiers(grid: TextGrid) -> list[IntervalTier]:
     return [t for t in grid.tiers if isinstance(t, IntervalTier)]
 
 
-def tier_utterances(grid: TextGrid, tier: IntervalTier, audio: Audio) -> Iterator[Utterance]:
-    """The labelled intervals of ``tier``, each with its piece of ``audio``; shares are of the
-    seconds of speech in the whole grid (progress by speech, not by recording length)."""
-    total = (
-        sum(
-            max(0.0, i.end - max(0.0, i.start))
-            for t in interview_tiers(grid)
-            for i in t.intervals
-            if i.label.strip()
-        )
-        or 1.0
+def speech_seconds(grid: TextGrid) -> float:
+    """Seconds of labelled intervals over all tiers (at least a little, to divide by)."""
+    total = sum(
+        max(0.0, i.end - max(0.0, i.start))
+        for t in interview_tiers(grid)
+        for i in t.intervals
+        if i.label.strip()
     )
+    return total or 1.0
+
+
+def tier_utterances(tier: IntervalTier, audio: Audio, total: float) -> Iterator[Utterance]:
+    """The labelled intervals of ``tier``, each with its piece of ``audio``; shares are of
+    ``total``, the interview's seconds of speech (progress by speech, not recording length)."""
     rate = audio.sample_rate
     for interval in tier.intervals:
         text = " ".join(interval.label.split())
@@ -85,8 +87,9 @@ class UtteranceAligner:
         refine: str,
         progress: FileProgressSender | None = None,
     ) -> None:
-        self.grid, self.audio, self.model, self.refine = grid, audio, model, refine
+        self.audio, self.model, self.refine = audio, model, refine
         self.progress = progress
+        self._speech = speech_seconds(grid)
         self._done = 0.0  # share of the interview's speech aligned so far
 
     def tier(
@@ -94,7 +97,7 @@ class UtteranceAligner:
     ) -> Iterator[tuple[Utterance, AlignmentResult | AlignerError]]:
         """Each utterance of ``tier`` with its alignment, or why it could not be aligned (one bad
         utterance must not cost the interview: the caller keeps its words, unaligned)."""
-        for utterance in tier_utterances(self.grid, tier, self.audio):
+        for utterance in tier_utterances(tier, self.audio, self._speech):
             progress = self.progress
             part = None if progress is None else progress.part(self._done, utterance.share)
             self._done += utterance.share
