@@ -10,6 +10,7 @@ Stress marks are removed.
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.pronunciation.espeak_library import EXIT_NO_LIBRARY, EXIT_NO_VOICE
 
 _STRESS = str.maketrans("", "", "ˈˌ")
+_LANGUAGE_SWITCH = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)*\)")
 _TIMEOUT = 120.0
 BACKENDS = ("auto", "program", "library")
 
@@ -64,6 +66,9 @@ def espeak_phones(words: Sequence[str], voice: str, backend: str = "auto") -> li
 
 
 def _split(line: str) -> tuple[str, ...]:
+    # "(en)" ... "(ru)": espeak-ng switching voice for a word it takes for English. The markers
+    # are not phones; the phones between them are the other voice's reading of the word.
+    line = _LANGUAGE_SWITCH.sub("_", line)
     return tuple(p for p in line.translate(_STRESS).replace(" ", "_").split("_") if p)
 
 

@@ -26,6 +26,7 @@ from aligner_gui.core.pronunciation.languages import Language
 from aligner_gui.core.pronunciation.numbers import expand_numbers, has_digits
 from aligner_gui.core.pronunciation.phone_sets import PhoneInventory, PhoneMapping
 from aligner_gui.core.pronunciation.romanize import split_unspaced
+from aligner_gui.core.pronunciation.scripts import unread_scripts, unread_warning
 from aligner_gui.core.pronunciation.weak_forms import weak_forms
 
 G2P = Callable[[Sequence[str], str], list[tuple[str, ...]]]
@@ -80,7 +81,14 @@ def phone_transcript(
         spelled = expand_numbers(piece, language) if has_digits(piece) else None
         parts.append(_lookup_words(spelled or piece))
     wanted = {w for ws in parts for w in ws if dictionary is None or not dictionary.lookup(w)}
+    # Words the voice would read letter by letter get no G2P pronunciation (see scripts.py).
+    unread = {w for w in wanted if unread_scripts(w, language)}
+    wanted -= unread
     warnings: list[str] = []
+    in_order = [w for ws in parts for w in ws if w in unread]
+    script_warning = unread_warning(in_order, language)
+    if script_warning:
+        warnings.append(script_warning)
     generated: dict[str, tuple[str, ...]] = {}
     if wanted:
         order = sorted(wanted)
@@ -113,7 +121,8 @@ def phone_transcript(
                 source = "g2p"
             per_part.append(found)
         if not all(per_part):
-            unpronounced.append(_quote(piece))
+            if not unread.intersection(subwords):  # those are named by the script warning
+                unpronounced.append(_quote(piece))
             words.append(PhoneWord(piece, (), (), "", ()))
             continue
         variants: list[tuple[int, ...]] = []
@@ -190,6 +199,9 @@ def phone_transcript(
             )
         )
     if not any(w.aligned for w in words):
+        if unread and all(unread.intersection(ws) for ws in parts):
+            whole = unread_warning(in_order, language, whole_transcript=True)
+            raise TranscriptError(whole or "")
         raise TranscriptError(
             "No word of the transcript has a pronunciation in the model's phones. "
             + " ".join(warnings)
