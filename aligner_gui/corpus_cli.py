@@ -71,6 +71,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--overwrite", action="store_true", help="align every file again, even those up to date"
     )
+    parser.add_argument(
+        "--dictionary", type=Path, default=None,
+        help="pronunciation dictionary in MFA's format (word<TAB>phones, variants on several "
+        "lines) for every file; with a phone model, words it lacks are pronounced by espeak-ng",
+    )  # fmt: skip
+    parser.add_argument(
+        "--language", default=None,
+        help="ISO 639-3 code of the transcripts' language (eng, deu, spa, rus, jpn...): G2P "
+        "voice, numbers as words, romanisation",
+    )  # fmt: skip
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     cluster = parser.add_argument_group('Ray cluster (pip install "aligner-gui[cluster]")')
     cluster.add_argument(
@@ -159,6 +169,8 @@ def run_corpus_align(argv: Sequence[str]) -> int:
     settings = BatchSettings(
         model=args.model, device=args.device, refine=args.refine, output=args.format,
         overwrite=args.overwrite, second_opinion=args.second_opinion,
+        dictionary=None if args.dictionary is None else str(args.dictionary),
+        language=args.language,
     )  # fmt: skip
     jobs = args.jobs or (1 if executor else default_jobs(args.model, second=settings.second_model))
     settings = dataclasses.replace(settings, jobs=jobs)

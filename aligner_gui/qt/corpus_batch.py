@@ -61,13 +61,17 @@ class CorpusBatch(QObject):
         self._run([p for p in selected if p not in kept])
 
     def batch_settings(self) -> BatchSettings:
-        """What Align all / Align selected run with: the window's model and device, and the
-        model's default second opinion unless Corpus > Second opinion is off."""
+        """What Align all / Align selected run with: the window's model, device, pronunciation
+        dictionary and language (the Alignment menu's), and the model's default second opinion
+        unless Corpus > Second opinion is off."""
         settings = self.corpus.window.settings
         model = settings.model_name
+        dictionary = settings.dictionary_path
         batch = BatchSettings(model=model, device=_device(settings.device),
                               output=self.corpus.output,
-                              second_opinion=AUTO if settings.second_opinion else NONE)  # fmt: skip
+                              second_opinion=AUTO if settings.second_opinion else NONE,
+                              dictionary=None if dictionary is None else str(dictionary),
+                              language=settings.language)  # fmt: skip
         jobs = self.jobs or default_jobs(model, second=batch.second_model)
         return dataclasses.replace(batch, jobs=jobs)
 

@@ -203,3 +203,18 @@ def test_a_bad_dictionary_is_one_line_and_keeps_the_document(
     assert len(errors) == 1 and "\n" not in errors[0]
     assert "line 2" in errors[0] and str(bad) in errors[0]
     assert window.model.document is before
+
+
+def test_a_corpus_batch_aligns_with_the_menu_dictionary_and_language(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dict_path = tmp_path / "english.dict"
+    dict_path.write_text(DICTIONARY, encoding="utf-8")
+    menus = window.actions_.pronunciation
+    batch = window.corpus.batch.batch_settings()
+    assert (batch.dictionary, batch.language) == (None, None)
+    monkeypatch.setattr(dialogs, "ask_open_path", lambda *a: dict_path)
+    choose_in_menu(qtbot, menus.dictionary_menu, "Choose dictionary file…")
+    choose_in_menu(qtbot, menus.language_menu, "German (deu)")
+    batch = window.corpus.batch.batch_settings()
+    assert (batch.dictionary, batch.language) == (str(dict_path), "deu")

@@ -44,6 +44,15 @@ DEFAULT_REFINE = "energy_edge"
 
 
 @dataclass(frozen=True)
+class AlignOptions:
+    """How every file of a batch is aligned, beside the model (see :func:`align_audio`)."""
+
+    refine: str = DEFAULT_REFINE
+    dictionary: PronunciationDictionary | None = None
+    language: str | None = None  # ISO 639-3; None: English for G2P, no romanisation choice
+
+
+@dataclass(frozen=True)
 class AlignmentResult:
     audio: Audio
     model_name: str
@@ -214,4 +223,23 @@ def align_audio(
         g2p_words=phone_text.g2p_words if phone_model else (),
         notes=tuple(notes),
         language=(lang or get_language(DEFAULT_LANGUAGE)).code if phone_model else language_code,
+    )
+
+
+def align_with_options(
+    audio: Audio,
+    text: str,
+    model: LoadedModel,
+    options: AlignOptions,
+    progress: ProgressFn | None = None,
+) -> AlignmentResult:
+    """:func:`align_audio` with a batch's :class:`AlignOptions`."""
+    return align_audio(
+        audio,
+        text,
+        model,
+        refine=options.refine,
+        progress=progress,
+        dictionary=options.dictionary,
+        language=options.language,
     )

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aligner_gui.core.alignment.doubt import DoubtfulRegion
-from aligner_gui.core.alignment.pipeline import AlignmentResult, align_audio
+from aligner_gui.core.alignment.pipeline import AlignmentResult, AlignOptions, align_with_options
 from aligner_gui.core.alignment.segments import CharSegment, WordSegment
 from aligner_gui.core.base.errors import AlignerError, Cancelled
 from aligner_gui.core.corpus.database import WordRow
@@ -64,7 +64,7 @@ def align_entry(
     entry: CorpusEntry,
     root: Path,
     model: LoadedModel,
-    refine: str,
+    options: AlignOptions,
     progress: FileProgressSender | None = None,
     second: LoadedModel | None = None,
 ) -> FileOutcome:
@@ -79,14 +79,14 @@ def align_entry(
         audio = load_audio(root / entry.audio, target_rate=model.sample_rate)
         if entry.kind == "textgrid":
             grid = read_textgrid(root / entry.transcript)
-            outcome = _align_interview(entry, grid, audio, model, refine, began, first_part)
+            outcome = _align_interview(entry, grid, audio, model, options, began, first_part)
             return _with_second_opinion(
-                outcome, root / entry.audio, grid, audio, second, refine, progress, began
+                outcome, root / entry.audio, grid, audio, second, options, progress, began
             )
         text = read_transcript(root / entry.transcript)
         if not text.strip():
             raise AlignerError(f"{entry.transcript} is empty.")
-        result = align_audio(audio, text, model, refine=refine, progress=first_part)
+        result = align_with_options(audio, text, model, options, first_part)
     except Cancelled:
         raise
     except (AlignerError, OSError, ValueError) as err:
@@ -111,7 +111,7 @@ def align_entry(
         doubtful_regions=len(result.doubtful),
     )
     return _with_second_opinion(
-        outcome, root / entry.audio, text, audio, second, refine, progress, began
+        outcome, root / entry.audio, text, audio, second, options, progress, began
     )
 
 
@@ -121,7 +121,7 @@ def _with_second_opinion(
     transcript: str | TextGrid,
     audio: Audio,
     second: LoadedModel | None,
-    refine: str,
+    options: AlignOptions,
     progress: FileProgressSender | None,
     began: float,
 ) -> FileOutcome:
@@ -132,7 +132,7 @@ def _with_second_opinion(
         return outcome
     part = None if progress is None else progress.span(0.5, 0.5)
     try:
-        heard = hear(transcript, audio, audio_path, second, refine, part)
+        heard = hear(transcript, audio, audio_path, second, options, part)
     except Cancelled:
         raise
     except (AlignerError, OSError, ValueError) as err:
@@ -162,12 +162,12 @@ def _align_interview(
     grid: TextGrid,
     audio: Audio,
     model: LoadedModel,
-    refine: str,
+    options: AlignOptions,
     began: float,
     progress: FileProgressSender | None = None,
 ) -> FileOutcome:
     """Each labelled interval of each tier aligned within its own time range."""
-    aligner = UtteranceAligner(grid, audio, model, refine, progress)
+    aligner = UtteranceAligner(grid, audio, model, options, progress)
     speakers: list[SpeakerAlignment] = []
     rows: list[WordRow] = []
     warnings: list[str] = []

@@ -51,6 +51,8 @@ from aligner_gui.core.corpus.worker import (
     model_size_bytes,
 )
 from aligner_gui.core.io.audio import audio_info
+from aligner_gui.core.pronunciation.dictionary import read_dictionary
+from aligner_gui.core.pronunciation.languages import get_language
 
 # Per worker beyond the weights: the torch runtime, activations for a 30 s window, the audio.
 _WORKER_OVERHEAD_BYTES = 600_000_000
@@ -68,6 +70,8 @@ class BatchSettings:
     # The model the review queue hears beside the aligner: a name or path, "auto" (the
     # default for the model) or "none" (see second_opinion.py).
     second_opinion: str = AUTO
+    dictionary: str | None = None  # a pronunciation dictionary file (MFA's format)
+    language: str | None = None  # the transcripts' ISO 639-3 code
 
     @property
     def second_model(self) -> str | None:
@@ -82,8 +86,13 @@ class BatchSettings:
             "output": self.output,
             "version": __version__,
         }
-        if self.second_model is not None:  # without one, a corpus keeps its earlier hash
+        # Settings added later count only when set, so a corpus keeps its earlier hash.
+        if self.second_model is not None:
             settings["second_opinion"] = _model_key(self.second_model)
+        if self.dictionary is not None:
+            settings["dictionary"] = _model_key(self.dictionary)
+        if self.language is not None:
+            settings["language"] = self.language.strip().lower()
         text = json.dumps(settings, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -255,6 +264,10 @@ def run_batch(
     check_model_name(settings.model)
     if settings.second_model is not None:
         check_model_name(settings.second_model)
+    # A bad language code or dictionary is one clear error before any work.
+    if settings.language is not None:
+        get_language(settings.language)
+    dictionary = None if settings.dictionary is None else read_dictionary(settings.dictionary)
     db, entries = prepare_corpus(corpus, out_dir)
     summary = BatchSummary(total=len(entries), ignored=len(db.ignored()))
     try:
@@ -275,7 +288,8 @@ def run_batch(
         by_path = {e.audio: e for e in todo}
         worker = WorkerSettings(settings.model, settings.device, settings.refine,
                                 _threads_per_worker(settings.jobs), corpus,
-                                settings.second_model)  # fmt: skip
+                                settings.second_model, dictionary,
+                                settings.language)  # fmt: skip
         done = 0
         for outcome in executor.outcomes(todo, worker, stop, on_progress):
             entry = by_path[outcome.path]

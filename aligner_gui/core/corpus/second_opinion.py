@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aligner_gui.core.alignment.pipeline import align_audio
+from aligner_gui.core.alignment.pipeline import AlignOptions, align_with_options
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.corpus.database import WordRow
 from aligner_gui.core.corpus.file_progress import FileProgressSender
@@ -104,7 +104,7 @@ def hear(
     audio: Audio,
     audio_path: Path,
     second: LoadedModel,
-    refine: str,
+    options: AlignOptions,
     progress: FileProgressSender | None = None,
 ) -> list[WordRow]:
     """The words of ``transcript`` (a text, or an interview's TextGrid of utterances) as
@@ -113,9 +113,9 @@ def hear(
     if second.sample_rate != audio.sample_rate:
         audio = load_audio(audio_path, target_rate=second.sample_rate)
     if isinstance(transcript, str):
-        heard = align_audio(audio, transcript, second, refine=refine, progress=progress)
+        heard = align_with_options(audio, transcript, second, options, progress)
         return word_rows(heard, "", 0)
-    aligner = UtteranceAligner(transcript, audio, second, refine, progress)
+    aligner = UtteranceAligner(transcript, audio, second, options, progress)
     rows: list[WordRow] = []
     for tier in interview_tiers(transcript):
         for utterance, result in aligner.tier(tier):

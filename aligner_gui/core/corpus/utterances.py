@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aligner_gui.core.alignment.pipeline import AlignmentResult, align_audio
+from aligner_gui.core.alignment.pipeline import AlignmentResult, AlignOptions, align_with_options
 from aligner_gui.core.base.errors import AlignerError, Cancelled
 from aligner_gui.core.corpus.database import WordRow
 from aligner_gui.core.corpus.file_progress import FileProgressSender
@@ -84,10 +84,10 @@ class UtteranceAligner:
         grid: TextGrid,
         audio: Audio,
         model: LoadedModel,
-        refine: str,
+        options: AlignOptions,
         progress: FileProgressSender | None = None,
     ) -> None:
-        self.audio, self.model, self.refine = audio, model, refine
+        self.audio, self.model, self.options = audio, model, options
         self.progress = progress
         self._speech = speech_seconds(grid)
         self._done = 0.0  # share of the interview's speech aligned so far
@@ -102,8 +102,8 @@ class UtteranceAligner:
             part = None if progress is None else progress.part(self._done, utterance.share)
             self._done += utterance.share
             try:
-                result = align_audio(
-                    utterance.piece, utterance.text, self.model, refine=self.refine, progress=part
+                result = align_with_options(
+                    utterance.piece, utterance.text, self.model, self.options, part
                 )
             except Cancelled:
                 raise

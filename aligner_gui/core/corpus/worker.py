@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aligner_gui.core.alignment.pipeline import AlignOptions
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.corpus.align_file import FileOutcome, align_entry
 from aligner_gui.core.corpus.file_progress import FileProgressFn, FileProgressSender
 from aligner_gui.core.corpus.layout import CorpusEntry
+from aligner_gui.core.pronunciation.dictionary import PronunciationDictionary
 
 if TYPE_CHECKING:
     from aligner_gui.core.models.model import LoadedModel
@@ -34,6 +36,9 @@ class WorkerSettings:
     threads: int
     root: Path
     second_opinion: str | None = None  # a model name or path (second_opinion.py), or none
+    # Read once by the parent and sent to each worker, so a Ray node needs no copy of the file.
+    dictionary: PronunciationDictionary | None = None
+    language: str | None = None
 
 
 _MODEL: LoadedModel | None = None
@@ -98,7 +103,8 @@ def align_in_worker(
     if send is None and _PROGRESS_QUEUE is not None:
         send = _put_progress
     sender = None if send is None else FileProgressSender(entry.audio, send)
-    return align_entry(entry, root or _SETTINGS.root, _MODEL, _SETTINGS.refine, sender, _SECOND)
+    options = AlignOptions(_SETTINGS.refine, _SETTINGS.dictionary, _SETTINGS.language)
+    return align_entry(entry, root or _SETTINGS.root, _MODEL, options, sender, _SECOND)
 
 
 def _put_progress(path: str, fraction: float) -> None:

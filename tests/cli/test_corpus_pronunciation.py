@@ -1,0 +1,137 @@
+"""`aligner-gui align CORPUS --dictionary D --language L`: every file of the corpus is aligned
+with the dictionary's phones; changing the dictionary realigns the corpus; a bad code or
+dictionary is one line before any work."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aligner_gui.cli import main
+from aligner_gui.core.base.labels import LabelSet
+from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
+
+from tiny_models import make_tiny_checkpoint
+
+REPO = Path(__file__).resolve().parents[2]
+_INVENTORY = "<pad> sil ð ə i n ɔ ɹ θ w ɪ d aɪ æ s ʌ ɝ ɚ p j u t ŋ tʃ ɑ z ɡ ɛ eɪ v l k m oʊ"
+PHONES = LabelSet(tuple(_INVENTORY.split(" ")), blank=0)
+# One pronunciation per word of the sample, so the phones written are the dictionary's.
+DICTIONARY = """\
+the\tDH AH0
+north\tN AO1 R TH
+wind\tW IH1 N D
+and\tAE1 N D
+sun\tS AH1 N
+were\tW ER1
+disputing\tD IH0 S P Y UW1 T IH0 NG
+which\tW IH1 CH
+was\tW AA1 Z
+stronger\tS T R AO1 NG G ER0
+when\tW EH1 N
+a\tAH0
+traveller\tT R AE1 V AH0 L ER0
+came\tK EY1 M
+along\tAH0 L AO1 NG
+wrapped\tR AE1 P T
+in\tIH0 N
+warm\tW AO1 R M
+cloak\tK L OW1 K
+"""
+
+
+@pytest.fixture(scope="module")
+def phone_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_tiny_checkpoint(tmp_path_factory.mktemp("model") / "phones.pt", PHONES)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    for speaker in ("anna", "ben"):
+        (root / speaker).mkdir(parents=True)
+        shutil.copy(REPO / "resources" / "sample.wav", root / speaker / f"{speaker}1.wav")
+        shutil.copy(REPO / "resources" / "sample.txt", root / speaker / f"{speaker}1.txt")
+    return root
+
+
+def _align(corpus: Path, out: Path, model: Path, *extra: str) -> int:
+    args = ["align", str(corpus), "-o", str(out), "--model", str(model), "--jobs", "1", "-q"]
+    return main([*args, *extra])
+
+
+def _phones_of(grid_path: Path, word: str) -> list[str]:
+    grid = read_textgrid(grid_path)
+    words, phones = grid.tiers[0], grid.tiers[1]
+    assert isinstance(words, IntervalTier) and isinstance(phones, IntervalTier)
+    (spoken,) = [iv for iv in words.intervals if iv.label == word]
+    return [
+        iv.label
+        for iv in phones.intervals
+        if iv.label and spoken.start <= iv.start and iv.end <= spoken.end
+    ]
+
+
+def _report(out: Path) -> dict[str, dict[str, str]]:
+    with open(out / "alignment_report.csv", encoding="utf-8", newline="") as f:
+        return {row["file"]: row for row in csv.DictReader(f)}
+
+
+def test_every_file_is_aligned_with_the_dictionary_and_a_new_one_realigns(
+    corpus: Path, phone_model: Path, tmp_path: Path
+) -> None:
+    dictionary = tmp_path / "english.dict"
+    dictionary.write_text(DICTIONARY, encoding="utf-8")
+    out = tmp_path / "out"
+    assert (
+        _align(corpus, out, phone_model, "--dictionary", str(dictionary), "--language", "eng") == 0
+    )
+    for speaker in ("anna", "ben"):
+        grid = out / speaker / f"{speaker}1.TextGrid"
+        assert [t.name for t in read_textgrid(grid).tiers][:2] == ["words", "phones"]
+        assert _phones_of(grid, "North") == ["n", "ɔ", "ɹ", "θ"]
+        assert _phones_of(grid, "which") == ["w", "ɪ", "tʃ"]
+    report = _report(out)
+    assert {row["status"] for row in report.values()} == {"aligned"}
+    # Every word came from the dictionary: no word was left to espeak-ng.
+    assert not any("espeak-ng" in row["message"] for row in report.values())
+    before = (out / "anna" / "anna1.TextGrid").stat().st_mtime_ns
+
+    # The same settings: nothing to do.
+    assert (
+        _align(corpus, out, phone_model, "--dictionary", str(dictionary), "--language", "eng") == 0
+    )
+    assert (out / "anna" / "anna1.TextGrid").stat().st_mtime_ns == before
+
+    # A changed dictionary is other settings: every file is aligned again, with its phones.
+    dictionary.write_text(DICTIONARY.replace("N AO1 R TH", "N AA1 R TH"), encoding="utf-8")
+    stat = dictionary.stat()
+    os.utime(dictionary, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert (
+        _align(corpus, out, phone_model, "--dictionary", str(dictionary), "--language", "eng") == 0
+    )
+    assert _phones_of(out / "anna" / "anna1.TextGrid", "North") == ["n", "ɑ", "ɹ", "θ"]
+    assert _phones_of(out / "ben" / "ben1.TextGrid", "North") == ["n", "ɑ", "ɹ", "θ"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--language", "xx", "Unknown language code 'xx'"),
+        ("--dictionary", "missing.dict", "does not exist"),
+    ],
+)
+def test_a_bad_language_or_dictionary_is_one_line_before_any_work(
+    corpus: Path, phone_model: Path, tmp_path: Path, capsys, option: str, value: str, message: str
+) -> None:
+    if option == "--dictionary":
+        value = str(tmp_path / value)
+    out = tmp_path / "out"
+    assert _align(corpus, out, phone_model, option, value) != 0
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+    assert not out.exists()
