@@ -24,6 +24,7 @@ from types import FrameType
 from typing import Any
 
 from aligner_gui.core.corpus.align_file import FileOutcome
+from aligner_gui.core.corpus.g2p_words import plural
 from aligner_gui.core.corpus.outputs import OUTPUT_CHOICES
 from aligner_gui.core.corpus.runner import (
     BatchSettings,
@@ -211,6 +212,9 @@ def summary_line(summary: BatchSummary) -> str:
         parts.append(f"{summary.failed} failed")
     if summary.ignored:
         parts.append(f"{summary.ignored} other files ignored, listed in the report")
+    if summary.g2p_words is not None:
+        path, words, _said = summary.g2p_words
+        parts.append(f"{plural(words, 'word')} pronounced by G2P: {path.name}")
     head = "Interrupted: aligned" if summary.interrupted else "Aligned"
     return (
         f"{head} {summary.aligned} of {summary.total} files "

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject
 
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.corpus.database import DONE_STATUSES, EDITED, REVIEWED
+from aligner_gui.core.corpus.g2p_words import G2P_DICTIONARY_NAME, plural
 from aligner_gui.core.corpus.runner import BatchSettings, default_jobs
 from aligner_gui.core.corpus.second_opinion import AUTO, NONE
 from aligner_gui.qt import dialogs
@@ -112,6 +113,10 @@ class CorpusBatch(QObject):
         self.corpus.forget_suspects()
         stopped = " (cancelled: the rest is left for later)" if interrupted else ""
         text = f"Aligned {aligned} files, {failed} failed{stopped}."
+        guessed = self.corpus.db.guessed() if self.corpus.db is not None else []
+        if guessed:
+            words = plural(len({word for word, *_ in guessed}), "word")
+            text += f" {words} pronounced by G2P: see {G2P_DICTIONARY_NAME} in the output."
         self.corpus.panel.current_file.setText(text)
         self.corpus.status(text)
 

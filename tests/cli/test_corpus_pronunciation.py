@@ -13,7 +13,10 @@ import pytest
 
 from aligner_gui.cli import main
 from aligner_gui.core.base.labels import LabelSet
+from aligner_gui.core.corpus.g2p_words import G2P_DICTIONARY_NAME
 from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
+from aligner_gui.core.pronunciation.dictionary import read_dictionary
+from aligner_gui.core.pronunciation.g2p import espeak_available
 
 from tiny_models import make_tiny_checkpoint
 
@@ -42,6 +45,10 @@ in\tIH0 N
 warm\tW AO1 R M
 cloak\tK L OW1 K
 """
+
+
+LEFT_OUT = ("warm", "cloak")
+needs_espeak = pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +142,34 @@ def test_a_bad_language_or_dictionary_is_one_line_before_any_work(
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
     assert not out.exists()
+
+
+@needs_espeak
+def test_words_g2p_pronounced_are_listed_as_a_dictionary_to_review_and_feed_back(
+    corpus: Path, phone_model: Path, tmp_path: Path, capsys
+) -> None:
+    lacking = "".join(
+        line + "\n" for line in DICTIONARY.splitlines() if line.split("\t")[0] not in LEFT_OUT
+    )
+    dictionary = tmp_path / "english.dict"
+    dictionary.write_text(lacking, encoding="utf-8")
+    out = tmp_path / "out"
+    assert _align(corpus, out, phone_model, "--dictionary", str(dictionary)) == 0
+    guessed_file = out / G2P_DICTIONARY_NAME
+    assert f"2 words pronounced by G2P: {G2P_DICTIONARY_NAME}" in capsys.readouterr().err
+    text = guessed_file.read_text(encoding="utf-8")
+    assert text.count(";;; said 2 times in 2 files\n") == 2  # each said once in each file
+    guessed = read_dictionary(guessed_file)
+    assert set(guessed.entries) == set(LEFT_OUT)
+    phones = {w: [v.phones for v in guessed.lookup(w)] for w in LEFT_OUT}
+    # The lines are the phones the words were aligned with, in the model's labels.
+    assert phones["cloak"] == [tuple(_phones_of(out / "anna" / "anna1.TextGrid", "cloak."))]
+    assert all(p in PHONES.labels for forms in phones.values() for form in forms for p in form)
+
+    # Fed back: the words come from the dictionary now, and the list is gone.
+    with dictionary.open("a", encoding="utf-8") as f:
+        f.write(text)
+    assert _align(corpus, out, phone_model, "--dictionary", str(dictionary)) == 0
+    assert not guessed_file.exists()
+    assert "pronounced by G2P" not in capsys.readouterr().err
+    assert [tuple(_phones_of(out / "ben" / "ben1.TextGrid", "cloak."))] == phones["cloak"]

@@ -84,11 +84,16 @@ _LAYOUT_2_LACKS = ("inside", "frames", "held", "removable")
 
 
 @pytest.mark.parametrize(
-    ("layout", "dropped"),
-    [("1", ("unclaimed", *_LAYOUT_2_LACKS)), ("2", _LAYOUT_2_LACKS), ("3", ())],
+    ("layout", "dropped", "tables"),
+    [
+        ("1", ("unclaimed", *_LAYOUT_2_LACKS), ("second_words", "guessed")),
+        ("2", _LAYOUT_2_LACKS, ("second_words", "guessed")),
+        ("3", (), ("second_words", "guessed")),
+        ("4", (), ("guessed",)),
+    ],
 )
 def test_an_older_layout_is_migrated_and_keeps_its_words(
-    tmp_path: Path, layout: str, dropped: tuple[str, ...]
+    tmp_path: Path, layout: str, dropped: tuple[str, ...], tables: tuple[str, ...]
 ) -> None:
     path = tmp_path / "old.sqlite3"
     with CorpusDatabase(path) as db:
@@ -98,7 +103,8 @@ def test_an_older_layout_is_migrated_and_keeps_its_words(
     raw = sqlite3.connect(path)
     for column in dropped:
         raw.execute(f"ALTER TABLE words DROP COLUMN {column}")
-    raw.execute("DROP TABLE second_words")  # layouts 1-3 had no second opinion
+    for table in tables:  # layouts 1-3 had no second opinion, 1-4 no G2P words
+        raw.execute(f"DROP TABLE {table}")
     raw.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (layout,))
     raw.commit()
     raw.close()
@@ -108,11 +114,15 @@ def test_an_older_layout_is_migrated_and_keeps_its_words(
         assert all(getattr(word, column) is None for column in dropped)
         new = dataclasses.replace(_word(0, "new"), unclaimed=1.0, inside=2.0, frames=3, held=2,
                                   removable=-4.0)  # fmt: skip
-        assert db.second_words("a.wav") == {}  # judged by the aligner alone until realigned
+        if "second_words" in tables:
+            assert db.second_words("a.wav") == {}  # judged by the aligner alone until realigned
+        assert db.guessed() == []  # G2P words of older files are not known
         heard = dataclasses.replace(new, score=0.5)
-        db.record("a.wav", FileFigures(ALIGNED, 2.0), [new], [heard])  # the new layout works
+        guessed = [("cloak", ("k", "l", "oʊ", "k"), 2)]
+        db.record("a.wav", FileFigures(ALIGNED, 2.0), [new], [heard], guessed)  # the new layout
         assert db.words("a.wav")["a.wav"] == [new]
         assert db.second_words("a.wav")["a.wav"] == [heard]
+        assert db.guessed() == [("cloak", ("k", "l", "oʊ", "k"), 2, 1)]
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'") == [
             (str(SCHEMA_VERSION),)
         ]

@@ -5,6 +5,7 @@ lines to copy; a letter model's alignment says that it made no phones tier."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -205,11 +206,15 @@ def test_a_bad_dictionary_is_one_line_and_keeps_the_document(
     assert window.model.document is before
 
 
+@needs_espeak
 def test_a_corpus_batch_aligns_with_the_menu_dictionary_and_language(
-    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    qtbot: Any, window: MainWindow, phone_model: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
     dict_path = tmp_path / "english.dict"
-    dict_path.write_text(DICTIONARY, encoding="utf-8")
+    lacking = [line for line in DICTIONARY.splitlines() if not line.startswith("cloak\t")]
+    dict_path.write_text("\n".join(lacking) + "\n", encoding="utf-8")
+    window.settings.model_name = str(phone_model)
     menus = window.actions_.pronunciation
     batch = window.corpus.batch.batch_settings()
     assert (batch.dictionary, batch.language) == (None, None)
@@ -218,3 +223,18 @@ def test_a_corpus_batch_aligns_with_the_menu_dictionary_and_language(
     choose_in_menu(qtbot, menus.language_menu, "German (deu)")
     batch = window.corpus.batch.batch_settings()
     assert (batch.dictionary, batch.language) == (str(dict_path), "deu")
+
+    # Align all: the dictionary's phones for every file; "cloak" left to G2P, and said so.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("one", "two"):
+        shutil.copy(SAMPLE_WAV, corpus / f"{name}.wav")
+        shutil.copy(SAMPLE_TXT, corpus / f"{name}.txt")
+    with qtbot.waitSignal(window.corpus.opened, timeout=JOB_TIMEOUT_MS):
+        assert window.corpus.open_corpus(corpus, tmp_path / "out")
+    qtbot.mouseClick(window.corpus.panel.align_all, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.corpus.batch.is_aligning(), timeout=JOB_TIMEOUT_MS)
+    assert "Aligned 2 files, 0 failed. 1 word pronounced by G2P: see g2p_words.dict" in (
+        window.corpus.panel.current_file.text()
+    )
+    assert "cloak\t" in (tmp_path / "out" / "g2p_words.dict").read_text(encoding="utf-8")

@@ -22,6 +22,7 @@ from aligner_gui.core.alignment.segments import CharSegment, WordSegment
 from aligner_gui.core.base.errors import AlignerError, Cancelled
 from aligner_gui.core.corpus.database import WordRow
 from aligner_gui.core.corpus.file_progress import FileProgressSender
+from aligner_gui.core.corpus.g2p_words import Guessed, guessed_counts
 from aligner_gui.core.corpus.layout import CorpusEntry
 from aligner_gui.core.corpus.second_opinion import hear
 from aligner_gui.core.corpus.utterances import UtteranceAligner, interview_tiers, unaligned_rows
@@ -58,6 +59,7 @@ class FileOutcome:
     words: tuple[WordRow, ...] = ()
     doubtful_regions: int = 0
     second_words: tuple[WordRow, ...] = ()  # the same words as the second opinion heard them
+    guessed: tuple[Guessed, ...] = ()  # the pronunciations G2P gave its words (g2p_words.py)
 
 
 def align_entry(
@@ -109,6 +111,7 @@ def align_entry(
         model_name=result.model_name,
         words=tuple(words),
         doubtful_regions=len(result.doubtful),
+        guessed=guessed_counts([result]),
     )
     return _with_second_opinion(
         outcome, root / entry.audio, text, audio, second, options, progress, began
@@ -172,6 +175,7 @@ def _align_interview(
     rows: list[WordRow] = []
     warnings: list[str] = []
     doubtful_count = 0
+    heard: list[AlignmentResult] = []
     for tier in interview_tiers(grid):
         words: list[WordSegment] = []
         chars: list[CharSegment] = []
@@ -187,6 +191,7 @@ def _align_interview(
                     words.append(WordSegment(row.label, row.start, row.end, float("nan"), False,
                                              len(chars), len(chars)))  # fmt: skip
                 continue
+            heard.append(result)
             offset = utterance.offset
             base_char, base_word = len(chars), len(words)
             rows += word_rows(result, tier.name, len(rows), offset)
@@ -217,6 +222,7 @@ def _align_interview(
         model_name=model.name,
         words=tuple(rows),
         doubtful_regions=doubtful_count,
+        guessed=guessed_counts(heard),
     )
 
 

@@ -228,9 +228,10 @@ class CorpusDatabase:
         figures: FileFigures,
         words: Sequence[WordRow] = (),
         second: Sequence[WordRow] = (),
+        guessed: Sequence[tuple[str, tuple[str, ...], int]] = (),
     ) -> None:
-        """A file's alignment (or failure), its words and the second opinion's, in one
-        transaction."""
+        """A file's alignment (or failure), its words and the second opinion's, and the
+        pronunciations G2P gave its words (word, phones, how often), in one transaction."""
         with self._transaction():
             found = self._db.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
             if found is None:
@@ -258,6 +259,21 @@ class CorpusDatabase:
                 ),
             )
             self._insert_words(file_id, words, second)
+            self._db.execute("DELETE FROM guessed WHERE file_id = ?", (file_id,))
+            self._db.executemany(
+                "INSERT INTO guessed VALUES (?, ?, ?, ?)",
+                ((file_id, word, " ".join(phones), n) for word, phones, n in guessed),
+            )
+
+    def guessed(self) -> list[tuple[str, tuple[str, ...], int, int]]:
+        """Every pronunciation G2P gave a word of an aligned file: word, phones, how often the
+        corpus says it and in how many files, the most frequent first."""
+        rows = self._db.execute(
+            "SELECT word, phones, SUM(count), COUNT(*) FROM guessed JOIN files "
+            "ON files.id = guessed.file_id WHERE files.status != 'failed' "
+            "GROUP BY word, phones ORDER BY SUM(count) DESC, word, phones"
+        ).fetchall()
+        return [(w, tuple(p.split()), int(n), int(f)) for w, p, n, f in rows]
 
     def _insert_words(
         self, file_id: int, words: Sequence[WordRow], second: Sequence[WordRow]

@@ -40,6 +40,7 @@ from aligner_gui.core.corpus.database import (
     FileRow,
 )
 from aligner_gui.core.corpus.file_progress import FileProgressFn
+from aligner_gui.core.corpus.g2p_words import write_g2p_dictionary
 from aligner_gui.core.corpus.layout import CorpusEntry, scan_corpus
 from aligner_gui.core.corpus.local_pool import LocalExecutor
 from aligner_gui.core.corpus.outputs import output_paths, remove_stale_temporaries, write_outputs
@@ -116,6 +117,9 @@ class BatchSummary:
     audio_seconds: float = 0.0  # aligned in this run
     failures: list[str] = field(default_factory=list)
     report: Path | None = None
+    # g2p_words.dict (g2p_words.py), its words and how often the corpus says them; None: no
+    # word was pronounced by G2P.
+    g2p_words: tuple[Path, int, int] | None = None
 
 
 _UNSCORED = (
@@ -303,6 +307,7 @@ def run_batch(
             rescore_corpus(db)
         summary.report = out_dir / REPORT_NAME
         write_report(db, summary.report)
+        summary.g2p_words = write_g2p_dictionary(db, out_dir)
     finally:
         db.close()
     return summary
@@ -368,4 +373,5 @@ def _record(
         ),
         words,
         outcome.second_words,
+        outcome.guessed,
     )

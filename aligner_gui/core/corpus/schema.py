@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # One word as a listening model heard it: the aligner's own words (``words``) and the second
 # opinion's (``second_words``, see :mod:`aligner_gui.core.corpus.second_opinion`) share it.
@@ -68,6 +68,13 @@ CREATE TABLE IF NOT EXISTS ignored (path TEXT PRIMARY KEY, reason TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS second_words ("""
     + _WORD_COLUMNS
     + """);
+CREATE TABLE IF NOT EXISTS guessed (
+    file_id INTEGER NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+    word TEXT NOT NULL,
+    phones TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (file_id, word, phones)
+);
 """
 )
 
@@ -90,11 +97,22 @@ def _migrate_from_2(db: sqlite3.Connection) -> None:
 def _migrate_from_3(db: sqlite3.Connection) -> None:
     """Layout 3 lacked ``second_words`` (created with the other tables): its files' words are
     judged by the aligner alone until they are aligned again."""
+    _migrate_from_4(db)
+
+
+def _migrate_from_4(db: sqlite3.Connection) -> None:
+    """Layout 4 lacked ``guessed`` (created with the other tables): its files' G2P words are
+    missing from ``g2p_words.dict`` until they are aligned again (``--overwrite``)."""
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
 # Within the opening transaction: an older layout brought up to this one.
-MIGRATIONS = {"1": _migrate_from_1, "2": _migrate_from_2, "3": _migrate_from_3}
+MIGRATIONS = {
+    "1": _migrate_from_1,
+    "2": _migrate_from_2,
+    "3": _migrate_from_3,
+    "4": _migrate_from_4,
+}
 
 
 def create_or_upgrade(db: sqlite3.Connection) -> str:

@@ -140,7 +140,7 @@ def dictionary_lines(entries: Iterable[tuple[str, Sequence[str]]]) -> str:
     """Entries in MFA's format, one a line: the word as the dictionary looks it up (case folded,
     without surrounding punctuation), a tab, the phones separated by spaces. ``parse_dictionary``
     reads the text back to the same pronunciations of the same words."""
-    lines = [f"{_keys(word)[-1]}\t{' '.join(phones)}\n" for word, phones in entries if phones]
+    lines = [f"{entry_word(word)}\t{' '.join(phones)}\n" for word, phones in entries if phones]
     return "".join(lines)
 
 
@@ -150,6 +150,11 @@ def _is_number(field: str) -> bool:
     except ValueError:
         return False
     return math.isfinite(value)
+
+
+def entry_word(word: str) -> str:
+    """``word`` as a dictionary line writes it: case folded, without surrounding punctuation."""
+    return _keys(word)[-1]
 
 
 def _keys(word: str) -> list[str]:
