@@ -38,6 +38,7 @@ class CorpusActions:
         self.align_selected = add(menu, "Align s&elected", corpus.batch.align_selected)
         self.cancel = add(menu, "Cancel corpus a&lignment", corpus.batch.cancel_batch)
         self.export = add(menu, "E&xport corpus TextGrids", corpus.batch.export_corpus)
+        self.guessed = add(menu, "&Words not in the dictionary…", corpus.batch.show_guessed)
         # A setting of the next batch, kept across sessions: enabled with no corpus open too.
         self.second_opinion = QAction("Second &opinion for the review queue", w)
         menu.addAction(self.second_opinion)
@@ -51,6 +52,7 @@ class CorpusActions:
         self.corpus_actions: list[QAction] = [
             self.close, self.next_file, self.previous_file, self.mark_reviewed, self.next_suspect,
             self.previous_suspect, self.align_all, self.align_selected, self.cancel, self.export,
+            self.guessed,
         ]  # fmt: skip
         corpus.opened.connect(lambda: self.set_corpus_open(True))
         corpus.closed.connect(lambda: self.set_corpus_open(False))

@@ -17,6 +17,7 @@ from aligner_gui.core.corpus.runner import BatchSettings, default_jobs
 from aligner_gui.core.corpus.second_opinion import AUTO, NONE
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.corpus_jobs import BatchThread
+from aligner_gui.qt.pronunciation_menu import GuessedWordsDialog
 
 if TYPE_CHECKING:
     from aligner_gui.qt.corpus_controller import CorpusController
@@ -119,6 +120,14 @@ class CorpusBatch(QObject):
             text += f" {words} pronounced by G2P: see {G2P_DICTIONARY_NAME} in the output."
         self.corpus.panel.current_file.setText(text)
         self.corpus.status(text)
+
+    def show_guessed(self) -> None:
+        """Corpus > Words not in the dictionary: every G2P word of the corpus, to copy."""
+        rows = self.corpus.db.guessed() if self.corpus.db is not None else []
+        if not rows:
+            self.corpus.status("No word of the corpus's alignments was pronounced by G2P.")
+            return
+        GuessedWordsDialog.for_corpus(rows, self.corpus.window).exec()
 
     def _on_batch_failed(self, message: str) -> None:
         self._finish_batch()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aligner_gui.core.corpus.g2p_words import G2P_DICTIONARY_NAME, dictionary_text, plural
 from aligner_gui.core.pronunciation.dictionary import dictionary_lines
 from aligner_gui.core.pronunciation.languages import DEFAULT_LANGUAGE, LANGUAGES, language_name
 from aligner_gui.qt import dialogs
@@ -113,25 +114,19 @@ class PronunciationMenus:
         if doc is None or not doc.provenance.guessed:
             self.window.show_status("No word of this alignment was pronounced by G2P.")
             return
-        dialog = GuessedWordsDialog(doc.provenance, self.window)
+        dialog = GuessedWordsDialog.for_document(doc.provenance, self.window)
         dialog.exec()
 
 
 class GuessedWordsDialog(QDialog):
-    """The G2P words as lines of an MFA dictionary, with a button to copy them."""
+    """Words G2P pronounced, as lines of an MFA dictionary, with a button to copy them."""
 
-    def __init__(self, info: Provenance, parent: QWidget | None = None) -> None:
+    def __init__(self, intro_text: str, lines: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Words not in the dictionary")
-        name = language_name(info.language or DEFAULT_LANGUAGE)
-        count = len({g.word for g in info.guessed})
-        intro = QLabel(
-            f"{count} word{'s' if count != 1 else ''} had no pronunciation in the dictionary; "
-            f"espeak-ng ({name}) guessed these, in the model's phones. Check them and add them "
-            "to your dictionary (MFA's format: word, a tab, the phones)."
-        )
+        intro = QLabel(intro_text)
         intro.setWordWrap(True)
-        self.text = QPlainTextEdit(dictionary_lines((g.word, g.phones) for g in info.guessed))
+        self.text = QPlainTextEdit(lines)
         self.text.setReadOnly(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.copy_button = QPushButton("&Copy to clipboard")
@@ -147,6 +142,33 @@ class GuessedWordsDialog(QDialog):
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text.toPlainText())
         self.copy_button.setText("Copied")
+
+    @classmethod
+    def for_document(cls, info: Provenance, parent: QWidget | None = None) -> GuessedWordsDialog:
+        """The open alignment's G2P words."""
+        name = language_name(info.language or DEFAULT_LANGUAGE)
+        count = len({g.word for g in info.guessed})
+        intro = (
+            f"{count} word{'s' if count != 1 else ''} had no pronunciation in the dictionary; "
+            f"espeak-ng ({name}) guessed these, in the model's phones. {_ADVICE}"
+        )
+        return cls(intro, dictionary_lines((g.word, g.phones) for g in info.guessed), parent)
+
+    @classmethod
+    def for_corpus(
+        cls, rows: list[tuple[str, tuple[str, ...], int, int]], parent: QWidget | None = None
+    ) -> GuessedWordsDialog:
+        """A corpus's G2P words (``CorpusDatabase.guessed``), the most said first."""
+        count = plural(len({word for word, *_ in rows}), "word")
+        intro = (
+            f"{count} of the corpus had no pronunciation in the dictionary; espeak-ng guessed "
+            f"these, in the model's phones, the most said first (also in {G2P_DICTIONARY_NAME} "
+            f"in the output folder). {_ADVICE}"
+        )
+        return cls(intro, dictionary_text(rows), parent)
+
+
+_ADVICE = "Check them and add them to your dictionary (MFA's format: word, a tab, the phones)."
 
 
 def _empty(group: QActionGroup) -> None:

@@ -6,6 +6,7 @@ lines to copy; a letter model's alignment says that it made no phones tier."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,27 @@ def phone_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_torch_thread):
     monkeypatch.setattr(dialogs, "ask_replace_edited", lambda *a: "replace")
     yield from aligning_window(qtbot, tmp_path, monkeypatch)
+
+
+def copied_from_guessed_dialog(trigger: Callable[[], None]) -> str:
+    """Open the G2P words dialog with ``trigger``, click its Copy button, close it: what the
+    clipboard then holds."""
+    copied: list[str] = []
+
+    def use_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, GuessedWordsDialog):
+            QTimer.singleShot(10, use_dialog)
+            return
+        button = next(b for b in dialog.findChildren(QPushButton) if "Copy" in b.text())
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+        copied.append(QGuiApplication.clipboard().text())
+        dialog.reject()
+
+    QTimer.singleShot(0, use_dialog)
+    trigger()
+    assert copied, "the dialog did not open"
+    return copied[0]
 
 
 def choose_in_menu(qtbot: Any, menu: QMenu, text: str) -> None:
@@ -138,22 +160,7 @@ def test_dictionary_and_language_from_the_menu_give_words_phones_and_marked_gues
     assert phone_labels == list(guessed["cloak."])
 
     # Listed as dictionary lines, copied with a click, and they read as a dictionary.
-    copied: list[str] = []
-
-    def use_dialog() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, GuessedWordsDialog):
-            QTimer.singleShot(10, use_dialog)
-            return
-        button = next(b for b in dialog.findChildren(QPushButton) if "Copy" in b.text())
-        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
-        copied.append(QGuiApplication.clipboard().text())
-        dialog.reject()
-
-    QTimer.singleShot(0, use_dialog)
-    menus.guessed.trigger()
-    assert copied, "the dialog did not open"
-    listed = parse_dictionary(copied[0].splitlines())
+    listed = parse_dictionary(copied_from_guessed_dialog(menus.guessed.trigger).splitlines())
     assert sorted(listed.entries) == ["cloak", "traveller"]
     assert listed.lookup("cloak")[0].phones == guessed["cloak."]
 
@@ -238,3 +245,8 @@ def test_a_corpus_batch_aligns_with_the_menu_dictionary_and_language(
         window.corpus.panel.current_file.text()
     )
     assert "cloak\t" in (tmp_path / "out" / "g2p_words.dict").read_text(encoding="utf-8")
+
+    # Corpus > Words not in the dictionary: the corpus's G2P words, copied with a click.
+    copied = copied_from_guessed_dialog(window.corpus_actions.guessed.trigger)
+    assert ";;; said 2 times in 2 files" in copied
+    assert sorted(parse_dictionary(copied.splitlines()).entries) == ["cloak"]

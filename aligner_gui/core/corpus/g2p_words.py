@@ -55,13 +55,18 @@ def write_g2p_dictionary(db: CorpusDatabase, out_dir: Path) -> tuple[Path, int, 
         ";;; phones they were aligned with, the most said first. Correct what is wrong, then add\n"
         ";;; the lines to your dictionary (--dictionary, or Alignment > Pronunciation dictionary).\n"
     )
-    lines = [
+    atomic_write_text(path, header + dictionary_text(rows))
+    return path, len({word for word, *_ in rows}), sum(said for _, _, said, _ in rows)
+
+
+def dictionary_text(rows: Iterable[tuple[str, tuple[str, ...], int, int]]) -> str:
+    """``CorpusDatabase.guessed`` rows as MFA dictionary lines, each under a comment saying how
+    often the corpus says it."""
+    return "".join(
         f";;; said {plural(said, 'time')} in {plural(files, 'file')}\n"
         + dictionary_lines([(word, phones)])
         for word, phones, said, files in rows
-    ]
-    atomic_write_text(path, header + "".join(lines))
-    return path, len({word for word, *_ in rows}), sum(said for _, _, said, _ in rows)
+    )
 
 
 def plural(n: int, noun: str) -> str:
