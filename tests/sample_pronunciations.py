@@ -2,6 +2,52 @@
 
 from __future__ import annotations
 
+from aligner_gui.core.base.labels import LabelSet
+
+# A tiny phone model's labels: espeak-style IPA phones (several of more than one character), an
+# optional silence, and every phone of the sample's words.
+IPA_PHONES = LabelSet(
+    tuple(
+        [
+            "<pad>",
+            "sil",
+            "ð",
+            "ə",
+            "i",
+            "n",
+            "ɔ",
+            "ɹ",
+            "θ",
+            "w",
+            "ɪ",
+            "d",
+            "aɪ",
+            "æ",
+            "s",
+            "ʌ",
+            "ɝ",
+            "ɚ",
+            "p",
+            "j",
+            "u",
+            "t",
+            "ŋ",
+            "tʃ",
+            "ɑ",
+            "z",
+            "ɡ",
+            "ɛ",
+            "eɪ",
+            "v",
+            "l",
+            "k",
+            "m",
+            "oʊ",
+        ]
+    ),
+    blank=0,
+)
+
 # CMUdict's pronunciations of resources/sample.txt (stress digits, ER0, AH0 and all), one per word.
 SAMPLE_CMUDICT = """\
 the\tDH AH0

@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sample_pronunciations import SAMPLE_CMUDICT
 
 from aligner_gui.cli import main
 from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
@@ -18,6 +17,7 @@ from aligner_gui.core.models import model as model_module
 from aligner_gui.core.models.checkpoint import read_checkpoint
 from aligner_gui.core.pronunciation.g2p import espeak_available
 
+from sample_pronunciations import SAMPLE_CMUDICT
 from tiny_models import DEMO_PHONE_LABELS, make_tiny_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]

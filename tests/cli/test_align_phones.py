@@ -9,21 +9,20 @@ from pathlib import Path
 import pytest
 
 from aligner_gui.cli import main
-from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS, LabelSet
+from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS, MMS_FA_LABELS
 from aligner_gui.core.export.outputs import read_document
 from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
 from aligner_gui.core.pronunciation.dictionary import read_dictionary
 from aligner_gui.core.pronunciation.g2p import espeak_available
 from aligner_gui.core.pronunciation.phone_sets import PhoneInventory, is_phone_model
 
+from sample_pronunciations import IPA_PHONES
 from tiny_models import make_tiny_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_WAV = REPO / "resources" / "sample.wav"
 SAMPLE_TXT = REPO / "resources" / "sample.txt"
-# espeak-style IPA phones, several of more than one character, and an optional silence.
-_INVENTORY = "<pad> sil ð ə i n ɔ ɹ θ w ɪ d aɪ æ s ʌ ɝ ɚ p j u t ŋ tʃ ɑ z ɡ ɛ eɪ v l k m oʊ"
-PHONES = LabelSet(tuple(_INVENTORY.split(" ")), blank=0)
+PHONES = IPA_PHONES
 # CMUdict-style ARPAbet, with variants, for every word of the sample.
 DICTIONARY = """\
 ;;; the sample's words

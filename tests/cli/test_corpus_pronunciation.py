@@ -1,6 +1,7 @@
 """`aligner-gui align CORPUS --dictionary D --language L`: every file of the corpus is aligned
 with the dictionary's phones; changing the dictionary realigns the corpus; a bad code or
-dictionary is one line before any work."""
+dictionary is one line before any work; the words G2P pronounced are written as a dictionary to
+review and feed back."""
 
 from __future__ import annotations
 
@@ -12,39 +13,17 @@ from pathlib import Path
 import pytest
 
 from aligner_gui.cli import main
-from aligner_gui.core.base.labels import LabelSet
 from aligner_gui.core.corpus.g2p_words import G2P_DICTIONARY_NAME
 from aligner_gui.core.io.textgrid import IntervalTier, read_textgrid
 from aligner_gui.core.pronunciation.dictionary import read_dictionary
 from aligner_gui.core.pronunciation.g2p import espeak_available
 
+from sample_pronunciations import IPA_PHONES, SAMPLE_CMUDICT
 from tiny_models import make_tiny_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]
-_INVENTORY = "<pad> sil ð ə i n ɔ ɹ θ w ɪ d aɪ æ s ʌ ɝ ɚ p j u t ŋ tʃ ɑ z ɡ ɛ eɪ v l k m oʊ"
-PHONES = LabelSet(tuple(_INVENTORY.split(" ")), blank=0)
-# One pronunciation per word of the sample, so the phones written are the dictionary's.
-DICTIONARY = """\
-the\tDH AH0
-north\tN AO1 R TH
-wind\tW IH1 N D
-and\tAE1 N D
-sun\tS AH1 N
-were\tW ER1
-disputing\tD IH0 S P Y UW1 T IH0 NG
-which\tW IH1 CH
-was\tW AA1 Z
-stronger\tS T R AO1 NG G ER0
-when\tW EH1 N
-a\tAH0
-traveller\tT R AE1 V AH0 L ER0
-came\tK EY1 M
-along\tAH0 L AO1 NG
-wrapped\tR AE1 P T
-in\tIH0 N
-warm\tW AO1 R M
-cloak\tK L OW1 K
-"""
+PHONES = IPA_PHONES
+DICTIONARY = SAMPLE_CMUDICT  # one pronunciation a word, so the phones written are its own
 
 
 LEFT_OUT = ("warm", "cloak")

@@ -11,12 +11,12 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
-from sample_pronunciations import SAMPLE_CMUDICT
 
 from aligner_gui.core.models import model as model_module
 from aligner_gui.qt.main_window import MainWindow
 
 from gui_helpers import aligning_window
+from sample_pronunciations import SAMPLE_CMUDICT
 from tiny_models import DEMO_PHONE_LABELS, make_tiny_checkpoint
 
 pytestmark = pytest.mark.gui

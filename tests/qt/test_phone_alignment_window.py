@@ -16,7 +16,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QPushButton
 
-from aligner_gui.core.base.labels import LabelSet
 from aligner_gui.core.pronunciation.dictionary import parse_dictionary
 from aligner_gui.core.pronunciation.g2p import espeak_available
 from aligner_gui.qt import dialogs
@@ -26,6 +25,7 @@ from aligner_gui.qt.settings import Settings
 from aligner_gui.qt.worker import AlignmentJob
 
 from gui_helpers import aligning_window, view_pixel
+from sample_pronunciations import IPA_PHONES
 from tiny_models import make_tiny_checkpoint
 
 pytestmark = pytest.mark.gui
@@ -33,9 +33,7 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE_WAV = REPO / "resources" / "sample.wav"
 SAMPLE_TXT = REPO / "resources" / "sample.txt"
 JOB_TIMEOUT_MS = 60_000
-# espeak-style IPA phones (several of more than one character) and an optional silence.
-_INVENTORY = "<pad> sil ð ə i n ɔ ɹ θ w ɪ d aɪ æ s ʌ ɝ ɚ p j u t ŋ tʃ ɑ z ɡ ɛ eɪ v l k m oʊ"
-PHONES = LabelSet(tuple(_INVENTORY.split(" ")), blank=0)
+PHONES = IPA_PHONES
 # Every word of the sample but "traveller" and "cloak", which espeak-ng must pronounce.
 DICTIONARY = """\
 the\tDH AH0
