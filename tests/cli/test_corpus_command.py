@@ -129,6 +129,32 @@ def test_second_run_skips_what_is_up_to_date_and_redoes_what_changed(
     assert snapshot(out).keys() == first.keys()
 
 
+def test_an_unreadable_recording_is_replaced_by_another_of_the_same_name(
+    checkpoint: Path, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    said = "a stitch in time saves nine"
+    write_pair(corpus, "p001", said, ext=".flac")
+    (corpus / "p001.wav").write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk")  # preferred, unreadable
+    out = tmp_path / "out"
+    assert align_corpus(corpus, out, checkpoint, "-q") == 0
+    (row,) = [r for r in read_report(out) if r["status"] != "ignored"]
+    assert (row["file"], row["status"]) == ("p001.wav", "aligned")
+    assert row["message"].startswith(
+        "aligned p001.flac instead of p001.wav, which could not be read: "
+    )
+    words = read_textgrid(out / "p001.TextGrid").tiers[0]
+    assert isinstance(words, IntervalTier)
+    assert [iv.label for iv in words.intervals if iv.label] == said.split(" ")
+
+    # With no readable recording of the name, the file fails with the preferred one's reason.
+    (corpus / "p001.flac").write_bytes(b"fLaC" + bytes(64))
+    assert align_corpus(corpus, out, checkpoint, "-q", "--overwrite") == 1
+    (row,) = [r for r in read_report(out) if r["status"] != "ignored"]
+    assert row["status"] == "failed" and "p001.wav" in row["message"]
+    assert "p001.flac" not in row["message"]
+
+
 def test_a_missing_model_is_one_line_and_no_output(messy: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
     assert main(["align", str(messy), "-o", str(out), "--model", str(tmp_path / "no.pt")]) == 1

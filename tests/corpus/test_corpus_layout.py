@@ -64,3 +64,15 @@ def test_output_folder_inside_the_corpus_is_one_line(tmp_path: Path) -> None:
     _touch(tmp_path / "aligned" / "a.TextGrid")
     scan = scan_corpus(tmp_path, exclude=tmp_path / "aligned")
     assert [(i.path, i.reason) for i in scan.ignored] == [("aligned/", "the output folder")]
+
+
+def test_several_recordings_of_a_name_are_one_entry_lossless_first(tmp_path: Path) -> None:
+    for name in ("p001.mp3", "p001.ogg", "p001.aiff", "p001.flac", "p001.txt"):
+        _touch(tmp_path / name)
+    (entry,) = scan_corpus(tmp_path).entries
+    assert entry.audio == "p001.flac"
+    assert entry.alternates == ("p001.aiff", "p001.ogg", "p001.mp3")
+    assert {i.path: i.reason for i in scan_corpus(tmp_path).ignored} == {
+        other: "another recording of p001.flac, aligned only if that one cannot be read"
+        for other in entry.alternates
+    }

@@ -78,13 +78,14 @@ def align_entry(
     began = time.perf_counter()
     first_part = progress if progress is None or second is None else progress.span(0.0, 0.5)
     try:
-        audio = load_audio(root / entry.audio, target_rate=model.sample_rate)
+        audio, audio_path, note = _load_recording(entry, root, model.sample_rate)
         if entry.kind == "textgrid":
             grid = read_textgrid(root / entry.transcript)
             outcome = _align_interview(entry, grid, audio, model, options, began, first_part)
-            return _with_second_opinion(
-                outcome, root / entry.audio, grid, audio, second, options, progress, began
+            outcome = _with_second_opinion(
+                outcome, audio_path, grid, audio, second, options, progress, began
             )
+            return _noted(outcome, note)
         text = read_transcript(root / entry.transcript)
         if not text.strip():
             raise AlignerError(f"{entry.transcript} is empty.")
@@ -113,9 +114,34 @@ def align_entry(
         doubtful_regions=len(result.doubtful),
         guessed=guessed_counts([result]),
     )
-    return _with_second_opinion(
-        outcome, root / entry.audio, text, audio, second, options, progress, began
+    outcome = _with_second_opinion(
+        outcome, audio_path, text, audio, second, options, progress, began
     )
+    return _noted(outcome, note)
+
+
+def _load_recording(entry: CorpusEntry, root: Path, rate: int) -> tuple[Audio, Path, str]:
+    """The entry's recording at ``rate``, the path it was read from, and a note when that is
+    not ``entry.audio`` but another recording of the same name, because ``entry.audio`` could
+    not be read (a corrupt FLAC beside a good WAV must not cost the file)."""
+    try:
+        return load_audio(root / entry.audio, target_rate=rate), root / entry.audio, ""
+    except (AlignerError, OSError) as first_error:
+        for other in entry.alternates:
+            try:
+                audio = load_audio(root / other, target_rate=rate)
+            except (AlignerError, OSError):
+                continue
+            reason = " ".join(str(first_error).split()).rstrip(".")
+            note = f"aligned {other} instead of {entry.audio}, which could not be read: {reason}"
+            return audio, root / other, note
+        raise
+
+
+def _noted(outcome: FileOutcome, note: str) -> FileOutcome:
+    if not note:
+        return outcome
+    return dataclasses.replace(outcome, message="; ".join(filter(None, (note, outcome.message))))
 
 
 def _with_second_opinion(

@@ -18,7 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-AUDIO_EXTENSIONS = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".aiff", ".aif")
+# In order of preference when a name has several recordings: lossless first.
+AUDIO_EXTENSIONS = (".wav", ".flac", ".aiff", ".aif", ".ogg", ".opus", ".mp3")
 TEXT_EXTENSIONS = (".lab", ".txt")  # in order of preference when both exist
 TEXTGRID_EXTENSION = ".textgrid"
 
@@ -34,6 +35,9 @@ class CorpusEntry:
     transcript: str  # e.g. "speaker1/utt01.lab" or "speaker1/utt01.TextGrid"
     speaker: str  # the speaker folder's name; "" for a flat corpus
     kind: str  # "text" (one utterance) or "textgrid" (utterance intervals per speaker tier)
+    # Other recordings of the same stem (e.g. "utt01.mp3" beside "utt01.wav"), in order of
+    # preference: aligned instead when ``audio`` cannot be read.
+    alternates: tuple[str, ...] = ()
 
     @property
     def output_stem(self) -> str:
@@ -139,10 +143,14 @@ def _pair_folder(
         used: set[str] = set()
         if audio and (texts or grid):
             transcript, kind = (texts[0], "text") if texts else (grid or "", "textgrid")
-            entries.append(CorpusEntry(prefix + audio[0], prefix + transcript, speaker, kind))
+            others = tuple(prefix + extra for extra in audio[1:])
+            entries.append(
+                CorpusEntry(prefix + audio[0], prefix + transcript, speaker, kind, others)
+            )
             used = {audio[0], transcript}
-            for extra in audio[1:]:
-                ignored.append(IgnoredFile(prefix + extra, f"another recording of {audio[0]}"))
+            for extra in others:
+                ignored.append(IgnoredFile(extra, f"another recording of {audio[0]}, aligned "
+                                                  "only if that one cannot be read"))  # fmt: skip
             for extra in [*texts[1:], *([grid] if grid and texts else [])]:
                 ignored.append(IgnoredFile(prefix + extra, f"{transcript} is the transcript used"))
             used |= set(audio) | set(texts) | ({grid} if grid else set())
