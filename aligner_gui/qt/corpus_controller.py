@@ -220,7 +220,9 @@ class CorpusController(QObject):
         self._opening = (path, textgrid, then)
         # The JSON output, when there is one as new as the TextGrid, keeps the scores.
         fresh_json = json.is_file() and json.stat().st_mtime >= textgrid.stat().st_mtime
-        if not self.session.open_textgrid(textgrid, self.corpus / path,
+        # The recording that was aligned: another of the same name when this one is unreadable.
+        audio = self.corpus / (row.audio_used or path)
+        if not self.session.open_textgrid(textgrid, audio,
                                           json if fresh_json else None):  # fmt: skip
             self._opening = None
             return False

@@ -143,6 +143,9 @@ def test_an_unreadable_recording_is_replaced_by_another_of_the_same_name(
     assert row["message"].startswith(
         "aligned p001.flac instead of p001.wav, which could not be read: "
     )
+    with CorpusDatabase(out / DATABASE_NAME) as db:
+        recorded = db.file("p001.wav")
+        assert recorded is not None and recorded.audio_used == "p001.flac"  # the window opens it
     words = read_textgrid(out / "p001.TextGrid").tiers[0]
     assert isinstance(words, IntervalTier)
     assert [iv.label for iv in words.intervals if iv.label] == said.split(" ")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
 from aligner_gui.core.corpus.database import (
+    ALIGNED,
     DATABASE_NAME,
     EDITED,
     NOT_ALIGNED,
@@ -506,3 +507,18 @@ def test_the_second_opinion_is_a_corpus_menu_setting_the_next_batch_uses(
     assert Settings.from_file(tmp_path / "settings.ini").second_opinion is False  # kept
     toggle.trigger()
     assert window.corpus.batch.batch_settings().second_model == "demo-letters"
+
+
+def test_a_file_aligned_from_another_recording_of_its_name_opens_with_that_recording(
+    qtbot: Any, window: MainWindow, checkpoint: Path, tmp_path: Path
+) -> None:
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    write_pair(corpus, "p001", "a stitch in time saves nine", ext=".flac")
+    (corpus / "p001.wav").write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk")  # preferred, unreadable
+    run_batch(corpus, out, BatchSettings(str(checkpoint), jobs=1))
+    open_corpus(qtbot, window, corpus, out)
+    assert listed(window) == {"p001.wav": ALIGNED}
+    with qtbot.waitSignal(window.corpus.fileOpened, timeout=TIMEOUT_MS):
+        assert window.corpus.open_file("p001.wav")
+    assert window.session.paths.audio == corpus / "p001.flac"
+    assert window.model.document is not None and window.model.document.audio is not None

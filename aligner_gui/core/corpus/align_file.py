@@ -60,6 +60,7 @@ class FileOutcome:
     doubtful_regions: int = 0
     second_words: tuple[WordRow, ...] = ()  # the same words as the second opinion heard them
     guessed: tuple[Guessed, ...] = ()  # the pronunciations G2P gave its words (g2p_words.py)
+    audio_used: str | None = None  # another recording of the name, aligned instead of ``path``
 
 
 def align_entry(
@@ -78,14 +79,15 @@ def align_entry(
     began = time.perf_counter()
     first_part = progress if progress is None or second is None else progress.span(0.0, 0.5)
     try:
-        audio, audio_path, note = _load_recording(entry, root, model.sample_rate)
+        audio, used, note = _load_recording(entry, root, model.sample_rate)
+        audio_path = root / used
         if entry.kind == "textgrid":
             grid = read_textgrid(root / entry.transcript)
             outcome = _align_interview(entry, grid, audio, model, options, began, first_part)
             outcome = _with_second_opinion(
                 outcome, audio_path, grid, audio, second, options, progress, began
             )
-            return _noted(outcome, note)
+            return _noted(outcome, used, note)
         text = read_transcript(root / entry.transcript)
         if not text.strip():
             raise AlignerError(f"{entry.transcript} is empty.")
@@ -117,15 +119,15 @@ def align_entry(
     outcome = _with_second_opinion(
         outcome, audio_path, text, audio, second, options, progress, began
     )
-    return _noted(outcome, note)
+    return _noted(outcome, used, note)
 
 
-def _load_recording(entry: CorpusEntry, root: Path, rate: int) -> tuple[Audio, Path, str]:
-    """The entry's recording at ``rate``, the path it was read from, and a note when that is
-    not ``entry.audio`` but another recording of the same name, because ``entry.audio`` could
-    not be read (a corrupt FLAC beside a good WAV must not cost the file)."""
+def _load_recording(entry: CorpusEntry, root: Path, rate: int) -> tuple[Audio, str, str]:
+    """The entry's recording at ``rate``, the path it was read from (relative), and a note when
+    that is not ``entry.audio`` but another recording of the same name, because ``entry.audio``
+    could not be read (a corrupt FLAC beside a good WAV must not cost the file)."""
     try:
-        return load_audio(root / entry.audio, target_rate=rate), root / entry.audio, ""
+        return load_audio(root / entry.audio, target_rate=rate), entry.audio, ""
     except (AlignerError, OSError) as first_error:
         for other in entry.alternates:
             try:
@@ -134,14 +136,16 @@ def _load_recording(entry: CorpusEntry, root: Path, rate: int) -> tuple[Audio, P
                 continue
             reason = " ".join(str(first_error).split()).rstrip(".")
             note = f"aligned {other} instead of {entry.audio}, which could not be read: {reason}"
-            return audio, root / other, note
+            return audio, other, note
         raise
 
 
-def _noted(outcome: FileOutcome, note: str) -> FileOutcome:
-    if not note:
+def _noted(outcome: FileOutcome, used: str, note: str) -> FileOutcome:
+    """``outcome`` saying which recording was aligned, when it was not its own."""
+    if used == outcome.path or not outcome.ok:
         return outcome
-    return dataclasses.replace(outcome, message="; ".join(filter(None, (note, outcome.message))))
+    message = "; ".join(filter(None, (note, outcome.message)))
+    return dataclasses.replace(outcome, message=message, audio_used=used)
 
 
 def _with_second_opinion(

@@ -74,6 +74,9 @@ class FileRow:
     settings_hash: str | None
     output_mtime: float | None
     updated: float | None
+    # The recording aligned when it is not ``path`` but another of the same name (``path``
+    # could not be read; see align_file._load_recording); None: ``path`` itself.
+    audio_used: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ class FileFigures:
     message: str = ""
     settings_hash: str | None = None
     output_mtime: float | None = None
+    audio_used: str | None = None
 
 
 class CorpusDatabase:
@@ -241,7 +245,7 @@ class CorpusDatabase:
                 "UPDATE files SET status = ?, duration = COALESCE(?, duration), words = ?, "
                 "unaligned_words = ?, doubtful_regions = ?, mean_score = ?, lowest_score = ?, "
                 "seconds = ?, message = ?, settings_hash = ?, output_mtime = ?, updated = ?, "
-                "suspicion = NULL WHERE id = ?",
+                "audio_used = ?, suspicion = NULL WHERE id = ?",
                 (
                     figures.status,
                     figures.duration,
@@ -255,6 +259,7 @@ class CorpusDatabase:
                     figures.settings_hash,
                     figures.output_mtime,
                     time.time(),
+                    figures.audio_used,
                     file_id,
                 ),
             )

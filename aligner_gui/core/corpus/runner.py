@@ -370,6 +370,7 @@ def _record(
             message=outcome.message,
             settings_hash=settings.settings_hash(),
             output_mtime=mtime,
+            audio_used=outcome.audio_used,
         ),
         words,
         outcome.second_words,

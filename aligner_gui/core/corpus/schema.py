@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS files (
     message TEXT NOT NULL DEFAULT '',
     settings_hash TEXT,
     output_mtime REAL,
-    updated REAL
+    updated REAL,
+    audio_used TEXT
 );
 CREATE INDEX IF NOT EXISTS files_by_suspicion ON files (suspicion DESC, path);
 CREATE TABLE IF NOT EXISTS words ("""
@@ -102,7 +103,9 @@ def _migrate_from_3(db: sqlite3.Connection) -> None:
 
 def _migrate_from_4(db: sqlite3.Connection) -> None:
     """Layout 4 lacked ``guessed`` (created with the other tables): its files' G2P words are
-    missing from ``g2p_words.dict`` until they are aligned again (``--overwrite``)."""
+    missing from ``g2p_words.dict`` until they are aligned again (``--overwrite``); and
+    ``files.audio_used``: NULL, each file aligned from its own recording, as layout 4 did."""
+    db.execute("ALTER TABLE files ADD COLUMN audio_used TEXT")
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
 
