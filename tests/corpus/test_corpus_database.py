@@ -105,6 +105,7 @@ def test_an_older_layout_is_migrated_and_keeps_its_words(
         raw.execute(f"ALTER TABLE words DROP COLUMN {column}")
     for table in tables:  # layouts 1-3 had no second opinion, 1-4 no G2P words
         raw.execute(f"DROP TABLE {table}")
+    raw.execute("ALTER TABLE files DROP COLUMN audio_used")  # nor another recording's name
     raw.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (layout,))
     raw.commit()
     raw.close()
@@ -117,6 +118,8 @@ def test_an_older_layout_is_migrated_and_keeps_its_words(
         if "second_words" in tables:
             assert db.second_words("a.wav") == {}  # judged by the aligner alone until realigned
         assert db.guessed() == []  # G2P words of older files are not known
+        old_row = db.file("a.wav")
+        assert old_row is not None and old_row.audio_used is None
         heard = dataclasses.replace(new, score=0.5)
         guessed = [("cloak", ("k", "l", "oʊ", "k"), 2)]
         db.record("a.wav", FileFigures(ALIGNED, 2.0), [new], [heard], guessed)  # the new layout
