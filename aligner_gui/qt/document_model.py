@@ -8,7 +8,8 @@ signals. The editing commands apply the Qt-free rules of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import cast
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -23,6 +24,7 @@ from aligner_gui.core.document.tier_edits import (
     MoveTier,
     RenameTier,
 )
+from aligner_gui.core.document.undo_history import HistoryStep, RestoredEdit
 from aligner_gui.qt.commands import EditCommand
 from aligner_gui.qt.time_selection import TimeSelection
 
@@ -89,6 +91,19 @@ class DocumentModel(QObject):
             return False
         self._undo_stack.push(EditCommand(self._doc, edit, already_applied=True))
         return True
+
+    def applied_edits(self) -> list[Edit]:
+        """The edits the document holds now, oldest first: the undo stack below its index."""
+        stack = self._undo_stack
+        return [cast(EditCommand, stack.command(i)).edit for i in range(stack.index())]
+
+    def restore_history(self, steps: Sequence[HistoryStep]) -> None:
+        """Put a recovered document's undo steps back on the stack, already applied (the
+        document is as they left it), so Undo walks back through the work before the crash."""
+        if self._doc is None:
+            raise RuntimeError("there is no document to restore a history to")
+        for step in steps:
+            self._undo_stack.push(EditCommand(self._doc, RestoredEdit(step), already_applied=True))
 
     def is_modified(self) -> bool:
         return not self._undo_stack.isClean()

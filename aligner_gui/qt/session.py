@@ -9,6 +9,7 @@ its dialogs; it never touches the window's other widgets. The window listens to 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.document.autosave import DocumentPaths, Recovery, Snapshot, take_snapshot
 from aligner_gui.core.document.document import AlignmentDocument
+from aligner_gui.core.document.undo_history import HistoryStep, history_of
 from aligner_gui.core.models.model import SHIPPED_MODELS
 from aligner_gui.qt import dialogs
 from aligner_gui.qt.autosave import Autosaver, orphaned_recoveries, recovery_summary
@@ -287,13 +289,16 @@ class Session(QObject):
         *,
         unsaved: bool,
         doc_id: str | None = None,
+        history: Sequence[HistoryStep] = (),
     ) -> None:
-        """Make ``doc`` the open document, with a recovery file of its own from now on."""
+        """Make ``doc`` the open document, with a recovery file of its own from now on
+        (``history``: the undo steps that led to it, for a restored document)."""
         self.paths = paths
         self.doc_id = doc_id or uuid.uuid4().hex
         if not self.autosaver.set_source(self.doc_id, self._snapshot):
             self.statusMessage.emit("Another window is editing this document: no autosave.", 0)
         self.model.set_document(doc)
+        self.model.restore_history(history)
         if unsaved:
             self.model.mark_unsaved()
             self.autosaver.changed()
@@ -314,8 +319,9 @@ class Session(QObject):
             return None
         stack = self.model.undo_stack
         return take_snapshot(
-            doc, doc_id, self.paths, edits=stack.index(), modified=self.model.is_modified()
-        )
+            doc, doc_id, self.paths, edits=stack.index(), modified=self.model.is_modified(),
+            history=history_of(self.model.applied_edits()),
+        )  # fmt: skip
 
     def offer_recovery(self) -> bool:
         """At start-up: offer each document a crashed editor left behind, newest first, until one
@@ -351,10 +357,14 @@ class Session(QObject):
             return
         doc = recovery.to_document(audio)
         recent = recovery.paths.document or recovery.paths.audio
-        self._install(doc, recovery.paths, recent, unsaved=True, doc_id=recovery.doc_id)
+        self._install(doc, recovery.paths, recent, unsaved=True, doc_id=recovery.doc_id,
+                      history=recovery.history)  # fmt: skip
         missing = "" if audio is not None else " The recording was not found: no audio."
+        undoable = len(recovery.history)
         self.statusMessage.emit(
-            f"Restored {self.display_name()} ({recovery.edits} edits).{missing}", 0
+            f"Restored {self.display_name()} ({recovery.edits} edits, {undoable} of them can be "
+            f"undone).{missing}",
+            0,
         )
         self.documentRestored.emit()
 

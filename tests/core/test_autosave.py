@@ -23,6 +23,7 @@ from aligner_gui.core.document.autosave import (
 )
 from aligner_gui.core.document.document import AlignmentDocument, Segment, Tier, partition
 from aligner_gui.core.document.provenance import Provenance
+from aligner_gui.core.document.undo_history import RestoredEdit, encode_history, history_of
 
 PATHS = DocumentPaths(Path("/data/rec one.wav"), Path("/data/rec one.txt"), None)
 
@@ -85,7 +86,7 @@ def test_round_trip_is_exact_and_the_file_is_readable_json(tmp_path: Path) -> No
     assert path == tmp_path / "new" / "recovery" / "abc.json"
     assert sorted(p.name for p in path.parent.iterdir()) == ["abc.json"]  # no temporary file
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert (data["format"], data["version"], data["id"]) == ("aligner-gui-recovery", 1, "abc")
+    assert (data["format"], data["version"], data["id"]) == ("aligner-gui-recovery", 2, "abc")
     assert data["words"] == 3 and data["edits"] == 7 and data["modified"] is True
     assert data["tiers"][0]["segments"][1] == [0.1, 0.35, "ça", 0.9, True]
     back = read_recovery(path)
@@ -118,7 +119,7 @@ def test_damaged_foreign_and_newer_files_give_one_line_and_stay(tmp_path: Path) 
     good = (tmp_path / "good.json").read_text(encoding="utf-8")
     (tmp_path / "cut.json").write_text(good[: len(good) // 2], encoding="utf-8")
     (tmp_path / "other.json").write_text('{"hello": 1}', encoding="utf-8")
-    (tmp_path / "newer.json").write_text(good.replace('"version": 1', '"version": 2'), "utf-8")
+    (tmp_path / "newer.json").write_text(good.replace('"version": 2', '"version": 3'), "utf-8")
     broken = json.loads(good)
     broken["tiers"][0]["segments"][1][1] = 99.0  # overlaps the next segment
     (tmp_path / "invalid.json").write_text(json.dumps(broken), encoding="utf-8")
@@ -128,7 +129,7 @@ def test_damaged_foreign_and_newer_files_give_one_line_and_stay(tmp_path: Path) 
     assert problems[0] == f"The recovery file {tmp_path / 'cut.json'} is damaged or incomplete."
     assert "invalid.json is damaged (invalid document" in problems[1]
     assert problems[2].endswith(
-        "newer.json is a recovery file of version 2; this aligner-gui reads version 1"
+        "newer.json is a recovery file of version 3; this aligner-gui reads versions 1 to 2"
     )
     assert problems[3].endswith("other.json is not an aligner-gui recovery file")
     with pytest.raises(RecoveryError):
@@ -178,3 +179,40 @@ def test_one_writer_for_successive_snapshots_writes_each_exactly(
         back = read_recovery(tmp_path / "doc.json")
         assert back.edits == k and state(back.to_document()) == state(doc)
     assert counts == [4, 1, 1, 4, 1]  # slices encoded at each write
+
+
+def test_the_undo_history_is_kept_and_a_version_1_file_has_none(tmp_path: Path) -> None:
+    doc = document()
+    done = [
+        edits.MoveBoundary("words", 1, 0.38),
+        edits.SetLabel("words", 1, "ça!"),
+        edits.InsertWord("words", 1.5, 1.7, "plus"),
+    ]
+    for edit in done:
+        edit.apply(doc)
+    history = history_of(done)
+    assert len(history) == 3
+    write_snapshot(tmp_path, take_snapshot(doc, "h", PATHS, edits=3, modified=True,
+                                           history=history))  # fmt: skip
+    back = read_recovery(tmp_path / "h.json")
+    assert back.history == history  # every splice, bit for bit
+    restored = back.to_document()
+    steps = [RestoredEdit(step) for step in back.history]
+    for step in reversed(steps):
+        step.revert(restored)
+    assert state(restored) == state(document())
+
+    # A version-1 file (before histories) reads as before, without one.
+    data = json.loads((tmp_path / "h.json").read_text(encoding="utf-8"))
+    data["version"] = 1
+    del data["history"]
+    (tmp_path / "h.json").write_text(json.dumps(data), encoding="utf-8")
+    old = read_recovery(tmp_path / "h.json")
+    assert old.history == () and state(old.to_document()) == state(doc)
+
+    # A history that does not lead to the saved tiers is dropped; the tiers still count.
+    data["version"] = 2
+    data["history"] = encode_history(history[:1])  # the first edit alone: not these tiers
+    (tmp_path / "h.json").write_text(json.dumps(data), encoding="utf-8")
+    damaged = read_recovery(tmp_path / "h.json")
+    assert damaged.history == () and state(damaged.to_document()) == state(doc)

@@ -11,13 +11,17 @@ and an unrelated interval tier), checking after every edit that:
 * a tier edit (add, rename, delete, move, duplicate) keeps every other tier's segments, and
   a boundary moved alone (Alt+drag) leaves every other tier as it was;
 * a refused edit changes nothing, and reverting the edits in reverse order restores every
-  intermediate document exactly (then redoing them all gives the final one again).
+  intermediate document exactly (then redoing them all gives the final one again);
+* the undo history a recovery file keeps (written as JSON and read back) undoes the final
+  document to every intermediate one after the last tier edit, and a damaged one is refused.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
+import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -42,6 +46,13 @@ from aligner_gui.core.document.tier_edits import (
     MoveTier,
     RenameTier,
     TierEdit,
+)
+from aligner_gui.core.document.undo_history import (
+    RestoredEdit,
+    decode_history,
+    encode_history,
+    history_of,
+    leads_to,
 )
 
 LABELS = ["", "", "a", "bo", "cat"]
@@ -239,3 +250,54 @@ def test_random_edits_keep_invariants_lose_nothing_and_revert_exactly(
     for done, _ in history:
         done.apply(doc)
     assert doc.tiers == final
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(doc=documents(), data=st.data())
+def test_the_history_a_recovery_file_keeps_undoes_to_every_earlier_document(
+    doc: AlignmentDocument, data: st.DataObject
+) -> None:
+    # As the undo stack holds them: changed edits only, one drag one step.
+    applied: list[Edit] = []
+    states = [copy.deepcopy(doc.tiers)]  # states[i] before applied[i], states[-1] now
+    edit: Edit | None = None
+    for _ in range(data.draw(st.integers(1, 12))):
+        try:
+            edit = draw_edit(data, doc, edit)
+            edit.apply(doc)
+        except ValueError:
+            continue
+        if not edit.changed:
+            continue
+        if not (applied and applied[-1].merge(edit)):
+            applied.append(edit)
+            states.append([])
+        states[-1] = copy.deepcopy(doc.tiers)
+    steps = decode_history(json.loads(json.dumps(encode_history(history_of(applied)))))
+    assert leads_to(steps, doc.tiers, duration=doc.duration)
+    first = len(applied) - len(steps)  # the history starts after the last tier edit
+    assert not any(isinstance(e, TierEdit) for e in applied[first:])
+    assert first == 0 or isinstance(applied[first - 1], TierEdit)
+    restored = AlignmentDocument(copy.deepcopy(doc.tiers), doc.duration)
+    edits = [RestoredEdit(step) for step in steps]
+    for k in reversed(range(len(edits))):
+        edits[k].revert(restored)
+        assert restored.tiers == states[first + k]
+    for k, restored_edit in enumerate(edits):
+        restored_edit.apply(restored)
+        assert restored.tiers == states[first + k + 1]
+    # A history that does not lead to the document (a damaged file) is refused.
+    for k, step in enumerate(steps):
+        for j, splice in enumerate(step.splices):
+            if splice.new:
+                wrong = dataclasses.replace(splice.new[0], label=splice.new[0].label + "?")
+                bad_splice = dataclasses.replace(splice, new=(wrong, *splice.new[1:]))
+                splices = (*step.splices[:j], bad_splice, *step.splices[j + 1 :])
+                bad = (*steps[:k], dataclasses.replace(step, splices=splices), *steps[k + 1 :])
+                assert not leads_to(bad, doc.tiers, duration=doc.duration)
+                return

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from aligner_gui.core.document.autosave import (
@@ -41,6 +42,7 @@ from recovery_helpers import (
 
 pytestmark = pytest.mark.gui
 JOB_TIMEOUT_MS = 60_000
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -120,7 +122,7 @@ def test_an_editor_killed_with_sigkill_is_restored_exactly(
             driver.wait(30)
     assert driver.returncode == -signal.SIGKILL
     saved = Path(line.split(" ", 1)[1].strip())
-    assert json.loads(saved.read_text(encoding="utf-8"))["version"] == 1
+    assert json.loads(saved.read_text(encoding="utf-8"))["version"] == 2
     assert list((recovery).glob(f"{saved.stem}.lock"))  # the killed owner's lock is left behind
     summaries: list[str] = []
     monkeypatch.setattr(
@@ -140,6 +142,21 @@ def test_an_editor_killed_with_sigkill_is_restored_exactly(
         f"2 edit(s); {sum(1 for s in expected.tier('words').segments if s.label)} words"
         in (summaries[0])
     )
+    # The undo history came back too: Ctrl+Z walks back through the two edits made before the
+    # crash, to the document as it was opened, and Ctrl+Shift+Z forward again.
+    assert "2 of them can be undone" in win.statusBar().currentMessage()
+    opened = recovery_document(seconds, words)
+    texts: list[str] = []
+    scratch = recovery_document(seconds, words)
+    apply_two_edits(lambda edit: (edit.apply(scratch), texts.append(edit.text)), scratch)
+    stack = win.model.undo_stack
+    assert [stack.text(i) for i in range(stack.count())] == texts and stack.index() == 2
+    for _ in range(2):
+        QTest.keyClick(QApplication.focusWidget() or win, Qt.Key.Key_Z, CTRL)
+    assert tier_state(doc) == tier_state(opened)
+    for _ in range(2):
+        QTest.keyClick(QApplication.focusWidget() or win, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert tier_state(doc) == tier_state(expected)
     # The restored document is this editor's now: it is no orphan, and it is autosaved again.
     assert orphaned_recoveries(recovery)[0] == []
     found, _ = list_recoveries(recovery)

@@ -13,6 +13,7 @@ JSON holds every float exactly (``repr`` round-trips), so a restore is bit for b
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Iterator
@@ -24,10 +25,19 @@ from aligner_gui.core.alignment.doubt_context import DoubtfulRegion
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.document.document import WORD_TIER, AlignmentDocument, Segment, Tier
 from aligner_gui.core.document.provenance import GuessedPronunciation, Provenance
+from aligner_gui.core.document.undo_history import (
+    HistoryStep,
+    decode_history,
+    encode_history,
+    leads_to,
+    segment_from_row,
+    segment_row,
+)
 from aligner_gui.core.io.fileio import atomic_write
 
 FORMAT = "aligner-gui-recovery"
-VERSION = 1
+VERSION = 2  # 2: with the undo history; version 1 files (without) are read as well
+READABLE_VERSIONS = (1, 2)
 SUFFIX = ".json"
 # Rows per json.dumps call while writing: the C encoder holds the GIL for a whole call, so an
 # hour of segments is encoded in slices of well under a millisecond, and the writer hands the
@@ -77,6 +87,7 @@ class Snapshot:
     provenance: Provenance = field(
         default_factory=Provenance
     )  # model, audio file, doubtful regions, warnings
+    history: tuple[HistoryStep, ...] = ()  # the undo steps that lead to these tiers
 
     @property
     def words(self) -> int:
@@ -84,7 +95,13 @@ class Snapshot:
 
 
 def take_snapshot(
-    doc: AlignmentDocument, doc_id: str, paths: DocumentPaths, *, edits: int, modified: bool
+    doc: AlignmentDocument,
+    doc_id: str,
+    paths: DocumentPaths,
+    *,
+    edits: int,
+    modified: bool,
+    history: tuple[HistoryStep, ...] = (),
 ) -> Snapshot:
     """Freeze ``doc`` now: O(segments) pointer copies, no per-segment work."""
     tiers = tuple(
@@ -97,7 +114,7 @@ def take_snapshot(
     channel = doc.audio.channel if doc.audio is not None else None
     return Snapshot(
         doc_id, tiers, doc.duration, doc.xmin, paths, rate, channel, edits, modified, time.time(),
-        xmax=doc.xmax, provenance=doc.provenance,
+        xmax=doc.xmax, provenance=doc.provenance, history=history,
     )  # fmt: skip
 
 
@@ -152,6 +169,7 @@ class RecoveryWriter:
             "edits": snap.edits,
             "modified": snap.modified,
             "words": snap.words,
+            "history": encode_history(snap.history),
         }
         yield json.dumps(header, ensure_ascii=False)[:-1] + ', "tiers": ['
         cache: dict[str, list[tuple[tuple[Segment, ...], str]]] = {}
@@ -185,7 +203,7 @@ class RecoveryWriter:
 
 
 def _encode_rows(chunk: tuple[Segment, ...]) -> str:
-    rows = [[s.start, s.end, s.label, s.score, s.aligned] for s in chunk]
+    rows = [segment_row(s) for s in chunk]
     return json.dumps(rows, ensure_ascii=False)[1:-1]
 
 
@@ -247,6 +265,9 @@ class Recovery:
     tiers: tuple[Tier, ...]
     xmax: float | None = None
     provenance: Provenance = field(default_factory=Provenance)
+    # The undo steps that lead to ``tiers``, checked (see undo_history.leads_to); () when the
+    # file had none (version 1) or a damaged one.
+    history: tuple[HistoryStep, ...] = ()
 
     @property
     def words(self) -> int:
@@ -279,10 +300,10 @@ def read_recovery(path: Path) -> Recovery:
         raise RecoveryError(f"The recovery file {path} is damaged or incomplete.") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise RecoveryError(f"{path} is not an aligner-gui recovery file")
-    if data.get("version") != VERSION:
+    if data.get("version") not in READABLE_VERSIONS:
         raise RecoveryError(
             f"{path} is a recovery file of version {data.get('version')!r}; this aligner-gui "
-            f"reads version {VERSION}"
+            f"reads versions {READABLE_VERSIONS[0]} to {VERSION}"
         )
     try:
         tiers = tuple(_tier(t) for t in data["tiers"])
@@ -308,20 +329,21 @@ def read_recovery(path: Path) -> Recovery:
         recovery.to_document()  # the invariants hold, or the file is not used
     except (KeyError, TypeError, ValueError) as err:
         raise RecoveryError(f"The recovery file {path} is damaged ({err})") from None
-    return recovery
+    return dataclasses.replace(recovery, history=_checked_history(data, recovery))
+
+
+def _checked_history(data: dict, recovery: Recovery) -> tuple[HistoryStep, ...]:
+    """The file's undo history when it leads to its tiers; else none (the tiers still count)."""
+    try:
+        steps = decode_history(data.get("history", []))
+    except (KeyError, TypeError, ValueError):
+        return ()
+    document = {"duration": recovery.duration, "xmin": recovery.xmin, "xmax": recovery.xmax}
+    return steps if leads_to(steps, recovery.tiers, **document) else ()
 
 
 def _tier(data: dict) -> Tier:
-    segments = [
-        Segment(
-            float(start),
-            float(end),
-            str(label),
-            None if score is None else float(score),
-            bool(aligned),
-        )
-        for start, end, label, score, aligned in data["segments"]
-    ]
+    segments = [segment_from_row(row) for row in data["segments"]]
     domain = data["source_domain"]
     return Tier(
         str(data["name"]), segments, data["parent"], bool(data["point_tier"]), data["source_name"],

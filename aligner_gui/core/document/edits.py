@@ -80,6 +80,17 @@ class Edit(ABC):
         """After the first apply: whether the edit changed anything (a clamped no-op does not)."""
         return bool(self._splices)
 
+    @property
+    def splices(self) -> tuple[Splice, ...]:
+        """What the applied edit replaced and put in each tier (empty before its first apply):
+        what a recovery file keeps of it (:mod:`aligner_gui.core.document.undo_history`)."""
+        return tuple(self._splices or ())
+
+    @property
+    def change(self) -> tuple[str, int | None]:
+        """The DocumentChange kind and index it announces on its own tier."""
+        return self._kind, self._index
+
     def apply(self, doc: AlignmentDocument) -> None:
         if self._applied:
             raise RuntimeError(f"{type(self).__name__} is already applied")
