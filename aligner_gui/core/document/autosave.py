@@ -44,6 +44,7 @@ SUFFIX = ".json"
 # interpreter over after each (see write_snapshot). One call for 120,000 segments would stall the
 # GUI thread for tens of milliseconds (benchmarks/autosave_bench.py).
 ROWS_PER_CHUNK = 250
+HISTORY_STEPS_PER_CHUNK = 50  # an undo step is a few segments: a slice of the same cost
 
 
 class RecoveryError(AlignerError):
@@ -169,7 +170,6 @@ class RecoveryWriter:
             "edits": snap.edits,
             "modified": snap.modified,
             "words": snap.words,
-            "history": encode_history(snap.history),
         }
         yield json.dumps(header, ensure_ascii=False)[:-1] + ', "tiers": ['
         cache: dict[str, list[tuple[tuple[Segment, ...], str]]] = {}
@@ -199,7 +199,14 @@ class RecoveryWriter:
                 yield ("," if i else "") + text
             yield "]}"
         self._cache = cache
-        yield "\n]}\n"
+        # The undo history, a slice of steps per call for the same reason as the segments.
+        yield '\n], "history": ['
+        steps = snap.history
+        for i in range(0, len(steps), HISTORY_STEPS_PER_CHUNK):
+            rows = encode_history(steps[i : i + HISTORY_STEPS_PER_CHUNK])
+            yield ("," if i else "") + json.dumps(rows, ensure_ascii=False)[1:-1]
+            time.sleep(0)
+        yield "]}\n"
 
 
 def _encode_rows(chunk: tuple[Segment, ...]) -> str:
