@@ -17,6 +17,7 @@ from pathlib import Path
 
 from aligner_gui.core.alignment.pipeline import AlignmentResult
 from aligner_gui.core.corpus.database import CorpusDatabase
+from aligner_gui.core.document.provenance import g2p_word_phones
 from aligner_gui.core.io.fileio import atomic_write_text
 from aligner_gui.core.pronunciation.dictionary import dictionary_lines, entry_word
 
@@ -28,16 +29,9 @@ Guessed = tuple[str, tuple[str, ...], int]
 def guessed_counts(results: Iterable[AlignmentResult]) -> tuple[Guessed, ...]:
     """How often each G2P word of ``results`` (a file's one alignment, or an interview's
     utterances) was aligned with each of its forms, in order of first appearance."""
-    counts: Counter[tuple[str, tuple[str, ...]]] = Counter()
-    for result in results:
-        guessed = set(result.g2p_words)
-        phones_of: dict[int, list[str]] = {}
-        for phone in result.phones:
-            phones_of.setdefault(phone.word_index, []).append(phone.label)
-        for index, word in enumerate(result.words):
-            phones = tuple(phones_of.get(index, ()))
-            if word.label in guessed and phones:
-                counts[(entry_word(word.label), phones)] += 1
+    counts = Counter(
+        (entry_word(word), phones) for result in results for word, phones in g2p_word_phones(result)
+    )
     return tuple((word, phones, n) for (word, phones), n in counts.items())
 
 

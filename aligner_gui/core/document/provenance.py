@@ -4,6 +4,7 @@ that JSON back restores it, so nothing the engine found is lost by a save."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,15 +61,23 @@ def guessed_pronunciations(result: AlignmentResult) -> tuple[GuessedPronunciatio
     (:mod:`aligner_gui.core.pronunciation.weak_forms`), as a dictionary lists variants. Words in
     the order G2P listed them, a word's forms in the order they first occur."""
     order = {w: i for i, w in enumerate(dict.fromkeys(result.g2p_words))}
+    found: dict[tuple[str, tuple[str, ...]], GuessedPronunciation] = {}
+    for word, phones in g2p_word_phones(result):
+        found.setdefault((word, phones), GuessedPronunciation(word, phones))
+    return tuple(sorted(found.values(), key=lambda g: order[g.word]))
+
+
+def g2p_word_phones(result: AlignmentResult) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Each word of ``result`` that G2P pronounced, in order, with the phones it was aligned
+    with (a word left without phones is skipped)."""
+    guessed = set(result.g2p_words)
     phones_of: dict[int, list[str]] = {}
     for phone in result.phones:
         phones_of.setdefault(phone.word_index, []).append(phone.label)
-    found: dict[tuple[str, tuple[str, ...]], GuessedPronunciation] = {}
     for index, word in enumerate(result.words):
         phones = tuple(phones_of.get(index, ()))
-        if word.label in order and phones and (word.label, phones) not in found:
-            found[(word.label, phones)] = GuessedPronunciation(word.label, phones)
-    return tuple(sorted(found.values(), key=lambda g: order[g.word]))
+        if word.label in guessed and phones:
+            yield word.label, phones
 
 
 def doubtful_intervals(
