@@ -147,9 +147,9 @@ class GuessedWordsDialog(QDialog):
     def for_document(cls, info: Provenance, parent: QWidget | None = None) -> GuessedWordsDialog:
         """The open alignment's G2P words."""
         name = language_name(info.language or DEFAULT_LANGUAGE)
-        count = len({g.word for g in info.guessed})
+        count = plural(len({g.word for g in info.guessed}), "word")
         intro = (
-            f"{count} word{'s' if count != 1 else ''} had no pronunciation in the dictionary; "
+            f"{count} had no pronunciation in the dictionary; "
             f"espeak-ng ({name}) guessed these, in the model's phones. {_ADVICE}"
         )
         return cls(intro, dictionary_lines((g.word, g.phones) for g in info.guessed), parent)
