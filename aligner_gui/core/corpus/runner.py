@@ -82,28 +82,30 @@ class BatchSettings:
         """What the outputs and the recorded words depend on; a model file counts by its path,
         size and time."""
         settings = {
-            "model": _model_key(self.model),
+            "model": _file_key(self.model),
             "refine": self.refine,
             "output": self.output,
             "version": __version__,
         }
         # Settings added later count only when set, so a corpus keeps its earlier hash.
         if self.second_model is not None:
-            settings["second_opinion"] = _model_key(self.second_model)
+            settings["second_opinion"] = _file_key(self.second_model)
         if self.dictionary is not None:
-            settings["dictionary"] = _model_key(self.dictionary)
+            settings["dictionary"] = _file_key(self.dictionary)
         if self.language is not None:
             settings["language"] = self.language.strip().lower()
         text = json.dumps(settings, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _model_key(model: str) -> str:
-    path = Path(model)
+def _file_key(name: str) -> str:
+    """A model or dictionary in the settings hash: a file by its path, size and time (so a
+    changed file counts as other settings), a bundle name as it is."""
+    path = Path(name)
     if path.exists():
         stat = path.stat()
         return f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
-    return model
+    return name
 
 
 @dataclass
