@@ -345,6 +345,8 @@ def _checked_history(data: dict, recovery: Recovery) -> tuple[HistoryStep, ...]:
         steps = decode_history(data.get("history", []))
     except (KeyError, TypeError, ValueError):
         return ()
+    if not steps:  # nothing to undo: the tiers' invariants were checked by read_recovery
+        return ()
     document = {"duration": recovery.duration, "xmin": recovery.xmin, "xmax": recovery.xmax}
     return steps if leads_to(steps, recovery.tiers, **document) else ()
 
