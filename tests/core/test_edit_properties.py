@@ -22,6 +22,7 @@ import copy
 import dataclasses
 import itertools
 import json
+from collections.abc import Iterator
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -177,6 +178,21 @@ def draw_tier_edit(data: st.DataObject, doc: AlignmentDocument) -> Edit:
     return DuplicateTier(tier, name)
 
 
+def applied_edits(data: st.DataObject, doc: AlignmentDocument) -> Iterator[tuple[Edit, list[Tier]]]:
+    """1-12 random edits applied to ``doc`` in turn (drags continuing the previous drag): each
+    one applied, with the tiers before it; a refused one is checked to have changed nothing."""
+    edit: Edit | None = None
+    for _ in range(data.draw(st.integers(1, 12))):
+        before = copy.deepcopy(doc.tiers)
+        try:
+            edit = draw_edit(data, doc, edit)
+            edit.apply(doc)
+        except ValueError:  # refused by the rules or by the edit: nothing changed
+            assert doc.tiers == before
+            continue
+        yield edit, before
+
+
 def check_invariants(doc: AlignmentDocument) -> None:
     assert doc.problems() == []
     for tier in doc.tiers:
@@ -229,15 +245,7 @@ def test_random_edits_keep_invariants_lose_nothing_and_revert_exactly(
 ) -> None:
     check_invariants(doc)
     history: list[tuple[Edit, list[Tier]]] = []
-    edit: Edit | None = None
-    for _ in range(data.draw(st.integers(1, 12))):
-        before = copy.deepcopy(doc.tiers)
-        try:
-            edit = draw_edit(data, doc, edit)
-            edit.apply(doc)
-        except ValueError:  # refused by the rules or by the edit: nothing changed
-            assert doc.tiers == before
-            continue
+    for edit, before in applied_edits(data, doc):
         check_invariants(doc)
         check_nothing_lost(doc, edit, before)
         if history and history[-1][0].merge(edit):
@@ -265,13 +273,7 @@ def test_the_history_a_recovery_file_keeps_undoes_to_every_earlier_document(
     # As the undo stack holds them: changed edits only, one drag one step.
     applied: list[Edit] = []
     states = [copy.deepcopy(doc.tiers)]  # states[i] before applied[i], states[-1] now
-    edit: Edit | None = None
-    for _ in range(data.draw(st.integers(1, 12))):
-        try:
-            edit = draw_edit(data, doc, edit)
-            edit.apply(doc)
-        except ValueError:
-            continue
+    for edit, _before in applied_edits(data, doc):
         if not edit.changed:
             continue
         if not (applied and applied[-1].merge(edit)):
