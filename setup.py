@@ -15,9 +15,17 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
-# What the installed app opens: `--model demo`, the sample to try it on, the window icon.
+# What the installed app opens: `--model demo`, the review queue's ranker, the sample to try it
+# on, the window icon.
 # (screenshot.png is for the README, sample_words.json for the demo's tests: not shipped.)
-SHIPPED = ("demo_phones.pt", "demo_model.pt", "sample.wav", "sample.txt", "aligner-gui.svg")
+SHIPPED = (
+    "demo_phones.pt",
+    "demo_model.pt",
+    "review_queue_trees.json",
+    "sample.wav",
+    "sample.txt",
+    "aligner-gui.svg",
+)
 
 
 class BuildPyWithResources(build_py):

@@ -11,7 +11,11 @@ from aligner_gui.cli import main
 from aligner_gui.core.base.labels import ENGLISH_ASR_LABELS
 from aligner_gui.core.corpus.database import DATABASE_NAME, CorpusDatabase, WordRow
 from aligner_gui.core.corpus.runner import BatchSettings, run_batch
-from aligner_gui.core.corpus.second_opinion import average_opinions, resolve_second_opinion
+from aligner_gui.core.corpus.second_opinion import (
+    average_opinions,
+    resolve_second_opinion,
+    second_signals,
+)
 from aligner_gui.core.corpus.suspicion import CorpusNorms, score_words
 
 from corpus_maker import SENTENCES, write_pair
@@ -38,7 +42,7 @@ def test_a_word_both_models_doubt_keeps_its_rank_and_one_only_one_doubts_falls_t
     words = [_word(i) for i in range(5)]
     mine = [{}, {"evidence": 0.8}, {"unclaimed": 0.6}, {}, {"denial": 0.6}]
     theirs = [{}, {"evidence": 0.8}, {}, {"score": 0.5}, {"unclaimed": 0.6}]
-    averaged = average_opinions(words, mine, words, theirs)
+    averaged = average_opinions(mine, second_signals(words, mine, words, theirs))
     assert averaged[0] == (0.0, "")
     assert averaged[1] == pytest.approx((0.8, "evidence"))  # both: unchanged
     assert averaged[2] == pytest.approx((0.3, "unclaimed"))  # the aligner alone: half
@@ -47,7 +51,8 @@ def test_a_word_both_models_doubt_keeps_its_rank_and_one_only_one_doubts_falls_t
     # averaged over the models, then they combine as independent evidence.
     assert averaged[4][0] == pytest.approx(1 - 0.7 * 0.7)
     # A word the second model never heard (one the user inserted since) keeps the aligner's.
-    assert average_opinions(words, mine, words[:2], theirs[:2])[2] == (0.6, "unclaimed")
+    partly = second_signals(words, mine, words[:2], theirs[:2])
+    assert average_opinions(mine, partly)[2] == (0.6, "unclaimed")
 
 
 def test_score_words_averages_in_the_second_opinion_against_its_own_norms() -> None:

@@ -24,7 +24,14 @@ from aligner_gui.core.io.textgrid import read_textgrid
 
 pytestmark = pytest.mark.wheel
 REPO = Path(__file__).resolve().parents[2]
-SHIPPED = {"demo_phones.pt", "demo_model.pt", "sample.wav", "sample.txt", "aligner-gui.svg"}
+SHIPPED = {
+    "demo_phones.pt",
+    "demo_model.pt",
+    "review_queue_trees.json",
+    "sample.wav",
+    "sample.txt",
+    "aligner-gui.svg",
+}
 # Build output and caches of the checkout are not sources.
 NOT_SOURCES = shutil.ignore_patterns(
     ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "out"
@@ -82,6 +89,9 @@ def test_the_installed_wheel_aligns_the_sample_with_the_demo_model(tmp_path: Pat
     icon = Path(run([python, "-c", where], elsewhere, env).strip())
     installed = Path(site) / "aligner_gui" / "resources"
     assert icon == installed / "aligner-gui.svg"
+    # The review queue's ranker is read from the installed copy too.
+    ranker = "from aligner_gui.core.corpus import queue_model as q; print(len(q.shipped_ranker().trees))"
+    assert int(run([python, "-c", ranker], elsewhere, env)) > 10
     run([venv / "bin" / "aligner-gui", "align", installed / "sample.wav",
          installed / "sample.txt", "--model", "demo", "-o", "out.TextGrid", "-q"],
         elsewhere, env)  # fmt: skip

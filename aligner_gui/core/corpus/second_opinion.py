@@ -70,23 +70,28 @@ def either(signals: Iterable[float]) -> float:
     return 1.0 - keep
 
 
-def average_opinions(
+def second_signals(
     words: Sequence[WordRow],
     signals: Sequence[dict[str, float]],
     second_words: Sequence[WordRow],
-    second_signals: Sequence[dict[str, float]],
+    heard_signals: Sequence[dict[str, float]],
+) -> list[dict[str, float]]:
+    """The second model's signals (``heard_signals``, one per ``second_words``) matched to the
+    aligner's ``words`` by ``idx``. A word the second model did not hear (one the user inserted
+    since) is judged by the aligner's own ``signals``."""
+    heard = dict(zip((w.idx for w in second_words), heard_signals, strict=True))
+    return [heard.get(word.idx, mine) for word, mine in zip(words, signals, strict=True)]
+
+
+def average_opinions(
+    signals: Sequence[dict[str, float]], second: Sequence[dict[str, float]]
 ) -> list[tuple[float, str]]:
-    """Each word's (suspicion, reason) from both models' signals (same ``idx``): for each of the
-    two questions (is the word what was said; is speech beside it uncovered) the two models'
-    evidence is averaged, and the two answers combine as independent evidence. The reason is the
-    strongest signal of either model. A word the second model did not hear (one the user
-    inserted since) is judged by the aligner's signals alone."""
-    heard = dict(zip((w.idx for w in second_words), second_signals, strict=True))
+    """Each word's (suspicion, reason) from both models' signals (``second`` matched to the
+    aligner's words by :func:`second_signals`): for each of the two questions (is the word what was said;
+    is speech beside it uncovered) the two models' evidence is averaged, and the two answers
+    combine as independent evidence. The reason is the strongest signal of either model."""
     out = []
-    for word, mine in zip(words, signals, strict=True):
-        theirs = heard.get(word.idx)
-        if theirs is None:
-            theirs = mine
+    for mine, theirs in zip(signals, second, strict=True):
         answers = [
             (either(v for k, v in mine.items() if (k in UNCOVERED) == uncovered)
              + either(v for k, v in theirs.items() if (k in UNCOVERED) == uncovered)) / 2

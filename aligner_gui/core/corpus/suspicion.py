@@ -92,15 +92,21 @@ Measured on generated corpora with planted errors: see benchmarks/README.md.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from aligner_gui.core.corpus.database import ALIGNED, EDITED, CorpusDatabase, WordRow
-from aligner_gui.core.corpus.second_opinion import average_opinions, either
+from aligner_gui.core.corpus.queue_model import QueueModelError, ranker_inputs, shipped_ranker
+from aligner_gui.core.corpus.second_opinion import average_opinions, either, second_signals
 
 SUSPECT_THRESHOLD = 0.35
+# The fitted ranker's chance that puts a word in the queue (see :func:`suspicion_of_chance`):
+# on the tuning corpora, 5 % admitted as many words as the hand-tuned threshold.
+RANKER_QUEUE_CHANCE = 0.05
+_CHANCE_POWER = math.log(SUSPECT_THRESHOLD) / math.log(RANKER_QUEUE_CHANCE)
 EDITED_REASON = "edited"  # a word the user corrected: out of the queue for good
 _QUEUE_STATUSES = (ALIGNED, EDITED)
 
@@ -271,17 +277,60 @@ def score_words(
     ``second_norms``, its own corpus's), averaged in word by word (see
     :mod:`aligner_gui.core.corpus.second_opinion`).
     """
+    opinions = hear_both(words, norms, second, second_norms)
+    ranked = None if opinions.inputs is None else shipped_ranker().chance(opinions.inputs)
+    return finish_file(words, opinions, ranked)
+
+
+@dataclass(frozen=True)
+class Opinions:
+    """One file's hand-tuned (suspicion, reason) per word, and the fitted ranker's inputs when
+    the file was heard by one frame classifier and one CTC model (None otherwise)."""
+
+    scored: list[tuple[float, str]]
+    inputs: np.ndarray | None
+
+
+def hear_both(
+    words: Sequence[WordRow],
+    norms: CorpusNorms,
+    second: Sequence[WordRow] = (),
+    second_norms: CorpusNorms | None = None,
+) -> Opinions:
     heard = heard_signals(words, norms)
-    if second and second_norms is not None:
-        scored = average_opinions(words, heard, second, heard_signals(second, second_norms))
-    else:
-        scored = [combine_signals(signals) for signals in heard]
+    if not second or second_norms is None:
+        return Opinions([combine_signals(signals) for signals in heard], None)
+    theirs = second_signals(words, heard, second, heard_signals(second, second_norms))
+    scored = average_opinions(heard, theirs)
+    if norms.frame_level == second_norms.frame_level:
+        return Opinions(scored, None)  # not the pairing the ranker was fitted on
+    frame, ctc = (heard, theirs) if norms.frame_level else (theirs, heard)
+    return Opinions(scored, ranker_inputs(words, frame, ctc, [s for s, _ in scored]))
+
+
+def finish_file(
+    words: Sequence[WordRow], opinions: Opinions, chances: np.ndarray | None
+) -> tuple[list[tuple[float, str]], float | None]:
+    """The words' final (suspicion, reason) and the file's suspicion: the ranker's chances (as
+    :func:`suspicion_of_chance`) when given, else the hand-tuned suspicion; then a neighbour of a
+    more suspect word gives way, and corrected words stay out of the queue."""
+    scored = opinions.scored
+    if chances is not None:
+        scored = [(suspicion_of_chance(float(p)), reason if p > 0 else "")
+                  for p, (_, reason) in zip(chances, scored, strict=True)]  # fmt: skip
     scored = _second_to_a_neighbour(words, scored)
     scored = [
         (0.0, EDITED_REASON) if w.reason == EDITED_REASON else found
         for w, found in zip(words, scored, strict=True)
     ]
     return scored, file_suspicion([s for s, _ in scored])
+
+
+def suspicion_of_chance(chance: float) -> float:
+    """The fitted chance that a word is on an error, on the suspicion's scale: monotone (the
+    order is the ranker's), with ``RANKER_QUEUE_CHANCE`` at ``SUSPECT_THRESHOLD``, so that the
+    queue holds the words with at least that chance."""
+    return chance**_CHANCE_POWER
 
 
 def heard_signals(words: Sequence[WordRow], norms: CorpusNorms) -> list[dict[str, float]]:
@@ -347,19 +396,56 @@ def rescore_corpus(db: CorpusDatabase) -> None:
     file's rank must not depend on the order the batch happened to align them in. The second
     opinion's words are judged against their own model's norms.
     """
+    heard = corpus_opinions(db)
+    chances = _ranked_together([opinions for _, _, opinions in heard])
+    file_scores: list[tuple[str, float | None]] = []
+    word_scores: list[tuple[str, int, float, str]] = []
+    for (path, words, opinions), ranked in zip(heard, chances, strict=True):
+        scored, suspicion = finish_file(words, opinions, ranked)
+        file_scores.append((path, suspicion))
+        word_scores += [(path, w.idx, s, r) for w, (s, r) in zip(words, scored, strict=True)]
+    db.set_suspicion(file_scores, word_scores)
+
+
+def corpus_opinions(db: CorpusDatabase) -> list[tuple[str, list[WordRow], Opinions]]:
+    """Per aligned file (by path): its words and both models' opinions of them, each model
+    judged against its own norms over the whole corpus."""
     done = {row.path for row in db.files() if row.status in (ALIGNED, EDITED, "reviewed")}
     by_file = {path: words for path, words in db.words().items() if path in done}
     second = {path: words for path, words in db.second_words().items() if path in done}
     norms = corpus_norms([w for words in by_file.values() for w in words])
     second_norms = corpus_norms([w for words in second.values() for w in words])
-    file_scores: list[tuple[str, float | None]] = []
-    word_scores: list[tuple[str, int, float, str]] = []
+    out = []
     for path in sorted(done):
         words = by_file.get(path, [])
-        scored, file_suspicion = score_words(words, norms, second.get(path, ()), second_norms)
-        file_scores.append((path, file_suspicion))
-        word_scores += [(path, w.idx, s, r) for w, (s, r) in zip(words, scored, strict=True)]
-    db.set_suspicion(file_scores, word_scores)
+        out.append((path, words, hear_both(words, norms, second.get(path, ()), second_norms)))
+    return out
+
+
+def _ranked_together(opinions: Sequence[Opinions]) -> list[np.ndarray | None]:
+    """The ranker's chances for every file that has its inputs, in one call (the trees are
+    walked once for the whole corpus: per file, numpy's per-call cost would dominate)."""
+    rows = [o.inputs for o in opinions if o.inputs is not None]
+    if not rows:
+        return [None] * len(opinions)
+    try:
+        ranker = shipped_ranker()
+    except QueueModelError as exc:
+        # A damaged install: the batch's alignments are saved, so rank them by hand-tuned
+        # suspicion rather than fail at its very end.
+        warnings.warn(f"{exc}; the review queue falls back to its hand-tuned order",
+                      RuntimeWarning, stacklevel=2)  # fmt: skip
+        return [None] * len(opinions)
+    chances = ranker.chance(np.concatenate(rows))
+    out: list[np.ndarray | None] = []
+    at = 0
+    for o in opinions:
+        if o.inputs is None:
+            out.append(None)
+        else:
+            out.append(chances[at : at + len(o.inputs)])
+            at += len(o.inputs)
+    return out
 
 
 _QUEUE_ORDER = (
