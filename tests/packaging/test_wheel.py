@@ -90,7 +90,9 @@ def test_the_installed_wheel_aligns_the_sample_with_the_demo_model(tmp_path: Pat
     installed = Path(site) / "aligner_gui" / "resources"
     assert icon == installed / "aligner-gui.svg"
     # The review queue's ranker is read from the installed copy too.
-    ranker = "from aligner_gui.core.corpus import queue_model as q; print(len(q.shipped_ranker().trees))"
+    ranker = (
+        "from aligner_gui.core.corpus import queue_model as q; print(len(q.shipped_ranker().trees))"
+    )
     assert int(run([python, "-c", ranker], elsewhere, env)) > 10
     run([venv / "bin" / "aligner-gui", "align", installed / "sample.wav",
          installed / "sample.txt", "--model", "demo", "-o", "out.TextGrid", "-q"],
