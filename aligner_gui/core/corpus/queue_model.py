@@ -1,21 +1,22 @@
 """The review queue's fitted ranker: how likely each word is to sit on a transcript error, given
 what two models of different kinds heard.
 
-Why fitted: the hand-tuned suspicion (:mod:`aligner_gui.core.corpus.suspicion`) weighs each
-signal alone, and its weights were tuned by hand on three corpora; the signals interact in ways
-one weight per signal cannot say (a word whose letter model hears uncovered speech beside it
-while the phone model holds a neighbour's phone over the same frames is a deleted word; the same
-unclaimed speech beside a word both models deny is an accent). So for the pairing the app ships
-(a frame classifier aligning, a CTC model beside it, or the other way round; the two built-in
-models) a gradient-boosted tree ensemble, fitted by ``benchmarks/train_review_queue.py`` on
-generated corpora with planted errors (never the corpora the benchmark reports), turns the two
-hearings' signals into a chance. The trees are plain JSON (``resources/review_queue_trees.json``):
-no pickle is read, and evaluating them needs only numpy.
+Why fitted: the hand-tuned suspicion (:mod:`aligner_gui.core.corpus.suspicion`) combines the
+signals by one fixed formula (each alone, as independent evidence, the two models averaged) with
+weights tuned by hand on three corpora; but the signals are neither independent nor equally
+telling everywhere (a deleted word shows in its neighbours' figures, a noisy file raises every
+figure of its words at once), and three corpora are too few to tune more than a handful of
+weights by hand. So for the pairing the app ships (a frame classifier and a CTC model, either one
+aligning: the two built-in models) a gradient-boosted tree ensemble, fitted by
+``benchmarks/train_review_queue.py`` on 36 generated corpora with planted errors (never the
+corpora the benchmark tunes or reports on), turns what both models heard into a chance. The
+trees are plain JSON (``resources/review_queue_trees.json``): no pickle is read, and walking them
+needs only numpy.
 
 The inputs are the weighted signals of :func:`aligner_gui.core.corpus.suspicion.heard_signals`,
 by the model's kind rather than its role, so that either built-in model may align: each is
-judged against its own model's corpus norms, so the same figures mean the same thing on any
-corpus those models align.
+judged against its own model's norms over the corpus, so that they compare from corpus to
+corpus.
 """
 
 from __future__ import annotations

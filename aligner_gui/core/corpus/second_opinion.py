@@ -17,6 +17,10 @@ second opinion"), the share of planted errors among the first K suspects rose fr
 suspicions averaged, and to 81 / 86 / 64 % with the two questions averaged apart; every signal
 averaged on its own did worse (78 / 84 / 61 %), and no weighting of the two models is tuned.
 
+For the two built-in models (one frame classifier, one CTC model) the average is one of the
+inputs of a fitted ranker (:mod:`aligner_gui.core.corpus.queue_model`), which weighs the two
+hearings' signals together as the averaging cannot.
+
 The second opinion only ranks: boundaries, outputs and the words the user sees are the
 aligner's. The two built-in models, both English, are each other's default second opinion; a
 model of another language has none unless asked for (an English listener would only add noise).
