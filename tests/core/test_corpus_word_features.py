@@ -71,7 +71,7 @@ def _frame_classifier(rng: np.random.Generator, words: list[str]) -> Spoken:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_an_unspoken_word_is_removable_and_denied_in_a_frame_classifier(seed: int) -> None:
-    from aligner_gui.core.corpus.suspicion import denial_scores, is_frame_level
+    from aligner_gui.core.corpus.signals import denial_scores, is_frame_level
 
     rng = np.random.default_rng(seed)
     vocab = [w for w in vocabulary(np.random.default_rng(0)) if len(w) >= 3]

@@ -18,11 +18,13 @@ from aligner_gui.core.corpus.database import (
     WordRow,
 )
 from aligner_gui.core.corpus.runner import BatchSettings, run_batch
-from aligner_gui.core.corpus.suspicion import (
-    SUSPECT_THRESHOLD,
+from aligner_gui.core.corpus.signals import (
     CorpusNorms,
     corpus_norms,
     evidence_contrast,
+)
+from aligner_gui.core.corpus.suspicion import (
+    SUSPECT_THRESHOLD,
     next_suspect,
     rescore_corpus,
     review_queue,

@@ -21,9 +21,11 @@ from aligner_gui.core.corpus.queue_model import (
     ranker_inputs,
     shipped_ranker,
 )
+from aligner_gui.core.corpus.signals import (
+    CorpusNorms,
+)
 from aligner_gui.core.corpus.suspicion import (
     SUSPECT_THRESHOLD,
-    CorpusNorms,
     hear_both,
     score_words,
     suspicion_of_chance,

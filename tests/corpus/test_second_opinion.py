@@ -16,7 +16,12 @@ from aligner_gui.core.corpus.second_opinion import (
     resolve_second_opinion,
     second_signals,
 )
-from aligner_gui.core.corpus.suspicion import CorpusNorms, score_words
+from aligner_gui.core.corpus.signals import (
+    CorpusNorms,
+)
+from aligner_gui.core.corpus.suspicion import (
+    score_words,
+)
 
 from corpus_maker import SENTENCES, write_pair
 from tiny_models import make_tiny_checkpoint

@@ -13,7 +13,7 @@ corpora the benchmark tunes or reports on), turns what both models heard into a 
 trees are plain JSON (``resources/review_queue_trees.json``): no pickle is read, and walking them
 needs only numpy.
 
-The inputs are the weighted signals of :func:`aligner_gui.core.corpus.suspicion.heard_signals`,
+The inputs are the weighted signals of :func:`aligner_gui.core.corpus.signals.heard_signals`,
 by the model's kind rather than its role, so that either built-in model may align: each is
 judged against its own model's norms over the corpus, so that they compare from corpus to
 corpus.
