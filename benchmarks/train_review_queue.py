@@ -1,7 +1,7 @@
 """Fit the review queue's ranker (``resources/review_queue_trees.json``) on generated corpora.
 
     pip install -e '.[dev]'                     # scikit-learn fits the trees
-    python benchmarks/train_review_queue.py     # 36 corpora of 200 files, about 40 min on 2 cores
+    python benchmarks/train_review_queue.py     # 72 corpora of 200 files, about 80 min on 2 cores
 
 Each corpus is made as ``benchmarks/review_queue.py`` makes its own (espeak-ng utterances, 40 %
 of the transcripts with one planted error, the four kinds in turn) with the seeds and voices of
@@ -47,6 +47,9 @@ TRAINING_CORPORA = (
     (313, 328, "heldout", 0.5),
     (329, 332, "train", 0.5),
     (333, 336, "train", 0.0),
+    (337, 360, "heldout", 0.5),
+    (361, 366, "train", 0.5),
+    (367, 372, "heldout", 0.0),
 )
 PARAMETERS = {
     "max_iter": 150,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import math
@@ -15,6 +16,7 @@ from aligner_gui.core.corpus.database import WordRow
 from aligner_gui.core.corpus.queue_model import (
     FEATURES,
     FORMAT,
+    Hearing,
     QueueModelError,
     TreeEnsemble,
     load_ranker,
@@ -104,8 +106,10 @@ def test_the_shipped_trees_read_this_versions_inputs_and_give_chances() -> None:
 
 def test_inputs_take_each_model_by_kind_and_neighbours_only_in_the_same_tier() -> None:
     words = [_word(0, "A"), _word(1, "A"), _word(2, "B", frames=None)]
-    frame = [{"denial": 0.9}, {"unclaimed": 0.4}, {}]
-    ctc = [{"evidence": 0.7}, {}, {"unclaimed": 0.2}]
+    words[0] = dataclasses.replace(words[0], inside=30.0, frames=20, unclaimed=4.0, removable=-2.0)
+    words[1] = dataclasses.replace(words[1], inside=10.0, frames=20)
+    frame = Hearing(words, [{"denial": 0.9}, {"unclaimed": 0.4}, {}])
+    ctc = Hearing([None, words[1], words[2]], [{"evidence": 0.7}, {}, {"unclaimed": 0.2}])
     inputs = ranker_inputs(words, frame, ctc, [0.8, 0.3, 0.1])
     column = {name: inputs[:, i] for i, name in enumerate(FEATURES)}
     assert column["frame denial"].tolist() == [0.9, 0.0, 0.0]
@@ -115,6 +119,14 @@ def test_inputs_take_each_model_by_kind_and_neighbours_only_in_the_same_tier() -
     assert math.isnan(column["after: averaged"][1])  # the next word is another speaker's
     assert math.isnan(column["before: averaged"][0]) and math.isnan(column["log frames"][2])
     assert column["file max averaged"].tolist() == [0.8] * 3
+    # The figures behind the signals: 40 nats over 40 frames, so 1 nat per frame; the first word
+    # loses 10 more than that over its 20 frames.
+    assert column["frame file loss per frame"][0] == pytest.approx(1.0)
+    assert column["frame denial z"][0] == pytest.approx(10 / math.sqrt(20))
+    assert column["frame unclaimed nats"][0] == 4.0 and column["frame removable nats"][0] == -2.0
+    assert column["before: frame removable nats"][1] == -2.0
+    # The CTC model did not hear the first word: its figures are unknown, not zero.
+    assert math.isnan(column["ctc denial z"][0]) and math.isnan(column["before: ctc denial z"][1])
 
 
 def test_the_ranker_scores_a_file_heard_by_a_frame_classifier_and_a_ctc_model() -> None:

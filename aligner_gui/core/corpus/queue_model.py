@@ -8,13 +8,14 @@ telling everywhere (a deleted word shows in its neighbours' figures, a noisy fil
 figure of its words at once), and three corpora are too few to tune more than a handful of
 weights by hand. So for the pairing the app ships (a frame classifier and a CTC model, either one
 aligning: the two built-in models) a gradient-boosted tree ensemble, fitted by
-``benchmarks/train_review_queue.py`` on 36 generated corpora with planted errors (never the
+``benchmarks/train_review_queue.py`` on 72 generated corpora with planted errors (never the
 corpora the benchmark tunes or reports on), turns what both models heard into a chance. The
 trees are plain JSON (``resources/review_queue_trees.json``): no pickle is read, and walking them
 needs only numpy.
 
-The inputs are the weighted signals of :func:`aligner_gui.core.corpus.signals.heard_signals`,
-by the model's kind rather than its role, so that either built-in model may align: each is
+The inputs are the weighted signals of :func:`aligner_gui.core.corpus.signals.heard_signals`
+and the figures behind them, of the word and its neighbours, by the model's kind rather than its
+role, so that either built-in model may align: each is
 judged against its own model's norms over the corpus, so that they compare from corpus to
 corpus.
 """
@@ -33,6 +34,7 @@ import numpy as np
 from aligner_gui.core.base.errors import AlignerError
 from aligner_gui.core.base.resources import resource_path
 from aligner_gui.core.corpus.database import WordRow
+from aligner_gui.core.corpus.signals import denial_scores, length_fair_evidence, loss_rate
 
 TREES_FILE = "review_queue_trees.json"
 FORMAT = 1
@@ -45,6 +47,13 @@ FRAME_SIGNALS = ("denial", "removable", "unclaimed", "mismatch", "score", "durat
 CTC_SIGNALS = ("evidence", "unclaimed", "mismatch", "score", "duration", "unaligned", *DOUBT_KINDS)
 # Of each neighbour (the word before, then after, in the same tier).
 NEIGHBOUR_INPUTS = ("frame unclaimed", "ctc unclaimed", "frame denial", "ctc evidence", "averaged")
+# Each hearing's figures before they became signals (a signal is clipped at 0 and saturates near
+# 1, where the order of the worst words is decided): the denial z-score, the evidence per four
+# units, the unclaimed, removable and summed nats, and the file's loss per frame. The first four
+# of them are also taken from each neighbour.
+FIGURES = ("denial z", "evidence per 4 units", "unclaimed nats", "removable nats", "excess nats",
+           "file loss per frame")  # fmt: skip
+_NEIGHBOUR_FIGURES = 4
 FEATURES = (
     *(f"frame {name}" for name in FRAME_SIGNALS),
     *(f"ctc {name}" for name in CTC_SIGNALS),
@@ -56,7 +65,13 @@ FEATURES = (
     "averaged",
     "file median averaged",
     "file max averaged",
-)
+    *(f"frame {name}" for name in FIGURES),
+    *(f"ctc {name}" for name in FIGURES),
+    *(f"{side}: {kind} {name}"
+      for side in ("before", "after")
+      for kind in ("frame", "ctc")
+      for name in FIGURES[:_NEIGHBOUR_FIGURES]),
+)  # fmt: skip
 
 
 class QueueModelError(AlignerError):
@@ -134,28 +149,30 @@ def load_ranker(path: Path) -> TreeEnsemble:
 
 def ranker_inputs(
     words: Sequence[WordRow],
-    frame_signals: Sequence[dict[str, float]],
-    ctc_signals: Sequence[dict[str, float]],
+    frame: Hearing,
+    ctc: Hearing,
     averaged: Sequence[float],
 ) -> np.ndarray:
-    """One row of :data:`FEATURES` per word of one file: ``frame_signals`` and ``ctc_signals``
-    are the two models' weighted signals per word (``heard_signals``), ``averaged`` the
-    hand-tuned suspicion of both (before a neighbour gives way)."""
+    """One row of :data:`FEATURES` per word of one file (the aligner's ``words``): ``frame`` and
+    ``ctc`` are the two models' hearings of them, ``averaged`` the hand-tuned suspicion of both
+    (before a neighbour gives way)."""
     n = len(words)
     out = np.full((n, len(FEATURES)), np.nan)
     if n == 0:
         return out
     median, worst = float(np.median(averaged)), float(np.max(averaged))
+    frame_figures, ctc_figures = hearing_figures(frame.words), hearing_figures(ctc.words)
     for i, word in enumerate(words):
-        frame, ctc = frame_signals[i], ctc_signals[i]
-        row = [frame.get(k, 0.0) for k in FRAME_SIGNALS] + [ctc.get(k, 0.0) for k in CTC_SIGNALS]
-        for j in (i - 1, i + 1):
-            if 0 <= j < n and words[j].tier == word.tier:
-                row += [frame_signals[j].get("unclaimed", 0.0), ctc_signals[j].get("unclaimed", 0.0),
-                        frame_signals[j].get("denial", 0.0), ctc_signals[j].get("evidence", 0.0),
-                        averaged[j]]  # fmt: skip
-            else:
+        heard, other = frame.signals[i], ctc.signals[i]
+        row = [heard.get(k, 0.0) for k in FRAME_SIGNALS] + [other.get(k, 0.0) for k in CTC_SIGNALS]
+        beside = [j if 0 <= j < n and words[j].tier == word.tier else None for j in (i - 1, i + 1)]
+        for j in beside:
+            if j is None:
                 row += [math.nan] * len(NEIGHBOUR_INPUTS)
+            else:
+                row += [frame.signals[j].get("unclaimed", 0.0), ctc.signals[j].get("unclaimed", 0.0),
+                        frame.signals[j].get("denial", 0.0), ctc.signals[j].get("evidence", 0.0),
+                        averaged[j]]  # fmt: skip
         row += [
             float(word.chars),
             math.log1p(word.frames) if word.frames is not None else math.nan,
@@ -163,6 +180,40 @@ def ranker_inputs(
             averaged[i],
             median,
             worst,
+            *frame_figures[i],
+            *ctc_figures[i],
         ]
+        for j in beside:
+            for figures in (frame_figures, ctc_figures):
+                row += (
+                    [math.nan] * _NEIGHBOUR_FIGURES
+                    if j is None
+                    else figures[j][:_NEIGHBOUR_FIGURES]
+                )
         out[i] = row
+    return out
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """One model's hearing of a file's words: its rows (the aligner's words matched by index; a
+    word it did not hear is None) and its weighted signals per word."""
+
+    words: Sequence[WordRow | None]
+    signals: Sequence[dict[str, float]]
+
+
+def hearing_figures(words: Sequence[WordRow | None]) -> list[list[float]]:
+    """:data:`FIGURES` per word of one hearing (NaN where unknown)."""
+    heard = [w for w in words if w is not None]
+    denial = dict(zip((w.idx for w in heard), denial_scores(heard), strict=True))
+    rate = loss_rate(heard)
+    out = []
+    for word in words:
+        if word is None:
+            out.append([math.nan] * len(FIGURES))
+            continue
+        figures = (denial[word.idx], length_fair_evidence(word), word.unclaimed, word.removable,
+                   word.excess, rate)  # fmt: skip
+        out.append([math.nan if f is None else float(f) for f in figures])
     return out

@@ -162,6 +162,13 @@ def is_frame_level(words: Sequence[WordRow]) -> bool:
     return total > 0 and sum(held for held, _ in known) / total > FRAME_LEVEL_SHARE
 
 
+def loss_rate(words: Sequence[WordRow]) -> float | None:
+    """Nats the path loses per frame over the file's aligned words (None: no frames known)."""
+    known = [w for w in words if w.aligned and w.inside is not None and w.frames]
+    frames = sum(w.frames or 0 for w in known)
+    return sum(w.inside or 0.0 for w in known) / frames if frames else None
+
+
 def denial_scores(words: Sequence[WordRow]) -> list[float | None]:
     """Per word, how far the nats lost over its own frames exceed the file's rate per frame, in
     standard units for that many frames: ``(inside - frames x rate) / sqrt(frames)``.
@@ -169,11 +176,9 @@ def denial_scores(words: Sequence[WordRow]) -> list[float | None]:
     A long word the model misreads here and there loses many nats only by being long; a word the
     model denies on every frame (inserted and squeezed, or substituted) stands out however short.
     """
-    known = [w for w in words if w.aligned and w.inside is not None and w.frames]
-    frames = sum(w.frames or 0 for w in known)
-    if not frames:
+    rate = loss_rate(words)
+    if rate is None:
         return [None] * len(words)
-    rate = sum(w.inside or 0.0 for w in known) / frames
     return [
         (w.inside - w.frames * rate) / math.sqrt(w.frames)
         if w.aligned and w.inside is not None and w.frames

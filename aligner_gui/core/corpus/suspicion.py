@@ -18,7 +18,7 @@ is not the last word: a tree ensemble fitted on generated corpora with planted e
 (:mod:`aligner_gui.core.corpus.queue_model`) takes both models' signals, the neighbours' and the
 hand-tuned suspicion itself, and gives each word the chance that it sits on a transcript error;
 the word's suspicion is that chance on this scale (:func:`suspicion_of_chance`), its reason still
-the strongest signal. On the three tuning corpora it put 90 / 88 / 72 % of the planted errors
+the strongest signal. On the three tuning corpora it put 89 / 90 / 78 % of the planted errors
 among the first K suspects, against 81 / 86 / 64 % for the hand-tuned suspicion
 (benchmarks/README.md, "Fifth round"). Any other pairing, or one model alone, is ranked by the
 hand-tuned suspicion: the ranker was fitted on these two models' hearings only.
@@ -47,7 +47,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from aligner_gui.core.corpus.database import ALIGNED, EDITED, CorpusDatabase, WordRow
-from aligner_gui.core.corpus.queue_model import QueueModelError, ranker_inputs, shipped_ranker
+from aligner_gui.core.corpus.queue_model import (
+    Hearing,
+    QueueModelError,
+    ranker_inputs,
+    shipped_ranker,
+)
 from aligner_gui.core.corpus.second_opinion import average_opinions, second_signals
 from aligner_gui.core.corpus.signals import (
     CorpusNorms,
@@ -121,7 +126,10 @@ def hear_both(
     scored = average_opinions(heard, theirs)
     if norms.frame_level == second_norms.frame_level:
         return Opinions(scored, None)  # not the pairing the ranker was fitted on
-    frame, ctc = (heard, theirs) if norms.frame_level else (theirs, heard)
+    by_index = {w.idx: w for w in second}
+    mine = Hearing(words, heard)
+    other = Hearing([by_index.get(w.idx) for w in words], theirs)
+    frame, ctc = (mine, other) if norms.frame_level else (other, mine)
     return Opinions(scored, ranker_inputs(words, frame, ctc, [s for s, _ in scored]))
 
 
