@@ -172,3 +172,18 @@ def test_exported_trees_give_scikit_learns_own_chances() -> None:
     model.fit(inputs, labels)
     walked = TreeEnsemble.from_json(_training_script().exported(model)).chance(inputs)
     assert walked == pytest.approx(model.predict_proba(inputs)[:, 1], abs=1e-9)
+
+
+def test_a_damaged_install_ranks_by_the_hand_tuned_suspicion_with_one_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aligner_gui.core.corpus.suspicion as suspicion
+
+    broken = tmp_path / "trees.json"
+    broken.write_text("{ not json")
+    monkeypatch.setattr(suspicion, "shipped_ranker", lambda: load_ranker(broken))
+    frame_norms, ctc_norms = CorpusNorms(0.8, 0.1, True), CorpusNorms(0.8, 0.1, False)
+    words = [_word(i) for i in range(4)]
+    heard = hear_both(words, frame_norms, words, ctc_norms)
+    with pytest.warns(RuntimeWarning, match="falls back to its hand-tuned order"):
+        assert suspicion._ranked_together([heard, heard]) == [None, None]
