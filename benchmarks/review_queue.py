@@ -149,12 +149,16 @@ def _beside(gap: int, count: int) -> tuple[int, ...]:
     return tuple(i for i in (gap - 1, gap) if 0 <= i < count)
 
 
+def near(error: Planted, start: float, end: float) -> bool:
+    """Whether ``[start, end)`` lies within ``TOLERANCE`` of the error's place in the audio."""
+    return start < error.end + TOLERANCE and error.start - TOLERANCE < end
+
+
 def _hits(suspect: Suspect, error: Planted) -> bool:
     """The suspect leads the user to the error: it lies within ``TOLERANCE`` of it, or it is
     one of the words the error is about (:attr:`Planted.words`)."""
     return suspect.path == error.path and (
-        (suspect.start < error.end + TOLERANCE and error.start - TOLERANCE < suspect.end)
-        or suspect.idx in error.words
+        near(error, suspect.start, suspect.end) or suspect.idx in error.words
     )
 
 

@@ -81,7 +81,7 @@ def aligned_corpus(seed: int, split: str, noisy: float, jobs: int) -> Path:
 
 def examples(root: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Inputs, labels and weights of every word of one aligned corpus."""
-    from review_queue import TOLERANCE, Planted
+    from review_queue import Planted, near
 
     planted = {
         p["path"]: Planted(**{**p, "words": tuple(p["words"])})
@@ -95,12 +95,10 @@ def examples(root: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             error = planted.get(path)
             for word, row in zip(words, opinions.inputs, strict=True):
                 about = error is not None and word.idx in error.words
-                near = error is not None and (
-                    word.start < error.end + TOLERANCE and error.start - TOLERANCE < word.end
-                )
+                close = error is not None and near(error, word.start, word.end)
                 inputs.append(row)
                 labels.append(float(about))
-                weights.append(0.0 if near and not about else 1.0)
+                weights.append(0.0 if close and not about else 1.0)
     return np.array(inputs), np.array(labels), np.array(weights)
 
 

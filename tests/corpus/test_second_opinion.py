@@ -13,8 +13,8 @@ from aligner_gui.core.corpus.database import DATABASE_NAME, CorpusDatabase, Word
 from aligner_gui.core.corpus.runner import BatchSettings, run_batch
 from aligner_gui.core.corpus.second_opinion import (
     average_opinions,
+    match_second,
     resolve_second_opinion,
-    second_signals,
 )
 from aligner_gui.core.corpus.signals import (
     CorpusNorms,
@@ -47,7 +47,7 @@ def test_a_word_both_models_doubt_keeps_its_rank_and_one_only_one_doubts_falls_t
     words = [_word(i) for i in range(5)]
     mine = [{}, {"evidence": 0.8}, {"unclaimed": 0.6}, {}, {"denial": 0.6}]
     theirs = [{}, {"evidence": 0.8}, {}, {"score": 0.5}, {"unclaimed": 0.6}]
-    averaged = average_opinions(mine, second_signals(words, mine, words, theirs))
+    averaged = average_opinions(mine, match_second(words, mine, words, theirs)[1])
     assert averaged[0] == (0.0, "")
     assert averaged[1] == pytest.approx((0.8, "evidence"))  # both: unchanged
     assert averaged[2] == pytest.approx((0.3, "unclaimed"))  # the aligner alone: half
@@ -56,7 +56,8 @@ def test_a_word_both_models_doubt_keeps_its_rank_and_one_only_one_doubts_falls_t
     # averaged over the models, then they combine as independent evidence.
     assert averaged[4][0] == pytest.approx(1 - 0.7 * 0.7)
     # A word the second model never heard (one the user inserted since) keeps the aligner's.
-    partly = second_signals(words, mine, words[:2], theirs[:2])
+    rows, partly = match_second(words, mine, words[:2], theirs[:2])
+    assert rows[:3] == [words[0], words[1], None]
     assert average_opinions(mine, partly)[2] == (0.6, "unclaimed")
 
 

@@ -74,24 +74,27 @@ def either(signals: Iterable[float]) -> float:
     return 1.0 - keep
 
 
-def second_signals(
+def match_second(
     words: Sequence[WordRow],
     signals: Sequence[dict[str, float]],
     second_words: Sequence[WordRow],
-    heard_signals: Sequence[dict[str, float]],
-) -> list[dict[str, float]]:
-    """The second model's signals (``heard_signals``, one per ``second_words``) matched to the
-    aligner's ``words`` by ``idx``. A word the second model did not hear (one the user inserted
-    since) is judged by the aligner's own ``signals``."""
-    heard = dict(zip((w.idx for w in second_words), heard_signals, strict=True))
-    return [heard.get(word.idx, mine) for word, mine in zip(words, signals, strict=True)]
+    second_heard: Sequence[dict[str, float]],
+) -> tuple[list[WordRow | None], list[dict[str, float]]]:
+    """The second model's words and signals (``second_heard``, one per ``second_words``) matched
+    to the aligner's ``words`` by ``idx``. A word the second model did not hear (one the user
+    inserted since) has no second row (None) and is judged by the aligner's own ``signals``."""
+    heard = {w.idx: (w, h) for w, h in zip(second_words, second_heard, strict=True)}
+    matched = [heard.get(word.idx) for word in words]
+    rows = [None if m is None else m[0] for m in matched]
+    theirs = [mine if m is None else m[1] for m, mine in zip(matched, signals, strict=True)]
+    return rows, theirs
 
 
 def average_opinions(
     signals: Sequence[dict[str, float]], second: Sequence[dict[str, float]]
 ) -> list[tuple[float, str]]:
     """Each word's (suspicion, reason) from both models' signals (``second`` matched to the
-    aligner's words by :func:`second_signals`): for each of the two questions (is the word what was said;
+    aligner's words by :func:`match_second`): for each of the two questions (is the word what was said;
     is speech beside it uncovered) the two models' evidence is averaged, and the two answers
     combine as independent evidence. The reason is the strongest signal of either model."""
     out = []

@@ -53,7 +53,7 @@ from aligner_gui.core.corpus.queue_model import (
     ranker_inputs,
     shipped_ranker,
 )
-from aligner_gui.core.corpus.second_opinion import average_opinions, second_signals
+from aligner_gui.core.corpus.second_opinion import average_opinions, match_second
 from aligner_gui.core.corpus.signals import (
     CorpusNorms,
     combine_signals,
@@ -100,7 +100,7 @@ def score_words(
     :mod:`aligner_gui.core.corpus.second_opinion`).
     """
     opinions = hear_both(words, norms, second, second_norms)
-    ranked = None if opinions.inputs is None else shipped_ranker().chance(opinions.inputs)
+    (ranked,) = _ranked_together([opinions])
     return finish_file(words, opinions, ranked)
 
 
@@ -122,13 +122,11 @@ def hear_both(
     heard = heard_signals(words, norms)
     if not second or second_norms is None:
         return Opinions([combine_signals(signals) for signals in heard], None)
-    theirs = second_signals(words, heard, second, heard_signals(second, second_norms))
+    rows, theirs = match_second(words, heard, second, heard_signals(second, second_norms))
     scored = average_opinions(heard, theirs)
     if norms.frame_level == second_norms.frame_level:
         return Opinions(scored, None)  # not the pairing the ranker was fitted on
-    by_index = {w.idx: w for w in second}
-    mine = Hearing(words, heard)
-    other = Hearing([by_index.get(w.idx) for w in words], theirs)
+    mine, other = Hearing(words, heard), Hearing(rows, theirs)
     frame, ctc = (mine, other) if norms.frame_level else (other, mine)
     return Opinions(scored, ranker_inputs(words, frame, ctc, [s for s, _ in scored]))
 
